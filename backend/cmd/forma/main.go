@@ -1,0 +1,4 @@
+// Command forma is the Forma server.
+package main
+
+func main() {}

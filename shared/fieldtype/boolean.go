@@ -1,0 +1,32 @@
+package fieldtype
+
+import "forma.dev/shared/problem"
+
+func init() { Register(booleanType{}) }
+
+// booleanType is true or false.
+type booleanType struct{}
+
+var _ Type = booleanType{}
+
+func (booleanType) Name() string { return "boolean" }
+
+func (booleanType) Describe() Description {
+	return Description{Name: "boolean", Label: "Boolean", Help: "True or false.", Options: []OptionSpec{}}
+}
+
+func (booleanType) CheckOptions(Options) problem.List { return nil }
+
+func (booleanType) Compile(Options) Codec { return booleanCodec{} }
+
+type booleanCodec struct{}
+
+func (booleanCodec) Column() string { return "boolean" }
+
+func (booleanCodec) Normalize(v any) (any, *problem.Problem) {
+	if b, ok := v.(bool); ok {
+		return b, nil
+	}
+	p := problem.New("", problem.InvalidType, map[string]any{"expected": "a boolean"})
+	return nil, &p
+}

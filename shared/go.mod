@@ -1,0 +1,3 @@
+module forma.dev/shared
+
+go 1.26

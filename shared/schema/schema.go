@@ -1,0 +1,58 @@
+// Package schema is the definition language: a tenant's models and their fields, as
+// Django Dynamo's MetaModel and MetaField, with validation of a whole tenant schema and
+// a canonical hash that changes only when the database or the API would.
+package schema
+
+import "forma.dev/shared/fieldtype"
+
+// Model is one runtime-defined model: a table in the tenant's schema.
+type Model struct {
+	Name           string     `json:"name"`
+	Label          string     `json:"label,omitempty"`
+	Description    string     `json:"description,omitempty"`
+	Admin          bool       `json:"admin,omitempty"`
+	UniqueTogether [][]string `json:"unique_together,omitempty"`
+	Fields         []Field    `json:"fields"`
+}
+
+// Field is one field of a model: a column of its table.
+type Field struct {
+	// ID is stable and server-assigned; it tells a rename from a drop and an add.
+	ID           string            `json:"id,omitempty"`
+	Name         string            `json:"name"`
+	Label        string            `json:"label,omitempty"`
+	Type         string            `json:"type"`
+	RelatedModel string            `json:"related_model,omitempty"`
+	Description  string            `json:"description,omitempty"`
+	Order        int               `json:"order,omitempty"`
+	Unique       bool              `json:"unique,omitempty"`
+	Index        bool              `json:"index,omitempty"`
+	Help         string            `json:"help,omitempty"`
+	Choices      []any             `json:"choices,omitempty"`
+	Default      any               `json:"default,omitempty"`
+	Required     bool              `json:"required,omitempty"`
+	Options      fieldtype.Options `json:"options,omitempty"`
+}
+
+// System columns that every table has and no definition may declare.
+const (
+	ColumnID        = "id"
+	ColumnCreatedAt = "created_at"
+	ColumnUpdatedAt = "updated_at"
+)
+
+// SystemColumns lists the system columns in table order.
+var SystemColumns = []string{ColumnID, ColumnCreatedAt, ColumnUpdatedAt}
+
+// MaxNameBytes is the longest name Postgres keeps without truncating it.
+const MaxNameBytes = 63
+
+// Field returns the field with the given name.
+func (m *Model) Field(name string) (*Field, bool) {
+	for i := range m.Fields {
+		if m.Fields[i].Name == name {
+			return &m.Fields[i], true
+		}
+	}
+	return nil, false
+}
