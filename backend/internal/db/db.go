@@ -31,4 +31,3 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	}
 	return bdb, nil
 }
-
