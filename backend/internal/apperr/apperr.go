@@ -1,0 +1,94 @@
+// Package apperr is Forma's one error type: a handful of codes, one table from code to
+// HTTP status. Anything that is not an *Error is an internal error: logged in full for
+// the operator, shown to the user as "internal error" and nothing more.
+package apperr
+
+import (
+	"errors"
+	"net/http"
+
+	"forma.dev/shared/problem"
+)
+
+// Code is the kind of an error; each maps to one HTTP status.
+type Code string
+
+// Error codes.
+const (
+	Invalid            Code = "invalid"             // the request is malformed or its values are wrong
+	Unauthorized       Code = "unauthorized"        // no key, or a key that does not exist
+	Forbidden          Code = "forbidden"           // the key exists but may not do this
+	NotFound           Code = "not_found"           // the route, tenant, model or record does not exist
+	Conflict           Code = "conflict"            // the request clashes with the current state (data loss, unique, rows in the way)
+	PreconditionFailed Code = "precondition_failed" // If-Match did not match
+	TooLarge           Code = "too_large"           // the body is larger than allowed
+	Unavailable        Code = "unavailable"         // a dependency is down; try again
+	Internal           Code = "internal"            // a bug or an unexpected failure
+)
+
+var statuses = map[Code]int{
+	Invalid:            http.StatusBadRequest,
+	Unauthorized:       http.StatusUnauthorized,
+	Forbidden:          http.StatusForbidden,
+	NotFound:           http.StatusNotFound,
+	Conflict:           http.StatusConflict,
+	PreconditionFailed: http.StatusPreconditionFailed,
+	TooLarge:           http.StatusRequestEntityTooLarge,
+	Unavailable:        http.StatusServiceUnavailable,
+	Internal:           http.StatusInternalServerError,
+}
+
+// Error is an error meant for the user.
+type Error struct {
+	Code   Code
+	Detail string
+	// Problems lists validation problems, shown as the problem document's "errors".
+	Problems problem.List
+	// Extra holds more members of the problem document, e.g. "plan".
+	Extra map[string]any
+	// Err is the cause, for logs only.
+	Err error
+}
+
+// New returns an error with a code and a one-line detail for the user.
+func New(code Code, detail string) *Error { return &Error{Code: code, Detail: detail} }
+
+// Validation returns an Invalid error carrying the problems found.
+func Validation(detail string, problems problem.List) *Error {
+	return &Error{Code: Invalid, Detail: detail, Problems: problems}
+}
+
+// With returns e with an extra member of the problem document.
+func (e *Error) With(key string, value any) *Error {
+	if e.Extra == nil {
+		e.Extra = map[string]any{}
+	}
+	e.Extra[key] = value
+	return e
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return string(e.Code) + ": " + e.Detail + ": " + e.Err.Error()
+	}
+	return string(e.Code) + ": " + e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Status is the HTTP status of the error's code.
+func (e *Error) Status() int {
+	if s, ok := statuses[e.Code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// As returns err as an *Error, or nil when it is not one (an internal error).
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
