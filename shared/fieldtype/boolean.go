@@ -12,7 +12,7 @@ var _ Type = booleanType{}
 func (booleanType) Name() string { return "boolean" }
 
 func (booleanType) Describe() Description {
-	return Description{Name: "boolean", Label: "Boolean", Help: "True or false.", Options: []OptionSpec{}}
+	return Description{Name: "boolean", Label: "Boolean", Help: "True or false.", Options: []OptionSpec{}, Unique: true}
 }
 
 func (booleanType) CheckOptions(Options) problem.List { return nil }
@@ -24,9 +24,8 @@ type booleanCodec struct{}
 func (booleanCodec) Column() string { return "boolean" }
 
 func (booleanCodec) Normalize(v any) (any, *problem.Problem) {
-	if b, ok := v.(bool); ok {
-		return b, nil
+	if _, ok := v.(bool); ok {
+		return v, nil
 	}
-	p := problem.New("", problem.InvalidType, map[string]any{"expected": "a boolean"})
-	return nil, &p
+	return nil, invalidType("a boolean")
 }

@@ -31,6 +31,8 @@ const (
 	ReadOnly      = "read_only"      // a system or automatic field that a record may not set
 	Precision     = "precision"      // a decimal with more digits than params.precision / params.scale allow
 	Empty         = "empty"          // a list that must not be empty
+	MinItems      = "min_items"      // a list with fewer than params.min items
+	UnknownLookup = "unknown_lookup" // a filter lookup that the field's type does not support (params.lookup)
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
@@ -58,6 +60,8 @@ var catalogue = map[string]string{
 	ReadOnly:      "is set by Forma and cannot be written",
 	Precision:     "has more digits than precision {precision} and scale {scale} allow",
 	Empty:         "must not be empty",
+	MinItems:      "must list at least {min} items",
+	UnknownLookup: "{lookup} is not a lookup this field supports",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.
