@@ -1,0 +1,71 @@
+package records
+
+import (
+	"context"
+	"strings"
+)
+
+// Page is one page of a list.
+type Page struct {
+	Data       []*Record `json:"data"`
+	NextCursor *string   `json:"next_cursor"`
+}
+
+// List runs a parsed list query: one statement, whatever the page size.
+func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
+	cols, shown := t.listColumns(lq)
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = selectExpr(c)
+	}
+	query, args := t.listSQL(lq, strings.Join(exprs, ", "))
+	recs, err := t.query(ctx, q, query, args, cols)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Data: recs}
+	if len(recs) > lq.limit {
+		page.Data = recs[:lq.limit]
+		last := page.Data[lq.limit-1]
+		values := make([]any, len(lq.sort))
+		for i, k := range lq.sort {
+			values[i], _ = last.Get(k.col.name)
+		}
+		c := encodeCursor(lq.sort, values)
+		page.NextCursor = &c
+	}
+	if shown < len(cols) {
+		for _, r := range page.Data {
+			r.cols, r.vals = r.cols[:shown], r.vals[:shown]
+		}
+	}
+	if page.Data == nil {
+		page.Data = []*Record{}
+	}
+	return page, nil
+}
+
+// listColumns returns the columns to select: every column, or the requested ones
+// followed by the sort keys the cursor needs; shown is how many of them the client sees.
+func (t *Table) listColumns(lq ListQuery) (cols []*column, shown int) {
+	if len(lq.fields) == 0 {
+		return t.columns, len(t.columns)
+	}
+	cols = append(cols, lq.fields...)
+	shown = len(cols)
+	for _, k := range lq.sort {
+		if !containsColumn(cols, k.col) {
+			cols = append(cols, k.col)
+		}
+	}
+	return cols, shown
+}
+
+func containsColumn(cols []*column, c *column) bool {
+	for _, x := range cols {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+// Package records serves records of runtime-defined models: each model is compiled once
+// per schema version into a Table that holds everything the hot path needs (quoted
+// column lists, value codecs, statement text), and requests only bind values to it.
+package records
+
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"forma.dev/shared/fieldtype"
+	"forma.dev/shared/record"
+	"forma.dev/shared/schema"
+)
+
+// column is one column of a compiled table: a system column or a field.
+type column struct {
+	name    string
+	quoted  string
+	typ     string
+	codec   fieldtype.Codec
+	lookups lookupSet
+	field   *schema.Field // nil for system columns
+}
+
+// Table is a model compiled for one schema version of one tenant.
+type Table struct {
+	Model     schema.Model
+	qualified string // "t_acme"."event"
+	columns   []*column
+	byName    map[string]*column
+	selectAll string // the select list of every column, in table order
+	validator *record.Validator
+}
+
+var systemColumns = []struct{ name, typ string }{
+	{schema.ColumnID, "integer"},
+	{schema.ColumnCreatedAt, "datetime"},
+	{schema.ColumnUpdatedAt, "datetime"},
+}
+
+// Compile builds the Table for model m living in Postgres schema pgSchema. m must be valid.
+func Compile(pgSchema string, m schema.Model) (*Table, error) {
+	t := &Table{
+		Model:     m,
+		qualified: pgx.Identifier{pgSchema, m.Name}.Sanitize(),
+		byName:    make(map[string]*column, len(m.Fields)+len(systemColumns)),
+	}
+	for _, sc := range systemColumns {
+		typ, _ := fieldtype.Lookup(sc.typ)
+		t.add(&column{name: sc.name, typ: sc.typ, codec: typ.Compile(nil)})
+	}
+	for i := range m.Fields {
+		f := &t.Model.Fields[i]
+		typ, ok := fieldtype.Lookup(f.Type)
+		if !ok {
+			return nil, &UnknownTypeError{Model: m.Name, Field: f.Name, Type: f.Type}
+		}
+		t.add(&column{name: f.Name, typ: f.Type, codec: typ.Compile(f.Options), field: f})
+	}
+	exprs := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		exprs[i] = selectExpr(c)
+	}
+	t.selectAll = strings.Join(exprs, ", ")
+	v, err := record.Compile(m)
+	if err != nil {
+		return nil, err
+	}
+	t.validator = v
+	return t, nil
+}
+
+func (t *Table) add(c *column) {
+	c.quoted = pgx.Identifier{c.name}.Sanitize()
+	c.lookups = lookupsFor(c.typ)
+	t.columns = append(t.columns, c)
+	t.byName[c.name] = c
+}
+
+// UnknownTypeError reports a stored definition whose type this build does not know.
+type UnknownTypeError struct{ Model, Field, Type string }
+
+func (e *UnknownTypeError) Error() string {
+	return "records: model " + e.Model + " field " + e.Field + " has unknown type " + e.Type
+}
+
+// Validator checks records written to this table.
+func (t *Table) Validator() *record.Validator { return t.validator }
+
+func (t *Table) returning() string { return t.selectAll }

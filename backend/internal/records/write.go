@@ -1,0 +1,180 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+)
+
+// Querier runs SQL with bind parameters: a *sql.DB or a *sql.Tx. (bun.DB formats "?"
+// placeholders itself; the data path hands $n parameters to the driver instead.)
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// maxParams keeps one statement under Postgres' 65535 bind parameters.
+const maxParams = 60000
+
+// Insert writes validated rows (record.Create output) in as few statements as the
+// parameter limit allows and returns them as stored. Callers wanting all-or-nothing
+// pass a transaction.
+func (t *Table) Insert(ctx context.Context, q Querier, rows []map[string]any) ([]*Record, error) {
+	cols := t.writtenColumns(rows)
+	per := len(cols)
+	if per == 0 {
+		per = 1
+	}
+	chunk := max(1, maxParams/per)
+	out := make([]*Record, 0, len(rows))
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
+		query, args := t.insertSQL(cols, rows[start:end])
+		recs, err := t.query(ctx, q, query, args, t.columns)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// writtenColumns lists, in table order, the columns any of the rows sets.
+func (t *Table) writtenColumns(rows []map[string]any) []*column {
+	var cols []*column
+	for _, c := range t.columns[len(systemColumns):] {
+		for _, r := range rows {
+			if _, ok := r[c.name]; ok {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	return cols
+}
+
+func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any) {
+	var a args
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(t.qualified)
+	if len(cols) == 0 && len(rows) == 1 {
+		b.WriteString(" DEFAULT VALUES RETURNING ")
+		b.WriteString(t.returning())
+		return b.String(), a
+	}
+	b.WriteString(" (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.quoted)
+	}
+	if len(cols) == 0 { // several rows of nothing but defaults
+		b.WriteString(t.columns[0].quoted)
+	}
+	b.WriteString(") VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if v, ok := r[c.name]; ok {
+				b.WriteString(a.bind(dbValue(c, v)))
+			} else {
+				b.WriteString("DEFAULT")
+			}
+		}
+		if len(cols) == 0 {
+			b.WriteString("DEFAULT")
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(" RETURNING ")
+	b.WriteString(t.returning())
+	return b.String(), a
+}
+
+// Update writes validated values (record.Replace or record.Patch output) to one row;
+// ifMatch, when set, is the ETag (from ParseETag) the row must still have. It returns nil when no
+// row matched.
+func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64) (*Record, error) {
+	var a args
+	var b strings.Builder
+	b.WriteString("UPDATE ")
+	b.WriteString(t.qualified)
+	b.WriteString(" SET ")
+	b.WriteString(t.byName["updated_at"].quoted)
+	b.WriteString(" = now()")
+	for _, name := range t.validator.AutoNow() {
+		b.WriteString(", " + t.byName[name].quoted + " = now()")
+	}
+	for _, c := range t.columns[len(systemColumns):] {
+		if val, ok := vals[c.name]; ok {
+			b.WriteString(", " + c.quoted + " = " + a.bind(dbValue(c, val)))
+		}
+	}
+	b.WriteString(" WHERE " + t.byName["id"].quoted + " = " + a.bind(id))
+	if ifMatch != nil {
+		b.WriteString(" AND " + etagSQL + " = " + a.bind(*ifMatch))
+	}
+	b.WriteString(" RETURNING " + t.returning())
+	return t.one(ctx, q, b.String(), a)
+}
+
+// Delete removes one row; ifMatch as in Update. It reports whether a row was removed.
+func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64) (bool, error) {
+	var a args
+	query := "DELETE FROM " + t.qualified + " WHERE " + t.byName["id"].quoted + " = " + a.bind(id)
+	if ifMatch != nil {
+		query += " AND " + etagSQL + " = " + a.bind(*ifMatch)
+	}
+	rec, err := t.one(ctx, q, query+" RETURNING "+t.returning(), a)
+	return rec != nil, err
+}
+
+// Get reads one row by id; nil when there is none.
+func (t *Table) Get(ctx context.Context, q Querier, id int64) (*Record, error) {
+	var a args
+	query := "SELECT " + t.returning() + " FROM " + t.qualified + " WHERE " + t.byName["id"].quoted + " = " + a.bind(id)
+	return t.one(ctx, q, query, a)
+}
+
+func (t *Table) one(ctx context.Context, q Querier, query string, a args) (*Record, error) {
+	recs, err := t.query(ctx, q, query, a, t.columns)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column) ([]*Record, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r, err := scanRow(rows, cols)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// dbValue turns a normalised value into what the driver binds: JSON values are sent as
+// their encoding; everything else is already a string, number or bool.
+func dbValue(c *column, v any) any {
+	if c.typ != "json" || v == nil {
+		return v
+	}
+	b, _ := json.Marshal(v)
+	return json.RawMessage(b)
+}

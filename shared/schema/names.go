@@ -1,0 +1,47 @@
+package schema
+
+import (
+	"slices"
+
+	"forma.dev/shared/problem"
+)
+
+// CheckName reports what is wrong with a model or field name: required, invalid_name,
+// too_long or reserved_word. Paths are empty: the caller places them.
+func CheckName(name string) problem.List {
+	var list problem.List
+	if name == "" {
+		list.Add("", problem.Required, nil)
+		return list
+	}
+	valid := validName(name)
+	if !valid {
+		list.Add("", problem.InvalidName, nil)
+	}
+	if len(name) > MaxNameBytes {
+		list.Add("", problem.TooLong, map[string]any{"max": MaxNameBytes})
+	}
+	if valid && IsReserved(name) {
+		list.Add("", problem.ReservedWord, nil)
+	}
+	return list
+}
+
+// IsSystemColumn tells whether name is one of the columns every table has.
+func IsSystemColumn(name string) bool {
+	return slices.Contains(SystemColumns, name)
+}
+
+// validName matches ^[a-z][a-z0-9_]*$ without a regular expression.
+func validName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '_'):
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
