@@ -1,4 +1,73 @@
 // Command forma is the Forma server.
+//
+//	forma serve      start the API (runs migrations first)
+//	forma migrate    create or upgrade the control schema, then exit
+//	forma createdb   create the database named in DATABASE_URL if it is missing
+//
+// Configuration comes from the environment; see internal/config.
 package main
 
-func main() {}
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"forma.dev/backend/internal/config"
+)
+
+const usage = `usage: forma <command>
+
+commands:
+  serve      start the API on FORMA_ADDR (runs migrations first)
+  migrate    create or upgrade the control schema in DATABASE_URL, then exit
+  createdb   create the database named in DATABASE_URL if it is missing
+
+environment: DATABASE_URL, REDIS_URL, FORMA_ADMIN_KEY, FORMA_ADDR,
+FORMA_WEBHOOK_ALLOW_PRIVATE, FORMA_LOG_FORMAT, FORMA_LOG_LEVEL, FORMA_KEY_CACHE_TTL,
+FORMA_SHUTDOWN_TIMEOUT
+`
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "forma:", err)
+		os.Exit(2)
+	}
+	log := newLogger(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx, cfg, log)
+	case "migrate":
+		err = migrate(ctx, cfg)
+	case "createdb":
+		err = createDB(ctx, cfg.DatabaseURL, log)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		log.Error("forma "+os.Args[1]+" failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// newLogger returns the process logger, text or JSON on stderr.
+func newLogger(cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

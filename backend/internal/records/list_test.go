@@ -54,7 +54,7 @@ func TestFiltersSelectTheRightRows(t *testing.T) {
 		{"value__in=1,10", "[1 3]"},
 		{"source__isnull=true", "[3]"},
 		{"source__isnull=false", "[1 2]"},
-		{"source__contains=_", "[2]"},   // _ is literal, not a LIKE wildcard
+		{"source__contains=_", "[2]"},    // _ is literal, not a LIKE wildcard
 		{"source__icontains=APP", "[2]"}, // case-insensitive
 		{"source__startswith=w", "[1]"},
 		{"ok=false", "[2]"},
@@ -65,7 +65,7 @@ func TestFiltersSelectTheRightRows(t *testing.T) {
 		{"ratio__isnull=false", "[3]"},
 		{"id__in=2,3&country=US", "[3]"},
 		{"sort=-value", "[3 2 1]"},
-		{"sort=source", "[2 1 3]"}, // NULLs last ascending
+		{"sort=source", "[2 1 3]"},  // NULLs last ascending
 		{"sort=-source", "[3 1 2]"}, // NULLs first descending
 	}
 	for _, s := range scenarios {

@@ -31,6 +31,9 @@ type Table struct {
 	byName    map[string]*column
 	selectAll string // the select list of every column, in table order
 	validator *record.Validator
+	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
+	// by every insert, whatever the column default.
+	autoOnCreate []*column
 }
 
 var systemColumns = []struct{ name, typ string }{
@@ -68,6 +71,11 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 		return nil, err
 	}
 	t.validator = v
+	for _, f := range v.Fields() {
+		if f.AutoNow || f.AutoNowAdd {
+			t.autoOnCreate = append(t.autoOnCreate, t.byName[f.Name])
+		}
+	}
 	return t, nil
 }
 

@@ -58,19 +58,20 @@ func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any)
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
 	b.WriteString(t.qualified)
-	if len(cols) == 0 && len(rows) == 1 {
+	auto := t.autoOnCreate
+	if len(cols) == 0 && len(auto) == 0 && len(rows) == 1 {
 		b.WriteString(" DEFAULT VALUES RETURNING ")
 		b.WriteString(t.returning())
 		return b.String(), a
 	}
 	b.WriteString(" (")
-	for i, c := range cols {
+	for i, c := range append(cols, auto...) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(c.quoted)
 	}
-	if len(cols) == 0 { // several rows of nothing but defaults
+	if len(cols)+len(auto) == 0 { // several rows of nothing but defaults
 		b.WriteString(t.columns[0].quoted)
 	}
 	b.WriteString(") VALUES ")
@@ -89,7 +90,13 @@ func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any)
 				b.WriteString("DEFAULT")
 			}
 		}
-		if len(cols) == 0 {
+		for j := range auto {
+			if j > 0 || len(cols) > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("now()")
+		}
+		if len(cols)+len(auto) == 0 {
 			b.WriteString("DEFAULT")
 		}
 		b.WriteByte(')')
@@ -155,7 +162,7 @@ func (t *Table) one(ctx context.Context, q Querier, query string, a args) (*Reco
 func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column) ([]*Record, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, dbError(err)
 	}
 	defer rows.Close()
 	var out []*Record
@@ -166,7 +173,10 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
 }
 
 // dbValue turns a normalised value into what the driver binds: JSON values are sent as

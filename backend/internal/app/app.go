@@ -1,0 +1,110 @@
+// Package app builds a running Forma from its configuration: pools, migrations,
+// services and the HTTP handler. cmd/forma and in-process tests both start here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+
+	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/config"
+	"forma.dev/backend/internal/db"
+	"forma.dev/backend/internal/httpapi"
+	"forma.dev/backend/internal/migrations"
+	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenant"
+)
+
+// App is Forma wired together, ready to serve.
+type App struct {
+	Config  config.Config
+	DB      *bun.DB
+	Redis   *redis.Client // nil without REDIS_URL
+	Handler http.Handler
+	log     *slog.Logger
+}
+
+// New connects to Postgres (and Redis when configured), upgrades the control schema
+// and builds the HTTP handler. Close releases what it opened.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if cfg.AdminKey == "" {
+		return nil, errors.New("app: no platform key (FORMA_ADMIN_KEY)")
+	}
+	bdb, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: bdb, log: log}
+	if err := migrations.Up(ctx, bdb); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	checks := []httpapi.Check{{Name: "postgres", Ping: bdb.PingContext}}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			_ = a.Close()
+			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		}
+		a.Redis = redis.NewClient(opts)
+		checks = append(checks, httpapi.Check{Name: "redis", Ping: func(ctx context.Context) error {
+			return a.Redis.Ping(ctx).Err()
+		}})
+	}
+	keys := auth.NewStore(bdb, cfg.KeyCacheTTL)
+	a.Handler = httpapi.New(httpapi.Deps{
+		Tenants:  tenant.NewService(bdb, keys),
+		Keys:     keys,
+		Schema:   schemasync.New(bdb),
+		AdminKey: cfg.AdminKey,
+		Checks:   checks,
+		Logger:   log,
+	})
+	return a, nil
+}
+
+// Serve answers HTTP on ln until ctx is done, then lets in-flight requests finish
+// within Config.ShutdownTimeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "grace", a.Config.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the pools.
+func (a *App) Close() error {
+	var errs []error
+	if a.Redis != nil {
+		errs = append(errs, a.Redis.Close())
+	}
+	errs = append(errs, a.DB.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/shared/problem"
+)
+
+// MaxKeyNameLen is the longest key name accepted, in bytes.
+const MaxKeyNameLen = 100
+
+// Key is a stored tenant key, without its secret.
+type Key struct {
+	bun.BaseModel `bun:"table:forma.keys,alias:k"`
+
+	ID         int64      `bun:"id,pk,autoincrement"`
+	TenantID   int64      `bun:"tenant_id,nullzero"`
+	Name       string     `bun:"name"`
+	Role       Role       `bun:"role"`
+	LookupID   string     `bun:"lookup_id"`
+	Hash       []byte     `bun:"hash"`
+	CreatedAt  time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+}
+
+// Prefix is the non-secret start of the key, safe to show: fk_<lookup id>.
+func (k Key) Prefix() string { return KeyPrefix + k.LookupID }
+
+// Principal is who a request authenticated as.
+type Principal struct {
+	Platform bool  // the FORMA_ADMIN_KEY; no tenant
+	KeyID    int64 // the tenant key's id
+	TenantID int64 // the tenant the key belongs to
+	Role     Role  // the tenant key's role
+}
+
+// Store keeps tenant keys in forma.keys.
+type Store struct {
+	db    *bun.DB
+	cache *keyCache
+}
+
+// NewStore returns a store on db that trusts a key lookup for cacheTTL (0: no cache).
+func NewStore(db *bun.DB, cacheTTL time.Duration) *Store {
+	return &Store{db: db, cache: newKeyCache(cacheTTL)}
+}
+
+// Create makes a key for tenantID and returns it with its plain text, which is never
+// stored and cannot be shown again.
+func (s *Store) Create(ctx context.Context, tenantID int64, name string, role Role) (Key, string, error) {
+	return s.CreateIn(ctx, s.db, tenantID, name, role)
+}
+
+// CreateIn is Create through idb, e.g. a transaction that also creates the tenant.
+func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name string, role Role) (Key, string, error) {
+	var probs problem.List
+	switch {
+	case name == "":
+		probs.Add("name", problem.Required, nil)
+	case len(name) > MaxKeyNameLen:
+		probs.Add("name", problem.TooLong, map[string]any{"max": MaxKeyNameLen})
+	}
+	if !role.Valid() {
+		probs.Add("role", problem.Choice, map[string]any{"choices": []string{"admin", "write", "read"}})
+	}
+	if len(probs) > 0 {
+		return Key{}, "", apperr.Validation("the key is not valid", probs)
+	}
+	secret, err := NewSecret()
+	if err != nil {
+		return Key{}, "", err
+	}
+	k := Key{TenantID: tenantID, Name: name, Role: role, LookupID: secret.LookupID, Hash: secret.Hash}
+	if _, err := idb.NewInsert().Model(&k).Returning("id, created_at").Exec(ctx); err != nil {
+		return Key{}, "", err
+	}
+	return k, secret.Plain, nil
+}
+
+// List returns the tenant's keys that are not revoked, oldest first.
+func (s *Store) List(ctx context.Context, tenantID int64) ([]Key, error) {
+	keys := []Key{}
+	err := s.db.NewSelect().Model(&keys).
+		Where("k.tenant_id = ?", tenantID).Where("k.revoked_at IS NULL").
+		OrderExpr("k.id").Scan(ctx)
+	return keys, err
+}
+
+// Revoke revokes the tenant's key id at once. It refuses to revoke the tenant's last
+// admin key, which would lock the tenant out.
+func (s *Store) Revoke(ctx context.Context, tenantID, id int64) error {
+	var lookup string
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Serialise key changes of one tenant so two revokes cannot remove the last admin.
+		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM forma.tenants WHERE id = ? FOR UPDATE", tenantID); err != nil {
+			return err
+		}
+		var k Key
+		err := tx.NewSelect().Model(&k).
+			Where("k.id = ? AND k.tenant_id = ? AND k.revoked_at IS NULL", id, tenantID).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no such key")
+		} else if err != nil {
+			return err
+		}
+		if k.Role == Admin {
+			n, err := tx.NewSelect().Model((*Key)(nil)).
+				Where("k.tenant_id = ? AND k.role = ? AND k.revoked_at IS NULL", tenantID, Admin).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return apperr.New(apperr.Conflict, "this is the tenant's last admin key; create another admin key first")
+			}
+		}
+		lookup = k.LookupID
+		_, err = tx.NewUpdate().Model(&k).Set("revoked_at = now()").WherePK().Exec(ctx)
+		return err
+	})
+	if err == nil {
+		s.cache.drop(lookup) // after the commit, so no lookup can cache the old row again
+	}
+	return err
+}
+
+// Authenticate returns the principal of a presented tenant key, or an Unauthorized
+// error when the key is malformed, unknown, revoked or wrong.
+func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, error) {
+	unauthorized := apperr.New(apperr.Unauthorized, "the API key is not valid")
+	lookup, ok := LookupID(plain)
+	if !ok {
+		return Principal{}, unauthorized
+	}
+	now := time.Now()
+	if c, ok := s.cache.get(lookup, now); ok {
+		if !Matches(plain, c.hash) {
+			return Principal{}, unauthorized
+		}
+		return c.principal, nil
+	}
+	var k Key
+	err := s.db.NewSelect().Model(&k).Where("k.lookup_id = ? AND k.revoked_at IS NULL", lookup).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, unauthorized
+	} else if err != nil {
+		return Principal{}, err
+	}
+	if !Matches(plain, k.Hash) || k.TenantID == 0 {
+		return Principal{}, unauthorized
+	}
+	if _, err := s.db.NewUpdate().Model(&k).Set("last_used_at = now()").WherePK().Exec(ctx); err != nil {
+		return Principal{}, err
+	}
+	p := Principal{KeyID: k.ID, TenantID: k.TenantID, Role: k.Role}
+	s.cache.put(lookup, k.Hash, p, now)
+	return p, nil
+}
+
+// ForgetTenant drops this replica's cached keys of a tenant, e.g. after deleting it.
+func (s *Store) ForgetTenant(tenantID int64) { s.cache.dropTenant(tenantID) }

@@ -1,0 +1,97 @@
+// Package config reads Forma's configuration from the environment.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults used when a variable is unset.
+const (
+	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/forma?sslmode=disable"
+	DefaultAddr        = "127.0.0.1:8080"
+	// MinAdminKeyLen is the shortest FORMA_ADMIN_KEY accepted.
+	MinAdminKeyLen = 16
+)
+
+// Config is everything `forma serve` needs to start.
+type Config struct {
+	DatabaseURL         string        // DATABASE_URL
+	RedisURL            string        // REDIS_URL; empty runs without Redis
+	AdminKey            string        // FORMA_ADMIN_KEY; empty means "generate one at start"
+	Addr                string        // FORMA_ADDR
+	WebhookAllowPrivate bool          // FORMA_WEBHOOK_ALLOW_PRIVATE
+	LogFormat           string        // FORMA_LOG_FORMAT: text (default) or json
+	LogLevel            slog.Level    // FORMA_LOG_LEVEL: debug, info (default), warn, error
+	KeyCacheTTL         time.Duration // FORMA_KEY_CACHE_TTL: how long a replica trusts a key lookup (default 5s, 0 disables)
+	ShutdownTimeout     time.Duration // FORMA_SHUTDOWN_TIMEOUT: grace period for in-flight requests (default 15s)
+}
+
+// Load reads the configuration through getenv (os.Getenv in main), applying defaults.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:     or(getenv("DATABASE_URL"), DefaultDatabaseURL),
+		RedisURL:        strings.TrimSpace(getenv("REDIS_URL")),
+		AdminKey:        strings.TrimSpace(getenv("FORMA_ADMIN_KEY")),
+		Addr:            or(getenv("FORMA_ADDR"), DefaultAddr),
+		LogFormat:       or(getenv("FORMA_LOG_FORMAT"), "text"),
+		KeyCacheTTL:     5 * time.Second,
+		ShutdownTimeout: 15 * time.Second,
+	}
+	var err error
+	if c.WebhookAllowPrivate, err = parseBool(getenv, "FORMA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return c, err
+	}
+	if c.KeyCacheTTL, err = parseDuration(getenv, "FORMA_KEY_CACHE_TTL", c.KeyCacheTTL); err != nil {
+		return c, err
+	}
+	if c.ShutdownTimeout, err = parseDuration(getenv, "FORMA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout); err != nil {
+		return c, err
+	}
+	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return c, fmt.Errorf("FORMA_LOG_LEVEL: %w", err)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("FORMA_LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+	if c.AdminKey != "" && len(c.AdminKey) < MinAdminKeyLen {
+		return c, fmt.Errorf("FORMA_ADMIN_KEY must be at least %d characters long", MinAdminKeyLen)
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseBool(getenv func(string) string, name string) (bool, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, not %q", name, v)
+	}
+	return b, nil
+}
+
+func parseDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s must be a duration such as 5s, not %q", name, v)
+	}
+	return d, nil
+}

@@ -1,0 +1,60 @@
+package config_test
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"forma.dev/backend/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadAppliesDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != config.DefaultDatabaseURL || c.Addr != config.DefaultAddr || c.RedisURL != "" ||
+		c.AdminKey != "" || c.WebhookAllowPrivate || c.LogFormat != "text" || c.KeyCacheTTL != 5*time.Second {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestLoadReadsTheEnvironment(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env(map[string]string{
+		"DATABASE_URL": "postgres://x/y", "REDIS_URL": "redis://r:6379/0",
+		"FORMA_ADMIN_KEY": "0123456789abcdef0123", "FORMA_ADDR": ":9000",
+		"FORMA_WEBHOOK_ALLOW_PRIVATE": "true", "FORMA_LOG_FORMAT": "json",
+		"FORMA_LOG_LEVEL": "debug", "FORMA_KEY_CACHE_TTL": "0s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Config{
+		DatabaseURL: "postgres://x/y", RedisURL: "redis://r:6379/0", AdminKey: "0123456789abcdef0123",
+		Addr: ":9000", WebhookAllowPrivate: true, LogFormat: "json", LogLevel: slog.LevelDebug,
+		KeyCacheTTL: 0, ShutdownTimeout: 15 * time.Second,
+	}
+	if c != want {
+		t.Fatalf("got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	t.Parallel()
+	for name, vars := range map[string]map[string]string{
+		"short admin key": {"FORMA_ADMIN_KEY": "short"},
+		"bad bool":        {"FORMA_WEBHOOK_ALLOW_PRIVATE": "maybe"},
+		"bad format":      {"FORMA_LOG_FORMAT": "xml"},
+		"bad level":       {"FORMA_LOG_LEVEL": "loud"},
+		"bad ttl":         {"FORMA_KEY_CACHE_TTL": "soon"},
+		"negative ttl":    {"FORMA_KEY_CACHE_TTL": "-1s"},
+	} {
+		if _, err := config.Load(env(vars)); err == nil {
+			t.Errorf("%s: Load accepted %v", name, vars)
+		}
+	}
+}

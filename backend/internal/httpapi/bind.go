@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/shared/problem"
+)
+
+// bindJSON decodes the body strictly into the fixed struct v: one JSON value, no
+// members v does not declare, numbers kept exact. Errors are user errors (400, 413).
+func bindJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	return decodeOne(dec, v)
+}
+
+// decodeJSON decodes a body of any shape (records, definitions) with numbers as
+// json.Number, so large integers and decimals keep every digit.
+func decodeJSON(c *gin.Context) (any, error) {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.UseNumber()
+	var v any
+	return v, decodeOne(dec, &v)
+}
+
+func decodeOne(dec *json.Decoder, v any) error {
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	_, err := dec.Token()
+	var maxBytes *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &maxBytes):
+		return jsonError(err)
+	}
+	return apperr.New(apperr.Invalid, "the body must hold exactly one JSON value")
+}
+
+// jsonError turns a decoding error into a user error that says what is wrong.
+func jsonError(err error) error {
+	var (
+		maxBytes  *http.MaxBytesError
+		syntax    *json.SyntaxError
+		typeError *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &maxBytes):
+		return &apperr.Error{Code: apperr.TooLarge, Detail: fmt.Sprintf("the body is larger than %d bytes", maxBytes.Limit), Err: err}
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "the body is empty; a JSON value is required")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Invalid, "malformed JSON: the body ends too early")
+	case errors.As(err, &syntax):
+		return apperr.New(apperr.Invalid, fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, err.Error()))
+	case errors.As(err, &typeError):
+		p := problem.New(typeError.Field, problem.InvalidType, map[string]any{"expected": jsonKind(typeError.Type)})
+		return apperr.Validation("the body has a value of the wrong type", problem.List{p})
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		p := problem.Problem{Path: name, Code: problem.NotAllowed, Message: "is not a member of this body",
+			Params: map[string]any{"attribute": name}}
+		return apperr.Validation("the body has an unknown member", problem.List{p})
+	}
+	return apperr.New(apperr.Invalid, "malformed JSON: "+err.Error())
+}
+
+// jsonKind names the JSON type that a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return t.String()
+}

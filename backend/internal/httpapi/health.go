@@ -1,0 +1,40 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+)
+
+// healthz answers while the process runs (liveness).
+func (a *api) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz pings every dependency and answers 503, a problem document with the same
+// "checks", when one is down (readiness). Errors
+// are logged, not shown: they may name hosts and users.
+func (a *api) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	status, checks := http.StatusOK, gin.H{}
+	for _, ch := range a.Checks {
+		start := time.Now()
+		if err := ch.Ping(ctx); err != nil {
+			a.log.WarnContext(ctx, "not ready", "dependency", ch.Name, "err", err)
+			checks[ch.Name] = gin.H{"status": "unavailable"}
+			status = http.StatusServiceUnavailable
+			continue
+		}
+		checks[ch.Name] = gin.H{"status": "ok", "latency_ms": time.Since(start).Milliseconds()}
+	}
+	if status != http.StatusOK {
+		a.writeProblem(c, status, string(apperr.Unavailable), "a dependency is unavailable", map[string]any{"checks": checks})
+		return
+	}
+	c.JSON(status, gin.H{"status": "ok", "checks": checks})
+}

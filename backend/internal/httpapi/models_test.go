@@ -1,0 +1,92 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"forma.dev/backend/internal/apitest"
+)
+
+const eventBody = `{"name": "event", "unique_together": [["country", "source"]], "fields": [
+	{"name": "timestamp", "type": "datetime", "required": true, "options": {"auto_now_add": true}},
+	{"name": "country", "type": "text", "required": true, "options": {"max_length": 3},
+	 "choices": ["PL", "DE", "US"], "default": "PL", "index": true},
+	{"name": "source", "type": "text", "options": {"max_length": 10}},
+	{"name": "value", "type": "integer", "options": {"min": 0}}]}`
+
+func TestModelEndpoints(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.Tenant(t, "other")
+	const base = "/api/v1/t/acme/models"
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "no models yet", Method: "GET", Path: base, Key: acme.Admin, Status: 200, Contains: []string{`"data":[]`, `"version":0`}},
+		{Name: "write key may not change the schema", Method: "PUT", Path: base + "/event", Key: acme.Write, Body: eventBody, Status: 403},
+		{Name: "plan shows the SQL", Method: "POST", Path: base + "/event/plan", Key: acme.Admin, Body: eventBody, Status: 200,
+			Contains: []string{`"dry_run":true`, `CREATE TABLE \"t_acme\".\"event\"`, `"kind":"create_table"`}},
+		{Name: "plan applied nothing", Method: "GET", Path: base + "/event", Key: acme.Admin, Status: 404},
+		{Name: "put creates", Method: "PUT", Path: base + "/event", Key: acme.Admin, Body: eventBody, Status: 200,
+			Contains: []string{`"version":1`, `"changed":true`, `"name":"country"`, `"id":"`}},
+		{Name: "same put is a no-op", Method: "PUT", Path: base + "/event", Key: acme.Admin, Body: eventBody, Status: 200,
+			Contains: []string{`"version":1`, `"changed":false`, `"plan":[]`}},
+		{Name: "name filled from the URL", Method: "PUT", Path: base + "/tag", Key: acme.Admin,
+			Body: `{"fields": [{"name": "label", "type": "text"}]}`, Status: 200, Contains: []string{`"name":"tag"`, `"version":2`}},
+		{Name: "name must match the URL", Method: "PUT", Path: base + "/tag", Key: acme.Admin,
+			Body: `{"name": "other", "fields": []}`, Status: 400, Contains: []string{`"path":"name"`}},
+		{Name: "problems relative to the model", Method: "PUT", Path: base + "/tag", Key: acme.Admin,
+			Body: `{"fields": [{"name": "Bad Name", "type": "text"}]}`, Status: 400, Contains: []string{`"path":"fields[0].name"`}},
+		{Name: "unknown member", Method: "PUT", Path: base + "/tag", Key: acme.Admin,
+			Body: `{"fields": [{"name": "label", "type": "text", "requried": true}]}`, Status: 400},
+		{Name: "malformed JSON", Method: "PUT", Path: base + "/tag", Key: acme.Admin, Body: `{"fields": [`, Status: 400},
+		{Name: "add a field", Method: "POST", Path: base + "/tag/fields", Key: acme.Admin,
+			Body: `{"name": "color", "type": "text", "default": "red"}`, Status: 201, Contains: []string{`"kind":"add_column"`, `"version":3`}},
+		{Name: "add it again", Method: "POST", Path: base + "/tag/fields", Key: acme.Admin,
+			Body: `{"name": "color", "type": "text"}`, Status: 409},
+		{Name: "rename by patch", Method: "PATCH", Path: base + "/tag/fields/color", Key: acme.Admin,
+			Body: `{"name": "colour", "default": null}`, Status: 200, Contains: []string{`"kind":"rename_column"`, `"kind":"drop_default"`}},
+		{Name: "patch an unknown field", Method: "PATCH", Path: base + "/tag/fields/nope", Key: acme.Admin, Body: `{"unique": true}`, Status: 404},
+		{Name: "delete a field needs the flag", Method: "DELETE", Path: base + "/tag/fields/colour", Key: acme.Admin, Status: 409,
+			Contains: []string{`"plan":[`, `"data_loss":true`}},
+		{Name: "delete a field", Method: "DELETE", Path: base + "/tag/fields/colour?allow_data_loss=true", Key: acme.Admin, Status: 200,
+			Contains: []string{`"kind":"drop_column"`}},
+		{Name: "unknown model", Method: "POST", Path: base + "/nope/fields", Key: acme.Admin, Body: `{"name": "a", "type": "text"}`, Status: 404},
+		{Name: "other tenant sees nothing", Method: "GET", Path: "/api/v1/t/other/models", Key: acme.Admin, Status: 404},
+		{Name: "history", Method: "GET", Path: "/api/v1/t/acme/schema/history?limit=2", Key: acme.Admin, Status: 200,
+			Contains: []string{`"next_before":4`, `"actor":"key:`, `"sql":[`}},
+		{Name: "drift is clean", Method: "GET", Path: "/api/v1/t/acme/schema/drift", Key: acme.Admin, Status: 200,
+			Contains: []string{`"in_sync":true`}},
+		{Name: "delete the model needs the flag", Method: "DELETE", Path: base + "/tag", Key: acme.Admin, Status: 409},
+		{Name: "delete the model", Method: "DELETE", Path: base + "/tag?allow_data_loss=true", Key: acme.Admin, Status: 200,
+			Contains: []string{`"kind":"drop_table"`}},
+		{Name: "deleted", Method: "GET", Path: base + "/tag", Key: acme.Admin, Status: 404},
+	})
+}
+
+func TestIfMatchAndETag(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	put := func(ifMatch, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("PUT", "/api/v1/t/acme/models/event", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+acme.Admin)
+		if ifMatch != "" {
+			req.Header.Set("If-Match", ifMatch)
+		}
+		rec := httptest.NewRecorder()
+		s.App.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := put(`"0"`, eventBody); rec.Code != http.StatusOK || rec.Header().Get("ETag") != `"1"` {
+		t.Fatalf("first put: %d ETag %q %s", rec.Code, rec.Header().Get("ETag"), rec.Body)
+	}
+	changed := strings.Replace(eventBody, `"max_length": 10`, `"max_length": 20`, 1)
+	if rec := put(`"0"`, changed); rec.Code != http.StatusPreconditionFailed {
+		t.Fatalf("stale If-Match: %d %s", rec.Code, rec.Body)
+	}
+	if rec := put(`"1"`, changed); rec.Code != http.StatusOK || rec.Header().Get("ETag") != `"2"` {
+		t.Fatalf("fresh If-Match: %d %s", rec.Code, rec.Body)
+	}
+}

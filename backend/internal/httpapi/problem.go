@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+)
+
+// ProblemContentType is the media type of error responses (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// fail answers the request with err as a problem document and aborts the chain.
+// An *apperr.Error shows its code, detail, problems and extra members; anything else
+// (and apperr.Internal) is logged in full and shown as "internal error" only.
+func (a *api) fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	switch {
+	case e == nil || e.Code == apperr.Internal:
+		level := slog.LevelError
+		if errors.Is(err, context.Canceled) {
+			level = slog.LevelInfo // the client went away
+		}
+		a.log.Log(c.Request.Context(), level, "internal error", "err", err,
+			"method", c.Request.Method, "path", c.Request.URL.Path)
+		e = apperr.New(apperr.Internal, "internal error")
+	case e.Err != nil:
+		a.log.DebugContext(c.Request.Context(), "request failed", "err", err)
+	}
+	doc := make(map[string]any, len(e.Extra)+6)
+	for k, v := range e.Extra {
+		doc[k] = v
+	}
+	if len(e.Problems) > 0 {
+		doc["errors"] = e.Problems
+	}
+	a.writeProblem(c, e.Status(), string(e.Code), e.Detail, doc)
+}
+
+// writeProblem writes a problem document with the standard members set over doc's.
+func (a *api) writeProblem(c *gin.Context, status int, code, detail string, doc map[string]any) {
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	doc["type"] = "about:blank"
+	doc["title"] = http.StatusText(status)
+	doc["status"] = status
+	doc["detail"] = detail
+	doc["code"] = code
+	body, err := json.Marshal(doc)
+	if err != nil {
+		a.log.Error("render problem", "err", err)
+		status = http.StatusInternalServerError
+		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"internal error","code":"internal"}`)
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="forma"`)
+	}
+	c.Abort()
+	if c.Writer.Written() {
+		return // too late to change the answer; the error is logged
+	}
+	c.Data(status, ProblemContentType, body)
+}
+
+func (a *api) noRoute(c *gin.Context) { a.fail(c, apperr.New(apperr.NotFound, "no such route")) }
+
+func (a *api) noMethod(c *gin.Context) {
+	a.writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route", nil)
+}

@@ -1,0 +1,201 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/records"
+	"forma.dev/shared/record"
+)
+
+// SchemaVersionHeader carries the schema version a record answer was served with; a
+// request that sends it asks for at least that version (read-your-writes across replicas).
+const SchemaVersionHeader = "Forma-Schema-Version"
+
+func (a *api) recordRoutes(read, write *gin.RouterGroup) {
+	read.GET("/data/:model", a.listRecords)
+	read.GET("/data/:model/:id", a.getRecord)
+	write.POST("/data/:model", a.createRecords)
+	write.PUT("/data/:model/:id", a.updateRecord(record.Replace))
+	write.PATCH("/data/:model/:id", a.updateRecord(record.Patch))
+	write.DELETE("/data/:model/:id", a.deleteRecord)
+}
+
+func recordTenant(c *gin.Context) records.Tenant {
+	t := TenantOf(c)
+	return records.Tenant{ID: t.ID, Schema: t.SchemaName}
+}
+
+// minVersion reads the Forma-Schema-Version request header (0 when absent).
+func minVersion(c *gin.Context) (int64, error) {
+	h := c.GetHeader(SchemaVersionHeader)
+	if h == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(h, 10, 64)
+	if err != nil || v < 0 {
+		return 0, apperr.New(apperr.Invalid, SchemaVersionHeader+" must be a schema version number")
+	}
+	return v, nil
+}
+
+func recordID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, apperr.New(apperr.NotFound, "no "+c.Param("model")+" record has this id")
+	}
+	return id, nil
+}
+
+// ifMatch reads If-Match for a record write: absent or "*" means unconditional.
+func ifMatch(c *gin.Context) (*int64, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" || h == "*" {
+		return nil, nil
+	}
+	v, ok := records.ParseETag(h)
+	if !ok {
+		return nil, apperr.New(apperr.PreconditionFailed, "If-Match must be an ETag this API returned")
+	}
+	return &v, nil
+}
+
+func answerRecord(c *gin.Context, status int, res *records.Result) {
+	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
+	rec := res.Records[0]
+	if tag := rec.ETag(); tag != "" {
+		c.Header("ETag", tag)
+	}
+	c.JSON(status, rec)
+}
+
+func (a *api) listRecords(c *gin.Context) {
+	minV, err := minVersion(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	res, err := a.Records.List(c.Request.Context(), recordTenant(c), c.Param("model"), c.Request.URL.Query(), minV)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
+	c.JSON(http.StatusOK, res.Page)
+}
+
+func (a *api) getRecord(c *gin.Context) {
+	id, err := recordID(c)
+	minV, err2 := minVersion(c)
+	if err = firstErr(err, err2); err != nil {
+		a.fail(c, err)
+		return
+	}
+	res, err := a.Records.Get(c.Request.Context(), recordTenant(c), c.Param("model"), id, c.Query("expand"), minV)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	answerRecord(c, http.StatusOK, res)
+}
+
+// createRecords takes one object (201 with the record) or an array (201 with all of
+// them, written all or nothing).
+func (a *api) createRecords(c *gin.Context) {
+	minV, err := minVersion(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	body, err := decodeJSON(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	var bodies []map[string]any
+	switch v := body.(type) {
+	case map[string]any:
+		bodies = []map[string]any{v}
+	case []any:
+		for i, item := range v {
+			obj, ok := item.(map[string]any)
+			if !ok {
+				a.fail(c, apperr.New(apperr.Invalid, "item "+strconv.Itoa(i)+" of the array is not a JSON object"))
+				return
+			}
+			bodies = append(bodies, obj)
+		}
+	default:
+		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object or an array of objects"))
+		return
+	}
+	res, err := a.Records.Create(c.Request.Context(), recordTenant(c), c.Param("model"), bodies, minV)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if _, bulk := body.([]any); bulk {
+		c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
+		c.JSON(http.StatusCreated, gin.H{"data": res.Records})
+		return
+	}
+	answerRecord(c, http.StatusCreated, res)
+}
+
+func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := recordID(c)
+		minV, err2 := minVersion(c)
+		match, err3 := ifMatch(c)
+		if err = firstErr(err, err2, err3); err != nil {
+			a.fail(c, err)
+			return
+		}
+		body, err := decodeJSON(c)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		obj, ok := body.(map[string]any)
+		if !ok {
+			a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object"))
+			return
+		}
+		res, err := a.Records.Update(c.Request.Context(), recordTenant(c), c.Param("model"), id, obj, mode, match, minV)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		answerRecord(c, http.StatusOK, res)
+	}
+}
+
+func (a *api) deleteRecord(c *gin.Context) {
+	id, err := recordID(c)
+	minV, err2 := minVersion(c)
+	match, err3 := ifMatch(c)
+	if err = firstErr(err, err2, err3); err != nil {
+		a.fail(c, err)
+		return
+	}
+	res, err := a.Records.Delete(c.Request.Context(), recordTenant(c), c.Param("model"), id, match, minV)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
+	c.Status(http.StatusNoContent)
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

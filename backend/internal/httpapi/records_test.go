@@ -1,0 +1,89 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"forma.dev/backend/internal/apitest"
+)
+
+const eventModel = `{"name":"event","admin":true,"fields":[
+ {"name":"timestamp","type":"datetime","options":{"auto_now_add":true}},
+ {"name":"country","type":"text","required":true,"options":{"max_length":3},"choices":["PL","DE","US"],"index":true},
+ {"name":"source","type":"text","options":{"max_length":10}},
+ {"name":"value","type":"integer","options":{"min":0}},
+ {"name":"owner","type":"relation","related_model":"owner","options":{"on_delete":"set_null"}}]}`
+
+const ownerModel = `{"name":"owner","fields":[{"name":"email","type":"email","unique":true}]}`
+
+func TestRecordsOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	w, r := acme.Write, acme.Read
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "create owner", Method: "POST", Path: "/api/v1/t/acme/data/owner", Key: w, Body: `{"email":"Ann@Example.COM"}`,
+			Status: 201, Contains: []string{`"id":1`, `"email":"Ann@example.com"`}},
+		{Name: "create event", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w,
+			Body: `{"country":"PL","source":"web","value":5,"owner":1}`, Status: 201,
+			Contains: []string{`"id":1`, `"country":"PL"`, `"timestamp":"20`}},
+		{Name: "read key cannot write", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: r, Body: `{"country":"PL"}`, Status: 403},
+		{Name: "bulk all or nothing", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w,
+			Body: `[{"country":"DE","value":1},{"country":"XX","value":-1}]`, Status: 400,
+			Contains: []string{`"path":"[1].country","code":"choice"`, `"path":"[1].value","code":"min"`}},
+		{Name: "nothing written", Method: "GET", Path: "/api/v1/t/acme/data/event?country=DE", Key: r, Status: 200, Contains: []string{`"data":[]`}},
+		{Name: "bulk", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w,
+			Body: `[{"country":"DE","value":1},{"country":"US","value":2}]`, Status: 201, Contains: []string{`"id":2`, `"id":3`}},
+		{Name: "filter and sort", Method: "GET", Path: "/api/v1/t/acme/data/event?value__gte=2&sort=-value", Key: r, Status: 200,
+			Contains: []string{`"data":[{"id":1,`, `"next_cursor":null`}},
+		{Name: "expand", Method: "GET", Path: "/api/v1/t/acme/data/event/1?expand=owner", Key: r, Status: 200,
+			Contains: []string{`"owner":{"id":1,`, `"email":"Ann@example.com"`}},
+		{Name: "unknown field", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: `{"country":"PL","colour":"red"}`,
+			Status: 400, Contains: []string{`"path":"colour","code":"unknown_field"`}},
+		{Name: "unknown model", Method: "GET", Path: "/api/v1/t/acme/data/nope", Key: r, Status: 404},
+		{Name: "unknown lookup", Method: "GET", Path: "/api/v1/t/acme/data/event?value__like=1", Key: r, Status: 400,
+			Contains: []string{`"code":"unknown_lookup"`}},
+		{Name: "hostile query", Method: "GET", Path: "/api/v1/t/acme/data/event?country%27%3B%20drop%20table%20x--=1", Key: r, Status: 400},
+		{Name: "missing relation target", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: `{"country":"PL","owner":99}`,
+			Status: 409, Contains: []string{`"path":"owner","code":"not_found"`}},
+		{Name: "duplicate unique", Method: "POST", Path: "/api/v1/t/acme/data/owner", Key: w, Body: `{"email":"Ann@example.com"}`,
+			Status: 409, Contains: []string{`"path":"email","code":"duplicate"`}},
+		{Name: "patch", Method: "PATCH", Path: "/api/v1/t/acme/data/event/1", Key: w, Body: `{"value":7}`, Status: 200,
+			Contains: []string{`"value":7`, `"country":"PL"`}},
+		{Name: "put needs required", Method: "PUT", Path: "/api/v1/t/acme/data/event/1", Key: w, Body: `{"value":7}`, Status: 400,
+			Contains: []string{`"path":"country","code":"required"`}},
+		{Name: "missing record", Method: "GET", Path: "/api/v1/t/acme/data/event/999", Key: r, Status: 404},
+		{Name: "bad id", Method: "GET", Path: "/api/v1/t/acme/data/event/abc", Key: r, Status: 404},
+		{Name: "delete", Method: "DELETE", Path: "/api/v1/t/acme/data/event/3", Key: w, Status: 204},
+		{Name: "deleted", Method: "GET", Path: "/api/v1/t/acme/data/event/3", Key: r, Status: 404},
+	})
+}
+
+func TestRecordETagAndIfMatch(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	created := s.Do("POST", "/api/v1/t/acme/data/owner", acme.Write, `{"email":"a@x.io"}`)
+	tag := created.Header().Get("ETag")
+	if created.Code != 201 || tag == "" || created.Header().Get("Forma-Schema-Version") != "1" {
+		t.Fatalf("create: %d %q %v", created.Code, tag, created.Header())
+	}
+	patch := func(etag string) int {
+		req := s.Request("PATCH", "/api/v1/t/acme/data/owner/1", acme.Write, `{"email":"b@x.io"}`)
+		req.Header.Set("If-Match", etag)
+		return s.Serve(req).Code
+	}
+	if code := patch(tag); code != 200 {
+		t.Fatalf("patch with the current ETag: %d", code)
+	}
+	if code := patch(tag); code != 412 {
+		t.Fatalf("patch with a stale ETag: %d", code)
+	}
+	var got map[string]any
+	s.MustJSON(t, 200, &got, "GET", "/api/v1/t/acme/data/owner/1", acme.Read, "")
+	if got["email"] != "b@x.io" {
+		t.Fatalf("after one good and one stale patch: %v", got)
+	}
+}

@@ -1,0 +1,39 @@
+package httpapi
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/auth"
+)
+
+// routes lists every route of the API. Tenant routes go in the group of the role they
+// need: admin ⊃ write ⊃ read.
+func (a *api) routes(r *gin.Engine) {
+	r.GET("/healthz", a.healthz)
+	r.GET("/readyz", a.readyz)
+
+	v1 := r.Group("/api/v1")
+
+	platform := v1.Group("/tenants", a.requirePlatformKey)
+	platform.POST("", a.createTenant)
+	platform.GET("", a.listTenants)
+	platform.GET("/:slug", a.getTenant)
+	platform.DELETE("/:slug", a.deleteTenant)
+
+	t := v1.Group("/t/:tenant", a.requireTenantKey)
+	admin := t.Group("", a.requireRole(auth.Admin))
+	write := t.Group("", a.requireRole(auth.Write))
+	read := t.Group("", a.requireRole(auth.Read))
+
+	read.GET("", a.whoami)
+
+	admin.POST("/keys", a.createKey)
+	admin.GET("/keys", a.listKeys)
+	admin.DELETE("/keys/:id", a.revokeKey)
+
+	// Schema engine: models, fields, the schema snapshot, history and drift (schema.go).
+	a.schemaRoutes(admin)
+
+	// Records of the tenant's models (records.go).
+	a.recordRoutes(read, write)
+}

@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/schemasync"
+	"forma.dev/shared/plan"
+	"forma.dev/shared/schema"
+)
+
+// schemaRoutes lists the schema engine's routes (tenant admin): models, fields, the
+// whole-schema snapshot, its history and drift.
+func (a *api) schemaRoutes(admin *gin.RouterGroup) {
+	admin.GET("/models", a.listModels)
+	admin.GET("/models/:model", a.getModel)
+	admin.PUT("/models/:model", a.putModel)
+	admin.DELETE("/models/:model", a.deleteModel)
+	admin.POST("/models/:model/plan", a.planModel)
+	admin.POST("/models/:model/fields", a.addField)
+	admin.PATCH("/models/:model/fields/:field", a.patchField)
+	admin.DELETE("/models/:model/fields/:field", a.deleteField)
+	admin.GET("/schema", a.getSchema)
+	admin.POST("/schema/plan", a.planSchema)
+	admin.PUT("/schema", a.putSchema)
+	admin.GET("/schema/history", a.schemaHistory)
+	admin.GET("/schema/drift", a.schemaDrift)
+}
+
+// schemaTenant is the request's tenant as the engine names it.
+func schemaTenant(c *gin.Context) schemasync.Tenant {
+	t := TenantOf(c)
+	return schemasync.Tenant{ID: t.ID, Schema: t.SchemaName}
+}
+
+// applyOptions reads ?allow_data_loss=true and If-Match: "<version>" and names the actor.
+func applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
+	o := schemasync.Options{DryRun: dryRun, Actor: "key:" + strconv.FormatInt(PrincipalOf(c).KeyID, 10)}
+	switch v := c.Query("allow_data_loss"); v {
+	case "", "false", "0":
+	case "true", "1":
+		o.AllowDataLoss = true
+	default:
+		return o, apperr.New(apperr.Invalid, "allow_data_loss must be true or false")
+	}
+	if m := strings.TrimSpace(c.GetHeader("If-Match")); m != "" && m != "*" {
+		v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(m, "W/"), `"`), 10, 64)
+		if err != nil {
+			return o, apperr.New(apperr.PreconditionFailed, `If-Match must be a schema version, e.g. "3"`)
+		}
+		o.IfMatch = &v
+	}
+	return o, nil
+}
+
+// changeAnswer is the body of a schema change or its plan.
+type changeAnswer struct {
+	Model   *schema.Model  `json:"model,omitempty"`
+	Models  []schema.Model `json:"models,omitempty"`
+	Plan    []plan.Op      `json:"plan"`
+	SQL     []string       `json:"sql"`
+	Version int64          `json:"version"`
+	Hash    string         `json:"hash,omitempty"`
+	Changed bool           `json:"changed"`
+	DryRun  bool           `json:"dry_run,omitempty"`
+}
+
+// answerChange writes a change's result with the new version as ETag (not for dry runs,
+// whose version is only the one the change would get).
+func answerChange(c *gin.Context, status int, ans changeAnswer) {
+	if !ans.DryRun {
+		c.Header("ETag", strconv.Quote(strconv.FormatInt(ans.Version, 10)))
+	}
+	c.JSON(status, ans)
+}
+
+// snapshotBody is a whole-schema snapshot, as GET /schema returns it (version and hash are ignored).
+type snapshotBody struct {
+	Models  []schema.Model `json:"models"`
+	Version *int64         `json:"version,omitempty"`
+	Hash    string         `json:"hash,omitempty"`
+}
+
+// getSchema exports all of the tenant's models with the version and hash.
+func (a *api) getSchema(c *gin.Context) {
+	st, err := a.Schema.Current(c.Request.Context(), schemaTenant(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("ETag", strconv.Quote(strconv.FormatInt(st.Version, 10)))
+	c.JSON(http.StatusOK, gin.H{"models": st.Models, "version": st.Version, "hash": st.Hash})
+}
+
+func (a *api) planSchema(c *gin.Context) { a.applySnapshot(c, true) }
+
+func (a *api) putSchema(c *gin.Context) { a.applySnapshot(c, false) }
+
+// applySnapshot makes the tenant's models exactly the body's (or plans it).
+func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
+	var body snapshotBody
+	if err := bindJSON(c, &body); err != nil {
+		a.fail(c, err)
+		return
+	}
+	o, err := applyOptions(c, dryRun)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if body.Models == nil {
+		body.Models = []schema.Model{}
+	}
+	res, err := a.Schema.ApplySchema(c.Request.Context(), schemaTenant(c), body.Models, o)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	answerChange(c, http.StatusOK, changeAnswer{Models: res.Models, Plan: res.Ops, SQL: res.SQL,
+		Version: res.Version, Hash: res.Hash, Changed: res.Changed, DryRun: dryRun})
+}
+
+// schemaHistory lists applied changes, newest first: ?limit= (default 50) and ?before=<version>.
+func (a *api) schemaHistory(c *gin.Context) {
+	limit, before := 50, int64(0)
+	var err error
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			a.fail(c, apperr.New(apperr.Invalid, "limit must be a whole number from 1 to 1000"))
+			return
+		}
+	}
+	if v := c.Query("before"); v != "" {
+		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before < 1 {
+			a.fail(c, apperr.New(apperr.Invalid, "before must be a schema version"))
+			return
+		}
+	}
+	entries, err := a.Schema.History(c.Request.Context(), schemaTenant(c), before, limit)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := gin.H{"data": entries}
+	if len(entries) == limit {
+		out["next_before"] = entries[len(entries)-1].Version
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// schemaDrift compares the live tables with the definitions.
+func (a *api) schemaDrift(c *gin.Context) {
+	rep, err := a.Schema.Drift(c.Request.Context(), schemaTenant(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}

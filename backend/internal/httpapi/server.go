@@ -1,0 +1,66 @@
+// Package httpapi is Forma's HTTP API: gin handlers over the services, one function
+// listing every route, errors rendered as RFC 9457 problem documents.
+package httpapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenant"
+)
+
+// DefaultMaxBodyBytes is the largest request body accepted unless Deps says otherwise.
+const DefaultMaxBodyBytes = 10 << 20
+
+// Check is one dependency that /readyz pings.
+type Check struct {
+	Name string                          // e.g. "postgres"
+	Ping func(ctx context.Context) error // nil error: ready
+}
+
+// Deps is everything the handlers need; New wires them into routes.
+type Deps struct {
+	Tenants      *tenant.Service
+	Keys         *auth.Store
+	AdminKey     string       // FORMA_ADMIN_KEY, the platform key; empty disables platform routes
+	Checks       []Check      // pinged by /readyz
+	Logger       *slog.Logger // nil: discard
+	MaxBodyBytes int64        // 0: DefaultMaxBodyBytes
+	// Schema is the schema engine: models, fields, the schema snapshot, drift.
+	Schema *schemasync.Engine
+	// Records is the data API: records of the tenant's models.
+	Records *records.Service
+}
+
+// api holds the handlers' dependencies; its methods are the handlers.
+type api struct {
+	Deps
+	log *slog.Logger
+}
+
+// New returns the HTTP handler of the whole API.
+func New(d Deps) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	a := &api{Deps: d, log: d.Logger}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.MaxBodyBytes <= 0 {
+		a.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(a.recoverPanics, a.logRequests, a.limitBody)
+	r.NoRoute(a.noRoute)
+	r.NoMethod(a.noMethod)
+	a.routes(r)
+	return r
+}

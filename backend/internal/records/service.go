@@ -1,0 +1,234 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/shared/problem"
+	"forma.dev/shared/record"
+)
+
+// Tenant names whose tables a request may reach: the tenant it authenticated for.
+type Tenant struct {
+	ID     int64
+	Schema string // the tenant's Postgres schema, e.g. "t_acme"
+}
+
+// Tables is a tenant's models compiled for one schema version.
+type Tables struct {
+	Version int64
+	ByName  map[string]*Table
+}
+
+// Catalog gives the compiled models of a tenant (the model cache).
+type Catalog interface {
+	// Get returns the tables of the tenant's current version, at least minVersion.
+	Get(ctx context.Context, t Tenant, minVersion int64) (*Tables, error)
+	// Reload drops what is cached for the tenant and loads its current version.
+	Reload(ctx context.Context, t Tenant) (*Tables, error)
+}
+
+// MaxBulk is the most records one bulk write may hold.
+const MaxBulk = 10000
+
+// Service runs record requests: validation with shared, one statement per request
+// where it can, all-or-nothing bulk writes, and one reload-and-retry when the cached
+// model turns out older than the database.
+type Service struct {
+	DB      *sql.DB
+	Catalog Catalog
+}
+
+// Result is a record answer with the schema version it was served with.
+type Result struct {
+	Version int64
+	Records []*Record
+	Page    *Page
+}
+
+// table returns the compiled model, reloading once when it may be newer than the cache.
+func (s *Service) table(ctx context.Context, t Tenant, model string, minVersion int64) (*Tables, *Table, error) {
+	ts, err := s.Catalog.Get(ctx, t, minVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tbl, ok := ts.ByName[model]; ok {
+		return ts, tbl, nil
+	}
+	if ts, err = s.Catalog.Reload(ctx, t); err != nil {
+		return nil, nil, err
+	}
+	if tbl, ok := ts.ByName[model]; ok {
+		return ts, tbl, nil
+	}
+	return nil, nil, apperr.New(apperr.NotFound, "no model "+model)
+}
+
+// withRetry runs fn with the tenant's tables; when the database says a table or column
+// is missing, or the body names a field the cached model lacks, it reloads once.
+func (s *Service) withRetry(ctx context.Context, t Tenant, model string, minVersion int64, fn func(*Tables, *Table) error) error {
+	ts, tbl, err := s.table(ctx, t, model, minVersion)
+	if err != nil {
+		return err
+	}
+	err = fn(ts, tbl)
+	if !Stale(err) && !unknownField(err) {
+		return err
+	}
+	fresh, err2 := s.Catalog.Reload(ctx, t)
+	if err2 != nil || fresh.Version == ts.Version {
+		if Stale(err) {
+			return apperr.New(apperr.NotFound, "model "+model+" changed; try again")
+		}
+		return err
+	}
+	tbl, ok := fresh.ByName[model]
+	if !ok {
+		return apperr.New(apperr.NotFound, "no model "+model)
+	}
+	return fn(fresh, tbl)
+}
+
+func unknownField(err error) bool {
+	e := apperr.As(err)
+	if e == nil {
+		return false
+	}
+	for _, p := range e.Problems {
+		if p.Code == problem.UnknownField {
+			return true
+		}
+	}
+	return false
+}
+
+func validation(probs problem.List) error {
+	return apperr.Validation("the record is not valid", probs)
+}
+
+// Create writes one record or, for a bulk write, all of them in one transaction.
+func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []map[string]any, minVersion int64) (*Result, error) {
+	if len(bodies) > MaxBulk {
+		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
+	}
+	res := &Result{}
+	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		rows := make([]map[string]any, len(bodies))
+		var probs problem.List
+		for i, b := range bodies {
+			v, p := tbl.validator.Validate(b, record.Create)
+			if len(bodies) > 1 {
+				probs.Append(problem.Index("", i), p)
+			} else {
+				probs = append(probs, p...)
+			}
+			rows[i] = v
+		}
+		if len(probs) > 0 {
+			return validation(probs)
+		}
+		recs, err := inTx(ctx, s.DB, func(tx *sql.Tx) ([]*Record, error) { return tbl.Insert(ctx, tx, rows) })
+		res.Version, res.Records = ts.Version, recs
+		return err
+	})
+	return res, err
+}
+
+// List answers a list request.
+func (s *Service) List(ctx context.Context, t Tenant, model string, q url.Values, minVersion int64) (*Result, error) {
+	res := &Result{}
+	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		lq, probs := tbl.ParseList(q)
+		if len(probs) > 0 {
+			return apperr.Validation("the query is not valid", probs)
+		}
+		page, err := tbl.List(ctx, s.DB, lq)
+		if err == nil {
+			err = s.expand(ctx, ts, lq.expand, page.Data)
+		}
+		res.Version, res.Page = ts.Version, page
+		return err
+	})
+	return res, err
+}
+
+// Get reads one record; expand is the comma-separated relations to inline.
+func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, expand string, minVersion int64) (*Result, error) {
+	res := &Result{}
+	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var probs problem.List
+		cols := tbl.parseColumns("expand", expand, &probs, func(c *column) bool { return c.typ == "relation" })
+		if len(probs) > 0 {
+			return apperr.Validation("the query is not valid", probs)
+		}
+		rec, err := tbl.Get(ctx, s.DB, id)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return apperr.New(apperr.NotFound, "no "+model+" record has this id")
+		}
+		res.Version, res.Records = ts.Version, []*Record{rec}
+		return s.expand(ctx, ts, cols, res.Records)
+	})
+	return res, err
+}
+
+// Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
+func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
+	res := &Result{}
+	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		vals, probs := tbl.validator.Validate(body, mode)
+		if len(probs) > 0 {
+			return validation(probs)
+		}
+		rec, err := tbl.Update(ctx, s.DB, id, vals, ifMatch)
+		if err == nil && rec == nil {
+			err = s.missOrStale(ctx, tbl, model, id)
+		}
+		res.Version, res.Records = ts.Version, []*Record{rec}
+		return err
+	})
+	return res, err
+}
+
+// Delete removes one record, honouring If-Match.
+func (s *Service) Delete(ctx context.Context, t Tenant, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
+	res := &Result{}
+	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		gone, err := tbl.Delete(ctx, s.DB, id, ifMatch)
+		if err == nil && !gone {
+			err = s.missOrStale(ctx, tbl, model, id)
+		}
+		res.Version = ts.Version
+		return err
+	})
+	return res, err
+}
+
+// missOrStale tells a missing record (404) from an If-Match that no longer matches (412).
+func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id int64) error {
+	rec, err := tbl.Get(ctx, s.DB, id)
+	switch {
+	case err != nil:
+		return err
+	case rec == nil:
+		return apperr.New(apperr.NotFound, "no "+model+" record has this id")
+	}
+	return apperr.New(apperr.PreconditionFailed, "the record changed since it was read (If-Match)")
+}
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) ([]*Record, error)) ([]*Record, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := fn(tx)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return recs, tx.Commit()
+}
