@@ -1,0 +1,75 @@
+// Package meta stores a tenant's model definitions in the control schema: the models as
+// JSON, the schema version and hash, and the history of every applied change. It only
+// reads and writes rows; planning and DDL live in schemasync.
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"forma.dev/shared/schema"
+)
+
+// State is a tenant's current schema: its models (sorted by name), version and hash.
+type State struct {
+	Version int64          `json:"version"`
+	Hash    string         `json:"hash"`
+	Models  []schema.Model `json:"models"`
+	// Hashes holds the stored canonical hash of each model by name.
+	Hashes map[string]string `json:"-"`
+}
+
+// Model returns the model with the given name.
+func (s *State) Model(name string) (*schema.Model, bool) {
+	for i := range s.Models {
+		if s.Models[i].Name == name {
+			return &s.Models[i], true
+		}
+	}
+	return nil, false
+}
+
+// Load reads the tenant's current schema; a tenant that never changed it has version 0.
+func Load(ctx context.Context, db bun.IDB, tenantID int64) (State, error) {
+	st := State{Hashes: map[string]string{}}
+	err := db.NewRaw("SELECT version, hash FROM forma.schema_versions WHERE tenant_id = ?", tenantID).
+		Scan(ctx, &st.Version, &st.Hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("meta: load version: %w", err)
+	}
+	var rows []struct {
+		Name       string `bun:"name"`
+		Definition []byte `bun:"definition"`
+		Hash       string `bun:"hash"`
+	}
+	err = db.NewRaw("SELECT name, definition, hash FROM forma.models WHERE tenant_id = ? ORDER BY name COLLATE \"C\"", tenantID).
+		Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("meta: load models: %w", err)
+	}
+	st.Models = make([]schema.Model, 0, len(rows))
+	for _, r := range rows {
+		var m schema.Model
+		if err := json.Unmarshal(r.Definition, &m); err != nil {
+			return st, fmt.Errorf("meta: decode model %q: %w", r.Name, err)
+		}
+		st.Models = append(st.Models, m)
+		st.Hashes[r.Name] = r.Hash
+	}
+	return st, nil
+}
+
+// Version reads only the tenant's current schema version (0 when it never changed).
+func Version(ctx context.Context, db bun.IDB, tenantID int64) (int64, error) {
+	var v int64
+	err := db.NewRaw("SELECT version FROM forma.schema_versions WHERE tenant_id = ?", tenantID).Scan(ctx, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}

@@ -1,0 +1,106 @@
+package schemasync
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"forma.dev/shared/plan"
+	"forma.dev/shared/schema"
+)
+
+// Tenant names the tenant whose schema changes: its id and its Postgres schema (t_<slug>).
+type Tenant struct {
+	ID     int64
+	Schema string
+}
+
+// Options tune one apply.
+type Options struct {
+	// AllowDataLoss lets a plan with data-losing ops run; without it such a plan is a 409.
+	AllowDataLoss bool
+	// IfMatch, when set, is the schema version the caller last saw; a different one is a 412.
+	IfMatch *int64
+	// DryRun runs everything, then rolls back: the result is what an apply would do.
+	DryRun bool
+	// Actor is who asks, recorded in the history.
+	Actor string
+	// Focus names the one model a request is about: its validation problems get paths
+	// relative to it ("fields[0].name"), the other models' keep "models[i]." in front.
+	Focus string
+}
+
+// Result is what an apply did or, for a dry run, would do.
+type Result struct {
+	Models  []schema.Model `json:"models"`
+	Ops     []plan.Op      `json:"plan"`
+	SQL     []string       `json:"sql"`
+	Version int64          `json:"version"`
+	Hash    string         `json:"hash"`
+	Changed bool           `json:"changed"`
+}
+
+// Change computes a tenant's new models from its current ones. It runs inside the locked
+// transaction, so a change built on the current state (add one field) cannot race.
+type Change func(current []schema.Model) ([]schema.Model, error)
+
+// Hook runs inside the transaction after a change is stored and before it commits (not
+// on dry runs or no-ops); an error rolls the change back. The schema.changed outbox
+// event is written by one.
+type Hook func(ctx context.Context, tx bun.Tx, t Tenant, r *Result) error
+
+// Engine applies definitions to tenants' schemas.
+type Engine struct {
+	db          *bun.DB
+	hooks       []Hook
+	lockTimeout time.Duration
+	attempts    int
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithHook adds a hook run inside every applying transaction.
+func WithHook(h Hook) Option { return func(e *Engine) { e.hooks = append(e.hooks, h) } }
+
+// WithLockTimeout sets the lock_timeout of an apply (default 5s).
+func WithLockTimeout(d time.Duration) Option { return func(e *Engine) { e.lockTimeout = d } }
+
+// WithAttempts sets how many times an apply runs when it times out on a lock (default 4).
+func WithAttempts(n int) Option { return func(e *Engine) { e.attempts = max(n, 1) } }
+
+// New returns an engine on db.
+func New(db *bun.DB, opts ...Option) *Engine {
+	e := &Engine{db: db, lockTimeout: 5 * time.Second, attempts: 4}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Apply runs change for tenant t in one transaction, retried when it times out on a lock.
+func (e *Engine) Apply(ctx context.Context, t Tenant, change Change, o Options) (*Result, error) {
+	if t.ID == 0 || t.Schema == "" {
+		return nil, errors.New("schemasync: apply without a tenant id and schema")
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := e.applyOnce(ctx, t, change, o)
+		if err == nil || attempt >= e.attempts || !retryable(err) {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 50 * time.Millisecond):
+		}
+	}
+}
+
+// retryable is true for a lock timeout (55P03) or a deadlock (40P01).
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "55P03" || pg.Code == "40P01")
+}

@@ -1,0 +1,67 @@
+package schemasync
+
+import (
+	"context"
+	"fmt"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/meta"
+	"forma.dev/shared/schema"
+)
+
+// ApplySchema replaces all of a tenant's models with models (a whole snapshot).
+func (e *Engine) ApplySchema(ctx context.Context, t Tenant, models []schema.Model, o Options) (*Result, error) {
+	return e.Apply(ctx, t, func([]schema.Model) ([]schema.Model, error) { return models, nil }, o)
+}
+
+// PutModel creates model m or replaces its definition, leaving the other models alone.
+func (e *Engine) PutModel(ctx context.Context, t Tenant, m schema.Model, o Options) (*Result, error) {
+	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
+		for i := range cur {
+			if cur[i].Name == m.Name {
+				cur[i] = m
+				return cur, nil
+			}
+		}
+		return append(cur, m), nil
+	}, o)
+}
+
+// DeleteModel drops model name and its table; it is a NotFound when there is no such model.
+func (e *Engine) DeleteModel(ctx context.Context, t Tenant, name string, o Options) (*Result, error) {
+	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
+		for i := range cur {
+			if cur[i].Name == name {
+				return append(cur[:i], cur[i+1:]...), nil
+			}
+		}
+		return nil, notFoundModel(name)
+	}, o)
+}
+
+// UpdateModel applies fn to the current definition of model name (a NotFound when there
+// is none): the field-by-field changes are built on it.
+func (e *Engine) UpdateModel(ctx context.Context, t Tenant, name string, fn func(m *schema.Model) error, o Options) (*Result, error) {
+	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
+		for i := range cur {
+			if cur[i].Name == name {
+				return cur, fn(&cur[i])
+			}
+		}
+		return nil, notFoundModel(name)
+	}, o)
+}
+
+func notFoundModel(name string) error {
+	return apperr.New(apperr.NotFound, fmt.Sprintf("model %q does not exist", name))
+}
+
+// Current returns the tenant's stored models, version and hash.
+func (e *Engine) Current(ctx context.Context, t Tenant) (meta.State, error) {
+	return meta.Load(ctx, e.db, t.ID)
+}
+
+// History returns up to limit applied changes, newest first, older than version before (0: the newest).
+func (e *Engine) History(ctx context.Context, t Tenant, before int64, limit int) ([]meta.Entry, error) {
+	return meta.History(ctx, e.db, t.ID, before, limit)
+}

@@ -1,0 +1,27 @@
+package schemasync
+
+import (
+	"forma.dev/shared/plan"
+	"forma.dev/shared/problem"
+	"forma.dev/shared/schema"
+)
+
+// The calls into shared, in one place: validation, hashes and the planner.
+
+// validate reports every problem of a tenant's set of models.
+func validate(models []schema.Model) problem.List { return schema.Validate(models) }
+
+// modelHashes is the canonical hash of each model, by name.
+func modelHashes(models []schema.Model) map[string]string {
+	out := make(map[string]string, len(models))
+	for _, m := range models {
+		out[m.Name] = schema.Hash(m)
+	}
+	return out
+}
+
+// schemaHash is the canonical hash of a whole tenant schema.
+func schemaHash(models []schema.Model) string { return schema.SchemaHash(models) }
+
+// planSchema is the ordered ops from one set of models to another.
+func planSchema(old, new []schema.Model) []plan.Op { return plan.Schema(old, new) }

@@ -1,0 +1,1 @@
+ALTER TABLE "t_acme"."event" ADD COLUMN "value" bigint;
