@@ -19,6 +19,8 @@ import (
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/httpapi"
 	"forma.dev/backend/internal/migrations"
+	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
 )
@@ -28,6 +30,7 @@ type App struct {
 	Config  config.Config
 	DB      *bun.DB
 	Redis   *redis.Client // nil without REDIS_URL
+	Models  *registry.Registry
 	Handler http.Handler
 	log     *slog.Logger
 }
@@ -48,6 +51,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	checks := []httpapi.Check{{Name: "postgres", Ping: bdb.PingContext}}
+	var regOpts []registry.Option
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -55,15 +59,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
 		a.Redis = redis.NewClient(opts)
+		regOpts = append(regOpts, registry.WithRedis(a.Redis))
 		checks = append(checks, httpapi.Check{Name: "redis", Ping: func(ctx context.Context) error {
 			return a.Redis.Ping(ctx).Err()
 		}})
+	}
+	a.Models = registry.New(registry.MetaSource{DB: bdb}, append(regOpts, registry.WithLogger(log))...)
+	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
+	published := func(ctx context.Context, t schemasync.Tenant, r *schemasync.Result) {
+		if err := a.Models.Published(ctx, registry.Tenant{ID: t.ID, Schema: t.Schema}, r.Version, r.Models); err != nil {
+			log.Warn("model cache: publish failed; other replicas catch up within the staleness window", "tenant", t.ID, "err", err)
+		}
 	}
 	keys := auth.NewStore(bdb, cfg.KeyCacheTTL)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
-		Schema:   schemasync.New(bdb),
+		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published)),
+		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}},
 		AdminKey: cfg.AdminKey,
 		Checks:   checks,
 		Logger:   log,
@@ -102,6 +115,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases the pools.
 func (a *App) Close() error {
 	var errs []error
+	if a.Models != nil {
+		a.Models.Close()
+	}
 	if a.Redis != nil {
 		errs = append(errs, a.Redis.Close())
 	}

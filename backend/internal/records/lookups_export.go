@@ -26,3 +26,7 @@ func Lookups(fieldType string) []string {
 
 // Sortable tells whether a list may be sorted by a field of the given type.
 func Sortable(fieldType string) bool { return fieldType != "json" }
+
+// ListParameter tells whether a query parameter of a list request is one of its own
+// (sort, limit, cursor, fields, expand) rather than a filter.
+func ListParameter(name string) bool { return reserved[name] }

@@ -39,6 +39,8 @@ const MaxBulk = 10000
 type Service struct {
 	DB      *sql.DB
 	Catalog Catalog
+	// Events is the outbox for webhooks; nil when nobody listens.
+	Events Events
 }
 
 // Result is a record answer with the schema version it was served with.
@@ -129,7 +131,9 @@ func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []m
 		if len(probs) > 0 {
 			return validation(probs)
 		}
-		recs, err := inTx(ctx, s.DB, func(tx *sql.Tx) ([]*Record, error) { return tbl.Insert(ctx, tx, rows) })
+		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, len(rows) > 1, func(q Querier) ([]*Record, error) {
+			return tbl.Insert(ctx, q, rows)
+		})
 		res.Version, res.Records = ts.Version, recs
 		return err
 	})
@@ -184,11 +188,13 @@ func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, 
 		if len(probs) > 0 {
 			return validation(probs)
 		}
-		rec, err := tbl.Update(ctx, s.DB, id, vals, ifMatch)
-		if err == nil && rec == nil {
+		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, false, func(q Querier) ([]*Record, error) {
+			return tbl.Update(ctx, q, id, vals, ifMatch)
+		})
+		if err == nil && len(recs) == 0 {
 			err = s.missOrStale(ctx, tbl, model, id)
 		}
-		res.Version, res.Records = ts.Version, []*Record{rec}
+		res.Version, res.Records = ts.Version, recs
 		return err
 	})
 	return res, err
@@ -198,8 +204,10 @@ func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, 
 func (s *Service) Delete(ctx context.Context, t Tenant, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		gone, err := tbl.Delete(ctx, s.DB, id, ifMatch)
-		if err == nil && !gone {
+		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier) ([]*Record, error) {
+			return tbl.Delete(ctx, q, id, ifMatch)
+		})
+		if err == nil && len(recs) == 0 {
 			err = s.missOrStale(ctx, tbl, model, id)
 		}
 		res.Version = ts.Version
@@ -218,17 +226,4 @@ func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id 
 		return apperr.New(apperr.NotFound, "no "+model+" record has this id")
 	}
 	return apperr.New(apperr.PreconditionFailed, "the record changed since it was read (If-Match)")
-}
-
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) ([]*Record, error)) ([]*Record, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := fn(tx)
-	if err != nil {
-		_ = tx.Rollback()
-		return nil, err
-	}
-	return recs, tx.Commit()
 }

@@ -107,9 +107,9 @@ func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any)
 }
 
 // Update writes validated values (record.Replace or record.Patch output) to one row;
-// ifMatch, when set, is the ETag (from ParseETag) the row must still have. It returns nil when no
-// row matched.
-func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64) (*Record, error) {
+// ifMatch, when set, is the ETag (from ParseETag) the row must still have. It returns no
+// record when no row matched.
+func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64) ([]*Record, error) {
 	var a args
 	var b strings.Builder
 	b.WriteString("UPDATE ")
@@ -130,18 +130,17 @@ func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string
 		b.WriteString(" AND " + etagSQL + " = " + a.bind(*ifMatch))
 	}
 	b.WriteString(" RETURNING " + t.returning())
-	return t.one(ctx, q, b.String(), a)
+	return t.query(ctx, q, b.String(), a, t.columns)
 }
 
-// Delete removes one row; ifMatch as in Update. It reports whether a row was removed.
-func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64) (bool, error) {
+// Delete removes one row; ifMatch as in Update. It returns the row removed, if any.
+func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64) ([]*Record, error) {
 	var a args
 	query := "DELETE FROM " + t.qualified + " WHERE " + t.byName["id"].quoted + " = " + a.bind(id)
 	if ifMatch != nil {
 		query += " AND " + etagSQL + " = " + a.bind(*ifMatch)
 	}
-	rec, err := t.one(ctx, q, query+" RETURNING "+t.returning(), a)
-	return rec != nil, err
+	return t.query(ctx, q, query+" RETURNING "+t.returning(), a, t.columns)
 }
 
 // Get reads one row by id; nil when there is none.

@@ -91,24 +91,25 @@ func TestAutoFieldsAndIfMatch(t *testing.T) {
 	}
 	time.Sleep(2 * time.Millisecond)
 	vals, _ := note.Validator().Validate(map[string]any{"title": "changed"}, record.Patch)
-	updated, err := note.Update(ctx, q, id.(int64), vals, &stale)
-	if err != nil || updated == nil {
-		t.Fatalf("update with a fresh etag: %v %v", updated, err)
+	rows, err := note.Update(ctx, q, id.(int64), vals, &stale)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("update with a fresh etag: %v %v", rows, err)
 	}
+	updated := rows[0]
 	if s, _ := updated.Get("seen"); s == seen {
 		t.Errorf("auto_now field not bumped by update")
 	}
 	if f, _ := updated.Get("first"); f != first {
 		t.Errorf("auto_now_add field changed by update: %v -> %v", first, f)
 	}
-	if again, err := note.Update(ctx, q, id.(int64), vals, &stale); err != nil || again != nil {
+	if again, err := note.Update(ctx, q, id.(int64), vals, &stale); err != nil || len(again) != 0 {
 		t.Errorf("update with a stale etag matched: %v %v", again, err)
 	}
 	if _, err := owner.Delete(ctx, q, oid.(int64), nil); apperr.As(err) == nil || apperr.As(err).Code != apperr.Conflict {
 		t.Errorf("deleting a referenced owner: %v", err)
 	}
 	fresh, _ := records.ParseETag(updated.ETag())
-	if gone, err := note.Delete(ctx, q, id.(int64), &fresh); err != nil || !gone {
+	if gone, err := note.Delete(ctx, q, id.(int64), &fresh); err != nil || len(gone) != 1 {
 		t.Errorf("delete with a fresh etag: %v %v", gone, err)
 	}
 	if r, err := note.Get(ctx, q, id.(int64)); err != nil || r != nil {

@@ -82,7 +82,13 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, o Optio
 			return nil, err
 		}
 	}
-	return res, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for _, f := range e.committed {
+		f(ctx, t, res)
+	}
+	return res, nil
 }
 
 // dataLoss lists the ops that can destroy data.

@@ -52,10 +52,15 @@ type Change func(current []schema.Model) ([]schema.Model, error)
 // event is written by one.
 type Hook func(ctx context.Context, tx bun.Tx, t Tenant, r *Result) error
 
+// Committed runs after a change has committed (not on dry runs or no-ops): it tells the
+// model cache of every replica. It cannot undo the change, so it returns nothing.
+type Committed func(ctx context.Context, t Tenant, r *Result)
+
 // Engine applies definitions to tenants' schemas.
 type Engine struct {
 	db          *bun.DB
 	hooks       []Hook
+	committed   []Committed
 	lockTimeout time.Duration
 	attempts    int
 }
@@ -65,6 +70,9 @@ type Option func(*Engine)
 
 // WithHook adds a hook run inside every applying transaction.
 func WithHook(h Hook) Option { return func(e *Engine) { e.hooks = append(e.hooks, h) } }
+
+// WithCommitted adds a function run after every committed change.
+func WithCommitted(f Committed) Option { return func(e *Engine) { e.committed = append(e.committed, f) } }
 
 // WithLockTimeout sets the lock_timeout of an apply (default 5s).
 func WithLockTimeout(d time.Duration) Option { return func(e *Engine) { e.lockTimeout = d } }

@@ -1,0 +1,48 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Record events, as webhook subscribers name them.
+const (
+	EventCreated = "record.created"
+	EventUpdated = "record.updated"
+	EventDeleted = "record.deleted"
+)
+
+// Events is the outbox of record changes: it writes events in the same transaction as
+// the change, so a committed change always has its events and a rolled-back one none.
+type Events interface {
+	// Wants reports whether anyone listens for this event of the model. When it is false
+	// the write runs without a transaction and pays nothing for events.
+	Wants(ctx context.Context, tenantID int64, model, event string) bool
+	// Emit writes one event per record inside tx.
+	Emit(ctx context.Context, tx *sql.Tx, tenantID int64, model, event string, version int64, recs []*Record) error
+}
+
+// write runs fn, and emits its records as event in the same transaction when someone
+// listens. all asks for a transaction anyway (a bulk write is all or nothing).
+func (s *Service) write(ctx context.Context, t Tenant, model, event string, version int64, all bool,
+	fn func(Querier) ([]*Record, error)) ([]*Record, error) {
+	listened := s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
+	if !listened && !all {
+		return fn(s.DB)
+	}
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	recs, err := fn(tx)
+	if err != nil {
+		return nil, err
+	}
+	if listened && len(recs) > 0 {
+		if err := s.Events.Emit(ctx, tx, t.ID, model, event, version, recs); err != nil {
+			return nil, err
+		}
+	}
+	return recs, tx.Commit()
+}

@@ -1,0 +1,100 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"forma.dev/shared/schema"
+)
+
+// snapshot is what Redis keeps per (tenant, version): the models, as JSON.
+type snapshot struct {
+	Tenant  int64          `json:"tenant"`
+	Version int64          `json:"version"`
+	Models  []schema.Model `json:"models"`
+}
+
+// notice is the message published on the channel after each commit.
+type notice struct {
+	Tenant  int64 `json:"tenant"`
+	Version int64 `json:"version"`
+}
+
+// readCurrent returns the snapshot of the version the hint KEYS[1] names, in one round trip.
+var readCurrent = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return redis.call('GET', ARGV[1] .. v)`)
+
+// shareScript stores the snapshot KEYS[2], raises the version hint KEYS[1] to ARGV[1] if
+// lower, and publishes ARGV[5] on ARGV[4] when forced (ARGV[6] == "1") or when it raised
+// an existing hint. It returns 1 when it raised the hint, else 0.
+var shareScript = redis.NewScript(`
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local cur = redis.call('GET', KEYS[1])
+local raised = 0
+if not cur or tonumber(cur) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+  raised = 1
+end
+if ARGV[6] == '1' or (raised == 1 and cur) then
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+end
+return raised`)
+
+// fromRedis loads the set of version want (-1: the version the hint names); nil, nil
+// when Redis does not have it.
+func (r *Registry) fromRedis(ctx context.Context, t Tenant, want int64) (*Set, error) {
+	var raw string
+	var err error
+	if want < 0 {
+		raw, err = readCurrent.Run(ctx, r.rdb, []string{r.versionKey(t.ID)}, r.snapPrefix(t.ID)).Text()
+	} else {
+		raw, err = r.rdb.Get(ctx, r.snapKey(t.ID, want)).Result()
+	}
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registry: redis read: %w", err)
+	}
+	var snap snapshot
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil || snap.Tenant != t.ID {
+		return nil, fmt.Errorf("registry: redis snapshot of tenant %d is corrupt: %v", t.ID, err)
+	}
+	return compile(t, snap.Version, snap.Models)
+}
+
+// share writes the snapshot and raises the version hint; publish forces the notice out.
+func (r *Registry) share(ctx context.Context, tenant, v int64, models []schema.Model, publish bool) error {
+	snap, err := json.Marshal(snapshot{Tenant: tenant, Version: v, Models: models})
+	if err != nil {
+		return err
+	}
+	msg, _ := json.Marshal(notice{Tenant: tenant, Version: v})
+	force := "0"
+	if publish {
+		force = "1"
+	}
+	err = shareScript.Run(ctx, r.rdb, []string{r.versionKey(tenant), r.snapKey(tenant, v)},
+		v, snap, r.ttl.Milliseconds(), r.channel(), msg, force).Err()
+	if err != nil {
+		return fmt.Errorf("registry: redis write: %w", err)
+	}
+	return nil
+}
+
+// redisUsable reports whether reads should try Redis: configured and subscribed (while
+// the subscription is down, hints may be stale and every call would wait on a timeout).
+func (r *Registry) redisUsable() bool { return r.rdb != nil && r.subbed.Load() }
+
+// redisFailed counts and logs a Redis error.
+func (r *Registry) redisFailed(err error) {
+	r.stats.redisErrors.Add(1)
+	r.lastErr.Store(err.Error())
+	r.log.Warn("registry: redis", "err", err)
+}

@@ -1,0 +1,43 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/uptrace/bun"
+
+	"forma.dev/backend/internal/meta"
+	"forma.dev/shared/schema"
+)
+
+// Source is where the truth lives: a tenant's schema version and models in Postgres.
+type Source interface {
+	// Version returns the tenant's current schema version (0 when it never changed).
+	// It MUST be cheap: it runs once per tenant per window.
+	Version(ctx context.Context, tenantID int64) (int64, error)
+	// Snapshot returns the tenant's current version and its models, read consistently.
+	Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, error)
+}
+
+// MetaSource is the Source over the control schema, read with package meta.
+type MetaSource struct{ DB *bun.DB }
+
+var _ Source = MetaSource{}
+
+// Version returns the tenant's current schema version.
+func (s MetaSource) Version(ctx context.Context, tenantID int64) (int64, error) {
+	return meta.Version(ctx, s.DB, tenantID)
+}
+
+// Snapshot reads the version and the models in one repeatable-read transaction, so a
+// change committing meanwhile cannot pair one version with another's models.
+func (s MetaSource) Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, error) {
+	var st meta.State
+	err := s.DB.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			st, err = meta.Load(ctx, tx, tenantID)
+			return err
+		})
+	return st.Version, st.Models, err
+}
