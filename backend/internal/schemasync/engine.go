@@ -72,7 +72,9 @@ type Option func(*Engine)
 func WithHook(h Hook) Option { return func(e *Engine) { e.hooks = append(e.hooks, h) } }
 
 // WithCommitted adds a function run after every committed change.
-func WithCommitted(f Committed) Option { return func(e *Engine) { e.committed = append(e.committed, f) } }
+func WithCommitted(f Committed) Option {
+	return func(e *Engine) { e.committed = append(e.committed, f) }
+}
 
 // WithLockTimeout sets the lock_timeout of an apply (default 5s).
 func WithLockTimeout(d time.Duration) Option { return func(e *Engine) { e.lockTimeout = d } }
