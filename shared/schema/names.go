@@ -2,6 +2,7 @@ package schema
 
 import (
 	"slices"
+	"strings"
 
 	"forma.dev/shared/problem"
 )
@@ -44,4 +45,20 @@ func validName(name string) bool {
 		}
 	}
 	return name != ""
+}
+
+// queryParams are the list parameters of the data API; a field so named could not be
+// filtered with ?name=value.
+var queryParams = []string{"cursor", "expand", "fields", "limit", "sort"}
+
+// queryReserved tells why a field name would clash with the data API's query syntax,
+// or "" when it does not: "__" separates a field from its lookup (value__gte).
+func queryReserved(name string) string {
+	switch {
+	case strings.Contains(name, "__"):
+		return "__ separates a field from its lookup in filters (value__gte)"
+	case slices.Contains(queryParams, name):
+		return name + " is a parameter of record lists"
+	}
+	return ""
 }

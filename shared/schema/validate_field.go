@@ -12,6 +12,9 @@ func validateField(f Field, modelExists func(string) bool) problem.List {
 	if IsSystemColumn(f.Name) {
 		list.Add("name", problem.SystemColumn, nil)
 	}
+	if reason := queryReserved(f.Name); reason != "" {
+		list.Add("name", problem.ReservedName, map[string]any{"reason": reason})
+	}
 	if f.Type == "" {
 		list.Add("type", problem.Required, nil)
 		return list

@@ -19,6 +19,7 @@ import (
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/httpapi"
 	"forma.dev/backend/internal/migrations"
+	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
@@ -77,6 +78,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published)),
 		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}},
+		OpenAPI:  openapi.NewCache(1000),
 		AdminKey: cfg.AdminKey,
 		Checks:   checks,
 		Logger:   log,

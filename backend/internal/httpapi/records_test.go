@@ -87,3 +87,20 @@ func TestRecordETagAndIfMatch(t *testing.T) {
 		t.Fatalf("after one good and one stale patch: %v", got)
 	}
 }
+
+func TestOpenAPIFollowsTheSchemaVersion(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "document", Method: "GET", Path: "/api/v1/t/acme/openapi.json", Key: acme.Read, Status: 200,
+			Contains: []string{`"openapi":"3.1`, `"/data/owner"`}, Excludes: []string{`"/data/event"`}},
+	})
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "after a change", Method: "GET", Path: "/api/v1/t/acme/openapi.json", Key: acme.Read, Status: 200,
+			Contains: []string{`"/data/owner"`, `"/data/event"`, `"country__in"`}},
+		{Name: "other tenant's key", Method: "GET", Path: "/api/v1/t/acme/openapi.json", Key: "fk_0000000000000000_nope", Status: 401},
+	})
+}

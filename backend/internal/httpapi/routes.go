@@ -36,4 +36,5 @@ func (a *api) routes(r *gin.Engine) {
 
 	// Records of the tenant's models (records.go).
 	a.recordRoutes(read, write)
+	read.GET("/openapi.json", a.openAPI)
 }

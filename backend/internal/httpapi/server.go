@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
@@ -37,6 +38,8 @@ type Deps struct {
 	Schema *schemasync.Engine
 	// Records is the data API: records of the tenant's models.
 	Records *records.Service
+	// OpenAPI caches each tenant's OpenAPI document per schema version.
+	OpenAPI *openapi.Cache
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.

@@ -1,0 +1,119 @@
+package openapi
+
+import (
+	"maps"
+	"strings"
+
+	"forma.dev/backend/internal/records"
+	"forma.dev/shared/schema"
+)
+
+// column is what list parameters know of a column: a system column or a field.
+type column struct {
+	name, typ string
+	value     obj // the schema of one value in a query string
+}
+
+// columns lists the model's columns in table order: the system columns, then the fields.
+func (m *model) columns() []column {
+	stamp := obj{"type": "string", "format": "date-time"}
+	cols := []column{
+		{schema.ColumnID, "integer", obj{"type": "integer", "format": "int64"}},
+		{schema.ColumnCreatedAt, "datetime", stamp},
+		{schema.ColumnUpdatedAt, "datetime", stamp},
+	}
+	for _, f := range m.fields {
+		d := f.def
+		cols = append(cols, column{d.Name, d.Type, valueSchema(d.Type, d.Options, f.rec.Codec, true)})
+	}
+	return cols
+}
+
+// lookupDocs says what each lookup selects, after "Records whose <column> ".
+var lookupDocs = map[string]string{
+	"": "equals the value.", "ne": "differs from the value.", "lt": "is less than the value.",
+	"lte": "is at most the value.", "gt": "is greater than the value.", "gte": "is at least the value.",
+	"in":       "is one of the values (comma separated).",
+	"contains": "contains the text (case-sensitive).", "icontains": "contains the text, ignoring case.",
+	"startswith": "starts with the text.", "isnull": "is null (true) or is not (false).",
+}
+
+// listParameters are the query parameters of the model's list: a filter per column and
+// lookup its type supports, then sort, limit, cursor, fields and expand.
+func (m *model) listParameters() []any {
+	params := []any{paramRef("SchemaVersion")}
+	cols := m.columns()
+	var sortable, names []any
+	for _, c := range cols {
+		names = append(names, c.name)
+		if records.Sortable(c.typ) {
+			sortable = append(sortable, c.name, "-"+c.name)
+		}
+		if strings.Contains(c.name, "__") {
+			continue // the list reads "a__b" as field a with lookup b: no filter reaches it
+		}
+		for _, lk := range records.Lookups(c.typ) {
+			name := c.name
+			if lk != "" {
+				name += "__" + lk
+			}
+			if records.ListParameter(name) {
+				continue // ?sort= is the sort order, not a filter on a field named sort
+			}
+			params = append(params, filterParam(name, lk, c))
+		}
+	}
+	params = append(params,
+		listParam("sort", "Sort keys, comma separated; a leading - sorts descending. id is always the last key.",
+			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": sortable}}),
+		paramRef("Limit"),
+		paramRef("Cursor"),
+		listParam("fields", "Return only these fields (comma separated): each record then holds just these keys.",
+			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": names}}))
+	if p := m.expandParam(); p != nil {
+		params = append(params, p)
+	}
+	return params
+}
+
+// filterParam is the query parameter of one lookup on one column.
+func filterParam(name, lk string, c column) obj {
+	var s obj
+	switch lk {
+	case "contains", "icontains", "startswith":
+		s = obj{"type": "string"}
+	case "isnull":
+		s = obj{"type": "boolean"}
+	case "in":
+		p := listParam(name, "", obj{"type": "array", "items": maps.Clone(c.value)})
+		p["description"] = "Records whose " + c.name + " " + lookupDocs[lk]
+		return p
+	default:
+		s = maps.Clone(c.value)
+	}
+	return obj{"name": name, "in": "query", "schema": s, "description": "Records whose " + c.name + " " + lookupDocs[lk]}
+}
+
+// listParam is a query parameter holding a comma-separated list.
+func listParam(name, description string, s obj) obj {
+	p := obj{"name": name, "in": "query", "style": "form", "explode": false, "schema": s}
+	if description != "" {
+		p["description"] = description
+	}
+	return p
+}
+
+// expandParam is the expand parameter, or nil when the model has no relation.
+func (m *model) expandParam() obj {
+	var rels []any
+	for _, f := range m.fields {
+		if f.def.Type == "relation" {
+			rels = append(rels, f.def.Name)
+		}
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	return listParam("expand", "Replace these relations' ids with the related records (comma separated).",
+		obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": rels}})
+}

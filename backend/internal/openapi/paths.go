@@ -1,0 +1,97 @@
+package openapi
+
+import "forma.dev/backend/internal/records"
+
+// addPaths adds the model's two path items: the collection and one record.
+func (m *model) addPaths(paths obj) {
+	n := m.def.Name
+	paths["/data/"+n] = obj{"get": m.listOp(), "post": m.createOp()}
+	paths["/data/"+n+"/{id}"] = obj{
+		"parameters": []any{paramRef("RecordID")},
+		"get":        m.getOp(),
+		"put":        m.updateOp("replace_", "Replace", inputName(n), "Absent fields become their default, or null."),
+		"patch":      m.updateOp("update_", "Update", patchName(n), "Only the fields present change."),
+		"delete":     m.deleteOp(),
+	}
+}
+
+// op is an operation on the model with the given errors, as names of shared responses.
+func (m *model) op(id, summary string, params []any, ok obj, errs ...string) obj {
+	responses := obj{}
+	for code, r := range ok {
+		responses[code] = r
+	}
+	for _, e := range append([]string{"401", "403", "404"}, errs...) {
+		responses[e] = responseRef(errorResponses[e].name)
+	}
+	return obj{
+		"operationId": id + m.def.Name,
+		"summary":     summary,
+		"tags":        []any{m.def.Name},
+		"parameters":  params,
+		"responses":   responses,
+	}
+}
+
+// recordResponse is an answer holding one record (or, with schema, something else).
+func recordResponse(description string, s obj, etag bool) obj {
+	headers := obj{schemaVersionHeader: headerRef("SchemaVersion")}
+	if etag {
+		headers["ETag"] = headerRef("ETag")
+	}
+	return obj{"description": description, "headers": headers, "content": jsonContent(s)}
+}
+
+func jsonContent(s obj) obj { return obj{"application/json": obj{"schema": s}} }
+
+func (m *model) listOp() obj {
+	n := m.def.Name
+	ok := recordResponse("A page of "+n+" records.", schemaRef(listName(n)), false)
+	return m.op("list_", "List "+n+" records", m.listParameters(), obj{"200": ok}, "400")
+}
+
+func (m *model) createOp() obj {
+	n := m.def.Name
+	input := schemaRef(inputName(n))
+	bulk := obj{"type": "array", "items": input, "maxItems": records.MaxBulk}
+	created := obj{"anyOf": []any{schemaRef(modelName(n)), obj{
+		"type": "object", "required": []any{"data"},
+		"properties": obj{"data": obj{"type": "array", "items": schemaRef(modelName(n))}},
+	}}}
+	op := m.op("create_", "Create one "+n+" record, or several all or nothing",
+		[]any{paramRef("SchemaVersion")},
+		obj{"201": recordResponse("The record; for an array, {\"data\": [records]} (without an ETag).", created, true)},
+		"400", "409", "413")
+	op["description"] = "An object creates one record. An array creates all of its records in one transaction, or none of them when one is refused."
+	op["requestBody"] = obj{"required": true, "content": jsonContent(obj{"oneOf": []any{input, bulk}})}
+	return op
+}
+
+func (m *model) getOp() obj {
+	n := m.def.Name
+	params := []any{paramRef("SchemaVersion")}
+	if p := m.expandParam(); p != nil {
+		params = append(params, p)
+	}
+	ok := recordResponse("The record.", schemaRef(modelName(n)), true)
+	return m.op("get_", "Get one "+n+" record", params, obj{"200": ok}, "400")
+}
+
+func (m *model) updateOp(verb, summary, body, description string) obj {
+	n := m.def.Name
+	ok := recordResponse("The record as written.", schemaRef(modelName(n)), true)
+	op := m.op(verb, summary+" one "+n+" record", []any{paramRef("IfMatch"), paramRef("SchemaVersion")},
+		obj{"200": ok}, "400", "409", "412", "413")
+	op["description"] = description + " With If-Match, the write happens only if the record is unchanged since it was read."
+	op["requestBody"] = obj{"required": true, "content": jsonContent(schemaRef(body))}
+	return op
+}
+
+func (m *model) deleteOp() obj {
+	n := m.def.Name
+	gone := obj{"description": "Deleted.", "headers": obj{schemaVersionHeader: headerRef("SchemaVersion")}}
+	op := m.op("delete_", "Delete one "+n+" record", []any{paramRef("IfMatch"), paramRef("SchemaVersion")},
+		obj{"204": gone}, "409", "412")
+	op["description"] = "409 when other records still refer to this one (on_delete restrict)."
+	return op
+}
