@@ -21,6 +21,11 @@ var tenantRoutes = []struct{ method, path, body string }{
 	{"GET", "/api/v1/t/%s/schema", ""},
 	{"GET", "/api/v1/t/%s/data/thing", ""},
 	{"POST", "/api/v1/t/%s/data/thing", `{"x":1}`},
+	{"GET", "/api/v1/t/%s/data/thing/1", ""},
+	{"PATCH", "/api/v1/t/%s/data/thing/1", `{"x":2}`},
+	{"PUT", "/api/v1/t/%s/data/thing/1", `{"x":2}`},
+	{"DELETE", "/api/v1/t/%s/data/thing/1", ""},
+	{"GET", "/api/v1/t/%s/openapi.json", ""},
 }
 
 func TestAKeyOfOneTenantNeverReachesAnother(t *testing.T) {
