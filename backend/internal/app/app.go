@@ -18,12 +18,14 @@ import (
 	"forma.dev/backend/internal/config"
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/httpapi"
+	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/webui"
 )
 
 // App is Forma wired together, ready to serve.
@@ -32,6 +34,7 @@ type App struct {
 	DB      *bun.DB
 	Redis   *redis.Client // nil without REDIS_URL
 	Models  *registry.Registry
+	Metrics *metrics.Metrics // served at GET /metrics
 	Handler http.Handler
 	log     *slog.Logger
 }
@@ -52,7 +55,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	checks := []httpapi.Check{{Name: "postgres", Ping: bdb.PingContext}}
-	var regOpts []registry.Option
+	regOpts := cacheOptions(cfg, log)
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -61,11 +64,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 		a.Redis = redis.NewClient(opts)
 		regOpts = append(regOpts, registry.WithRedis(a.Redis))
-		checks = append(checks, httpapi.Check{Name: "redis", Ping: func(ctx context.Context) error {
-			return a.Redis.Ping(ctx).Err()
-		}})
+		checks = append(checks, a.redisCheck())
 	}
-	a.Models = registry.New(registry.MetaSource{DB: bdb}, append(regOpts, registry.WithLogger(log))...)
+	a.Models = registry.New(registry.MetaSource{DB: bdb}, regOpts...)
+	a.Metrics = metrics.New(bdb.DB, a.Models.Stats)
 	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
 	published := func(ctx context.Context, t schemasync.Tenant, r *schemasync.Result) {
 		if err := a.Models.Published(ctx, registry.Tenant{ID: t.ID, Schema: t.Schema}, r.Version, r.Models); err != nil {
@@ -79,9 +81,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published)),
 		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}},
 		OpenAPI:  openapi.NewCache(1000),
+		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
 		Checks:   checks,
 		Logger:   log,
+		Metrics:  a.Metrics,
+		Cache:    a.Models.Stats,
 	})
 	return a, nil
 }

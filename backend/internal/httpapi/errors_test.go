@@ -47,3 +47,21 @@ func TestOversizedBodyWithoutContentLengthIs413(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 }
+
+func TestTheDesignerIsServedOutsideTheAPI(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	for _, path := range []string{"/", "/models/event"} {
+		rec := s.Do("GET", path, "", "")
+		// 200 with the built designer, 503 "run make web" without it: never a problem+json 404.
+		if rec.Code != 200 && rec.Code != 503 || strings.Contains(rec.Header().Get("Content-Type"), "problem") {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+	if rec := s.Do("GET", "/api/v1/nope", "", ""); rec.Code != 404 {
+		t.Errorf("unknown API route: %d", rec.Code)
+	}
+	if rec := s.Do("POST", "/", "", "{}"); rec.Code != 404 {
+		t.Errorf("POST /: %d", rec.Code)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,7 +69,17 @@ func (a *api) writeProblem(c *gin.Context, status int, code, detail string, doc 
 	c.Data(status, ProblemContentType, body)
 }
 
-func (a *api) noRoute(c *gin.Context) { a.fail(c, apperr.New(apperr.NotFound, "no such route")) }
+// noRoute answers every path no route matched: the designer (when Deps.UI is set) for
+// GET and HEAD outside /api/, a 404 problem otherwise.
+func (a *api) noRoute(c *gin.Context) {
+	p := c.Request.URL.Path
+	if a.UI != nil && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
+		p != "/api" && !strings.HasPrefix(p, "/api/") {
+		a.UI.ServeHTTP(c.Writer, c.Request)
+		return
+	}
+	a.fail(c, apperr.New(apperr.NotFound, "no such route"))
+}
 
 func (a *api) noMethod(c *gin.Context) {
 	a.writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route", nil)

@@ -11,8 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
 )
@@ -24,6 +26,9 @@ const DefaultMaxBodyBytes = 10 << 20
 type Check struct {
 	Name string                          // e.g. "postgres"
 	Ping func(ctx context.Context) error // nil error: ready
+	// Degraded, when set, makes this dependency optional: down, /readyz still answers
+	// 200, shows it as "degraded" and gives this sentence as its detail.
+	Degraded string
 }
 
 // Deps is everything the handlers need; New wires them into routes.
@@ -38,8 +43,14 @@ type Deps struct {
 	Schema *schemasync.Engine
 	// Records is the data API: records of the tenant's models.
 	Records *records.Service
+	// UI serves the designer for paths outside /api/; nil serves none.
+	UI http.Handler
 	// OpenAPI caches each tenant's OpenAPI document per schema version.
 	OpenAPI *openapi.Cache
+	// Metrics serves GET /metrics and counts requests by route (metrics.go); nil: neither.
+	Metrics *metrics.Metrics
+	// Cache reports the model cache for /readyz detail; nil: no cache detail.
+	Cache func() registry.Stats
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { Api, ApiError, listOf, problemFrom, sqlOf } from "./api";
+
+function fakeFetch(status: number, body: unknown, seen: { url?: string; init?: RequestInit } = {}) {
+  return async (url: RequestInfo | URL, init?: RequestInit) => {
+    seen.url = String(url);
+    seen.init = init;
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return new Response(text, { status, headers: { "Content-Type": status < 300 ? "application/json" : "application/problem+json" } });
+  };
+}
+
+describe("problemFrom", () => {
+  it("reads a problem document with validation errors", () => {
+    const e = problemFrom(400, "Bad Request", JSON.stringify({
+      status: 400, title: "Bad Request", detail: "the model is not valid", code: "invalid",
+      errors: [{ path: "fields[0].name", code: "required", message: "is required" }],
+    }));
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.message).toBe("the model is not valid");
+    expect(e.code).toBe("invalid");
+    expect(e.problems[0].path).toBe("fields[0].name");
+  });
+  it("survives a body that is not JSON", () => {
+    const e = problemFrom(502, "Bad Gateway", "<html>");
+    expect(e.message).toBe("Bad Gateway");
+    expect(e.problems).toEqual([]);
+  });
+});
+
+describe("Api", () => {
+  it("sends the key, the body and If-Match", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new Api({ tenant: "acme", key: "k1" }, fakeFetch(200, { model: { name: "event", fields: [] }, plan: [], version: 8 }, seen));
+    const out = await api.apply({ name: "event", fields: [] }, 7, true);
+    expect(seen.url).toBe("/api/v1/t/acme/models/event?allow_data_loss=true");
+    expect(seen.init?.method).toBe("PUT");
+    const h = seen.init?.headers as Record<string, string>;
+    expect(h.Authorization).toBe("Bearer k1");
+    expect(h["If-Match"]).toBe('"7"');
+    expect(out.version).toBe(8);
+  });
+  it("throws ApiError on 412", async () => {
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(412, { status: 412, detail: "stale", code: "stale_version" }));
+    await expect(api.apply({ name: "e", fields: [] }, 1)).rejects.toMatchObject({ status: 412, code: "stale_version" });
+  });
+  it("turns a network failure into status 0", async () => {
+    const api = new Api({ tenant: "acme", key: "k" }, async () => { throw new TypeError("fetch failed"); });
+    await expect(api.whoami()).rejects.toMatchObject({ status: 0 });
+  });
+  it("reads the schema", async () => {
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { models: [{ name: "a", fields: [] }], version: 3, hash: "h" }));
+    expect(await api.schema()).toEqual({ models: [{ name: "a", fields: [] }], version: 3, hash: "h" });
+  });
+});
+
+describe("shapes", () => {
+  it("reads lists however they come", () => {
+    expect(listOf([1], "x")).toEqual([1]);
+    expect(listOf({ x: [2] }, "x")).toEqual([2]);
+    expect(listOf({ data: [3] }, "x")).toEqual([3]);
+    expect(listOf(null, "x")).toEqual([]);
+  });
+  it("reads sql", () => {
+    expect(sqlOf("a;")).toEqual(["a;"]);
+    expect(sqlOf(["a;", "b;"])).toEqual(["a;", "b;"]);
+    expect(sqlOf(undefined)).toEqual([]);
+  });
+});

@@ -1,0 +1,169 @@
+// api.ts talks to Forma's HTTP API (/api/v1) with the tenant key, and turns RFC 9457
+// problem documents into ApiError values that carry the validation problems.
+
+import type { Model, Op, Problem } from "./types";
+
+/** Who is signed in: a tenant slug and one of its keys. */
+export interface Session {
+  tenant: string;
+  key: string;
+}
+
+/** An answer of the API that is not a success, or a failure to reach it (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  /** The problem document's machine code (e.g. "stale_version"), when it has one. */
+  readonly code: string;
+  /** Validation problems (errors[]), with paths into the request body. */
+  readonly problems: Problem[];
+  /** The whole problem document, for members such as a refused plan. */
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, message: string, body: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.body = body;
+    this.code = typeof body.code === "string" ? body.code : "";
+    this.problems = Array.isArray(body.errors) ? (body.errors as Problem[]) : [];
+  }
+}
+
+/** problemFrom builds the ApiError of a failed response from its status and body text. */
+export function problemFrom(status: number, statusText: string, text: string): ApiError {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: a proxy's page or plain text
+  }
+  const detail = typeof body.detail === "string" && body.detail ? body.detail : "";
+  const title = typeof body.title === "string" && body.title ? body.title : statusText;
+  return new ApiError(status, detail || title || `HTTP ${status}`, body);
+}
+
+/** The tenant's whole schema as GET /schema answers it. */
+export interface SchemaSnapshot {
+  models: Model[];
+  version: number;
+  hash?: string;
+}
+
+/** What PUT /models/{model} answers. */
+export interface Applied {
+  model: Model;
+  plan: Op[];
+  version: number;
+}
+
+/** What POST /models/{model}/plan answers: the plan and the exact SQL it would run. */
+export interface DryRun {
+  plan: Op[];
+  sql: string[];
+  version?: number;
+}
+
+type Fetch = typeof fetch;
+
+interface RequestOptions {
+  body?: unknown;
+  ifMatch?: string | number;
+  query?: Record<string, string | number | boolean | undefined>;
+}
+
+/** Api is a client of one tenant's API with one key. */
+export class Api {
+  readonly session: Session;
+  private readonly fetch: Fetch;
+  private readonly base: string;
+
+  constructor(session: Session, fetchFn: Fetch = (...a) => globalThis.fetch(...a), base = "/api/v1") {
+    this.session = session;
+    this.fetch = fetchFn;
+    this.base = base;
+  }
+
+  /** request sends one request under /t/{tenant} and parses the JSON answer. */
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = new URL(`${this.base}/t/${encodeURIComponent(this.session.tenant)}${path}`, "http://x");
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.session.key}`,
+      Accept: "application/json, application/problem+json",
+    };
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.ifMatch !== undefined) headers["If-Match"] = `"${opts.ifMatch}"`;
+    let res: Response;
+    try {
+      res = await this.fetch(url.pathname + url.search, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch {
+      throw new ApiError(0, "Cannot reach the Forma server. Check your connection and try again.");
+    }
+    const text = await res.text();
+    if (!res.ok) throw problemFrom(res.status, res.statusText, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** whoami checks the key: it answers for any role of the tenant. */
+  whoami(): Promise<Record<string, unknown>> {
+    return this.request("GET", "");
+  }
+
+  /** schema returns every model of the tenant and the schema version. */
+  async schema(): Promise<SchemaSnapshot> {
+    const body = await this.request<Record<string, unknown>>("GET", "/schema");
+    return { models: listOf<Model>(body, "models"), version: Number(body.version ?? 0), hash: body.hash as string };
+  }
+
+  /** models lists the tenant's models. */
+  async models(): Promise<Model[]> {
+    return listOf<Model>(await this.request("GET", "/models"), "models");
+  }
+
+  /** dryRun asks the server what applying model would do, without doing it. */
+  async dryRun(model: Model, allowDataLoss = false): Promise<DryRun> {
+    const body = await this.request<Record<string, unknown>>("POST", `/models/${encodeURIComponent(model.name)}/plan`, {
+      body: model,
+      query: { allow_data_loss: allowDataLoss || undefined },
+    });
+    return { plan: listOf<Op>(body, "plan"), sql: sqlOf(body.sql), version: body.version as number | undefined };
+  }
+
+  /** apply saves model if the schema is still at version; 412 when it is not. */
+  async apply(model: Model, version: number | undefined, allowDataLoss = false): Promise<Applied> {
+    const body = await this.request<Record<string, unknown>>("PUT", `/models/${encodeURIComponent(model.name)}`, {
+      body: model,
+      ifMatch: version,
+      query: { allow_data_loss: allowDataLoss || undefined },
+    });
+    return {
+      model: (body.model as Model) ?? model,
+      plan: listOf<Op>(body, "plan"),
+      version: Number(body.version ?? version ?? 0),
+    };
+  }
+}
+
+/** listOf reads a list that an endpoint answers bare, as {key: [...]} or as {data: [...]}. */
+export function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === "object") {
+    const o = body as Record<string, unknown>;
+    for (const k of [key, "data"]) if (Array.isArray(o[k])) return o[k] as T[];
+  }
+  return [];
+}
+
+/** sqlOf reads the SQL of a dry run as a list of statements. */
+export function sqlOf(sql: unknown): string[] {
+  if (Array.isArray(sql)) return sql.map(String);
+  if (typeof sql === "string" && sql.trim()) return [sql];
+  return [];
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { addField, fromModel, moveField, relationTargets, removeField, renameField, retypeField, same, setOption, toModel, toggleTogether } from "./editor";
+import type { FieldType, Model } from "./types";
+
+const types: FieldType[] = [
+  { name: "text", label: "Text", help: "", choices: true, unique: true, options: [
+    { name: "max_length", kind: "integer", label: "Maximum length" },
+    { name: "pattern", kind: "regexp", label: "Pattern" },
+  ] },
+  { name: "integer", label: "Integer", help: "", choices: true, unique: true, options: [
+    { name: "min", kind: "integer", label: "Min" },
+    { name: "max_length", kind: "number", label: "not really" },
+  ] },
+  { name: "json", label: "JSON", help: "", choices: false, unique: false, options: [] },
+  { name: "relation", label: "Relation", help: "", relation: true, choices: false, unique: true, options: [
+    { name: "on_delete", kind: "enum", label: "On delete", enum: ["cascade", "restrict", "set_null"] },
+  ] },
+];
+
+const event: Model = {
+  name: "event",
+  unique_together: [["country", "source"]],
+  fields: [
+    { id: "f2", name: "source", type: "text", order: 2, options: { max_length: 10 } },
+    { id: "f1", name: "country", type: "text", order: 1, required: true, choices: ["PL", "DE"], options: { max_length: 3 } },
+    { id: "f3", name: "value", type: "integer", order: 3 },
+  ],
+};
+
+describe("fromModel / toModel", () => {
+  it("orders fields by order and round-trips", () => {
+    const d = fromModel(event);
+    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "source", "value"]);
+    const m = toModel(d);
+    expect(m.fields.map((f) => [f.id, f.order])).toEqual([["f1", 1], ["f2", 2], ["f3", 3]]);
+    expect(m.unique_together).toEqual([["country", "source"]]);
+    expect(same(d, fromModel(event))).toBe(true);
+  });
+
+  it("drops empty attributes", () => {
+    const d = fromModel(null);
+    addField(d);
+    const f = d.rows[0].field;
+    Object.assign(f, { label: " ", help: "", required: false, choices: [], default: "", options: { max_length: undefined } });
+    expect(toModel(d)).toEqual({ name: "", fields: [{ name: "field_1", type: "text", order: 1 }] });
+  });
+
+  it("gives every row its own key", () => {
+    const d = fromModel(event);
+    expect(new Set(d.rows.map((r) => r.key)).size).toBe(3);
+  });
+});
+
+describe("editing", () => {
+  it("adds fields with free names", () => {
+    const d = fromModel(null);
+    addField(d);
+    renameField(d, d.rows[0].key, "field_2");
+    addField(d, "integer");
+    expect(d.rows.map((r) => [r.field.name, r.field.type])).toEqual([["field_2", "text"], ["field_3", "integer"]]);
+  });
+
+  it("renames keeping the id and following unique_together", () => {
+    const d = fromModel(event);
+    renameField(d, d.rows[0].key, "nation");
+    expect(d.rows[0].field).toMatchObject({ id: "f1", name: "nation" });
+    expect(d.uniqueTogether).toEqual([["nation", "source"]]);
+    expect(same(d, fromModel(event))).toBe(false);
+  });
+
+  it("reorders within bounds", () => {
+    const d = fromModel(event);
+    expect(moveField(d, d.rows[0].key, -1)).toBe(false);
+    expect(moveField(d, d.rows[0].key, 1)).toBe(true);
+    expect(d.rows.map((r) => r.field.id)).toEqual(["f2", "f1", "f3"]);
+    expect(moveField(d, d.rows[2].key, 1)).toBe(false);
+  });
+
+  it("removes a field and its name from unique_together", () => {
+    const d = fromModel(event);
+    d.uniqueTogether.push(["country", "source", "value"], []);
+    removeField(d, d.rows[1].key);
+    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "value"]);
+    // the pair is gone with it, the triple keeps two fields, the group being built stays
+    expect(d.uniqueTogether).toEqual([["country", "value"], []]);
+  });
+
+  it("retypes keeping what the new type takes", () => {
+    const d = fromModel(event);
+    const key = d.rows[0].key;
+    setOption(d, key, "pattern", "^[A-Z]+$");
+    d.rows[0].field.unique = true;
+    retypeField(d, key, "integer", types);
+    expect(d.rows[0].field).toMatchObject({ id: "f1", type: "integer", options: {}, choices: ["PL", "DE"], unique: true });
+    retypeField(d, key, "json", types);
+    expect(d.rows[0].field.choices).toBeUndefined();
+    expect(d.rows[0].field.unique).toBeUndefined();
+  });
+
+  it("drops related_model when leaving relation", () => {
+    const d = fromModel(null);
+    const key = addField(d, "relation");
+    d.rows[0].field.related_model = "user";
+    setOption(d, key, "on_delete", "cascade");
+    retypeField(d, key, "text", types);
+    expect(d.rows[0].field.related_model).toBeUndefined();
+    expect(d.rows[0].field.options).toEqual({});
+  });
+
+  it("sets and clears options", () => {
+    const d = fromModel(event);
+    const key = d.rows[2].key;
+    setOption(d, key, "min", 0);
+    expect(toModel(d).fields[2].options).toEqual({ min: 0 });
+    setOption(d, key, "min", undefined);
+    expect(toModel(d).fields[2].options).toBeUndefined();
+  });
+
+  it("toggles unique_together members", () => {
+    const d = fromModel(event);
+    toggleTogether(d, 0, "value", true);
+    toggleTogether(d, 0, "country", false);
+    toggleTogether(d, 0, "value", true);
+    expect(d.uniqueTogether).toEqual([["source", "value"]]);
+  });
+
+  it("lists relation targets including the model itself", () => {
+    const d = fromModel(event);
+    expect(relationTargets(d, ["user", "event"])).toEqual(["event", "user"]);
+  });
+});

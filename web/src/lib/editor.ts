@@ -1,0 +1,180 @@
+// editor.ts is the model editor's state and every change the designer can make to it,
+// as plain functions over a Draft (Svelte's $state proxies mutate it in place; tests
+// pass plain objects). Fields keep their server-assigned id through renames, reorders
+// and retypes, so the plan tells a rename from a drop and an add.
+
+import type { Field, FieldType, Model } from "./types";
+
+/** One field being edited; key is the editor's own stable handle, never sent. */
+export interface Row {
+  key: string;
+  field: Field;
+}
+
+/** A model being edited. */
+export interface Draft {
+  name: string;
+  label: string;
+  description: string;
+  admin: boolean;
+  uniqueTogether: string[][];
+  rows: Row[];
+}
+
+let seq = 0;
+
+/** newKey returns a key no other row of this page has. */
+export function newKey(): string {
+  seq += 1;
+  return `r${seq}`;
+}
+
+/** fromModel starts a draft from a saved model (null: a new model), fields in display order. */
+export function fromModel(m: Model | null): Draft {
+  const fields = (m?.fields ?? [])
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => (a.f.order ?? 0) - (b.f.order ?? 0) || a.i - b.i)
+    .map(({ f }) => clone(f));
+  return {
+    name: m?.name ?? "",
+    label: m?.label ?? "",
+    description: m?.description ?? "",
+    admin: m?.admin ?? false,
+    uniqueTogether: clone(m?.unique_together ?? []),
+    rows: fields.map((field) => ({ key: newKey(), field })),
+  };
+}
+
+/** clone deep-copies JSON data, including Svelte state proxies (which structuredClone refuses). */
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** toModel renders the draft as the JSON definition the server and the wasm module take. */
+export function toModel(d: Draft): Model {
+  const m: Model = { name: d.name, fields: d.rows.map((r, i) => cleanField(r.field, i + 1)) };
+  if (d.label.trim()) m.label = d.label.trim();
+  if (d.description.trim()) m.description = d.description.trim();
+  if (d.admin) m.admin = true;
+  if (d.uniqueTogether.length) m.unique_together = d.uniqueTogether.map((g) => [...g]);
+  return m;
+}
+
+/** cleanField drops empty attributes so that an untouched field compares equal to the saved one. */
+function cleanField(f: Field, order: number): Field {
+  const out: Field = { name: f.name, type: f.type };
+  if (f.id) out.id = f.id;
+  for (const k of ["label", "help", "description", "related_model"] as const) {
+    const v = f[k]?.trim();
+    if (v) out[k] = v;
+  }
+  out.order = order;
+  for (const k of ["required", "unique", "index"] as const) if (f[k]) out[k] = true;
+  if (f.choices?.length) out.choices = [...f.choices];
+  if (f.default !== undefined && f.default !== null && f.default !== "") out.default = f.default;
+  const opts = Object.entries(f.options ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== "");
+  if (opts.length) out.options = Object.fromEntries(opts);
+  return out;
+}
+
+/** same reports whether two drafts define the same model (ignoring the editor's keys). */
+export function same(a: Draft, b: Draft): boolean {
+  return JSON.stringify(toModel(a)) === JSON.stringify(toModel(b));
+}
+
+/** addField appends a field of type and returns its row key. */
+export function addField(d: Draft, type = "text"): string {
+  const taken = new Set(d.rows.map((r) => r.field.name));
+  let n = d.rows.length + 1;
+  while (taken.has(`field_${n}`)) n++;
+  const key = newKey();
+  d.rows.push({ key, field: { name: `field_${n}`, type } });
+  return key;
+}
+
+/**
+ * removeField drops a field and its name from every unique_together group; a group that
+ * it leaves with fewer than two fields goes too (the plan shows it as dropped).
+ */
+export function removeField(d: Draft, key: string): void {
+  const i = d.rows.findIndex((r) => r.key === key);
+  if (i < 0) return;
+  const [gone] = d.rows.splice(i, 1);
+  const name = gone.field.name;
+  d.uniqueTogether = d.uniqueTogether
+    .filter((g) => !g.includes(name) || g.length > 2)
+    .map((g) => g.filter((n) => n !== name));
+}
+
+/** moveField moves a field by delta places (-1 up, +1 down); false when it cannot move. */
+export function moveField(d: Draft, key: string, delta: number): boolean {
+  const i = d.rows.findIndex((r) => r.key === key);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= d.rows.length) return false;
+  const [row] = d.rows.splice(i, 1);
+  d.rows.splice(j, 0, row);
+  return true;
+}
+
+/** renameField renames a field, keeping its id, and follows the name in unique_together. */
+export function renameField(d: Draft, key: string, name: string): void {
+  const row = d.rows.find((r) => r.key === key);
+  if (!row) return;
+  const old = row.field.name;
+  row.field.name = name;
+  if (old && old !== name) d.uniqueTogether = d.uniqueTogether.map((g) => g.map((n) => (n === old ? name : n)));
+}
+
+/**
+ * retypeField changes a field's type, keeping what the new type can take: options of the
+ * same name and kind, choices, related_model, unique and index. The default is kept for
+ * validation to judge.
+ */
+export function retypeField(d: Draft, key: string, type: string, types: FieldType[]): void {
+  const row = d.rows.find((r) => r.key === key);
+  if (!row) return;
+  const f = row.field;
+  const from = types.find((t) => t.name === f.type);
+  const to = types.find((t) => t.name === type);
+  f.type = type;
+  if (!to) return;
+  const kept: Record<string, unknown> = {};
+  for (const spec of to.options) {
+    const old = from?.options.find((o) => o.name === spec.name);
+    const v = f.options?.[spec.name];
+    if (old && old.kind === spec.kind && v !== undefined) kept[spec.name] = v;
+  }
+  f.options = kept;
+  if (!to.relation) delete f.related_model;
+  if (!to.choices) delete f.choices;
+  if (!to.unique) {
+    delete f.unique;
+    delete f.index;
+  }
+}
+
+/** setOption sets one option of a field; undefined removes it. */
+export function setOption(d: Draft, key: string, name: string, value: unknown): void {
+  const row = d.rows.find((r) => r.key === key);
+  if (!row) return;
+  const opts = { ...(row.field.options ?? {}) };
+  if (value === undefined) delete opts[name];
+  else opts[name] = value;
+  row.field.options = opts;
+}
+
+/** toggleTogether adds or removes a field name in unique_together group g. */
+export function toggleTogether(d: Draft, g: number, name: string, on: boolean): void {
+  const group = d.uniqueTogether[g];
+  if (!group) return;
+  const has = group.includes(name);
+  if (on && !has) group.push(name);
+  if (!on && has) group.splice(group.indexOf(name), 1);
+}
+
+/** modelNames lists the names a relation of this draft may point at: the tenant's and its own. */
+export function relationTargets(d: Draft, tenantModels: string[]): string[] {
+  const names = new Set(tenantModels);
+  if (d.name.trim()) names.add(d.name.trim());
+  return [...names].sort();
+}

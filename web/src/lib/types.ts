@@ -1,0 +1,92 @@
+// The definition language as JSON, mirroring shared/schema, shared/fieldtype,
+// shared/problem and shared/plan. The Go types are the truth; these only name the fields.
+
+/** One field of a model: a column of its table (shared/schema.Field). */
+export interface Field {
+  id?: string;
+  name: string;
+  label?: string;
+  type: string;
+  related_model?: string;
+  description?: string;
+  order?: number;
+  unique?: boolean;
+  index?: boolean;
+  help?: string;
+  choices?: unknown[];
+  default?: unknown;
+  required?: boolean;
+  options?: Record<string, unknown>;
+}
+
+/** One runtime-defined model (shared/schema.Model). */
+export interface Model {
+  name: string;
+  label?: string;
+  description?: string;
+  admin?: boolean;
+  unique_together?: string[][];
+  fields: Field[];
+}
+
+/** The kinds of value an option takes (shared/fieldtype.Kind). */
+export type OptionKind = "integer" | "number" | "boolean" | "string" | "enum" | "regexp";
+
+/** One option of a field type, described as data (shared/fieldtype.OptionSpec). */
+export interface OptionSpec {
+  name: string;
+  kind: OptionKind;
+  label: string;
+  help?: string;
+  default?: unknown;
+  min?: number;
+  max?: number;
+  enum?: string[];
+}
+
+/** What the designer knows about a field type (shared/fieldtype.Description). */
+export interface FieldType {
+  name: string;
+  label: string;
+  help: string;
+  options: OptionSpec[];
+  relation?: boolean;
+  choices: boolean;
+  unique: boolean;
+}
+
+/** One thing wrong with an input (shared/problem.Problem). */
+export interface Problem {
+  path: string;
+  code: string;
+  message: string;
+  params?: Record<string, unknown>;
+}
+
+/** One operation of a plan (shared/plan.Op). */
+export interface Op {
+  kind: string;
+  model: string;
+  field?: string;
+  field_id?: string;
+  to?: string;
+  fields?: string[];
+  column?: string;
+  cast?: string;
+  data_loss: boolean;
+  may_fail: boolean;
+  description: string;
+  name?: string;
+  not_null?: boolean;
+  default?: unknown;
+  choices?: unknown[];
+  ref_model?: string;
+  on_delete?: string;
+  columns?: { name: string; type: string; not_null?: boolean; default?: unknown }[];
+}
+
+/** What validateRecord answers. */
+export interface RecordResult {
+  record: Record<string, unknown> | null;
+  problems: Problem[];
+}

@@ -1,0 +1,57 @@
+// These tests run the real forma.wasm (built by `make wasm` or scripts/web.sh) under
+// Node, so the UI logic is checked against the paths and codes the Go code produces.
+// They are skipped when the module was not built.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addField, fromModel, removeField, renameField, setOption, toModel } from "./editor";
+import { wrap, type Forma, type RawForma } from "./forma";
+import { lines } from "./plain";
+import { fieldSlot, place } from "./problems";
+
+const wasmPath = fileURLToPath(new URL("../../../wasm/forma.wasm", import.meta.url));
+const execPath = fileURLToPath(new URL("../../../wasm/wasm_exec.js", import.meta.url));
+const built = existsSync(wasmPath) && existsSync(execPath);
+
+describe.skipIf(!built)("with forma.wasm", () => {
+  let forma: Forma;
+  beforeAll(async () => {
+    await import(/* @vite-ignore */ execPath);
+    const Go = (globalThis as unknown as { Go: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): Promise<void> } }).Go;
+    const go = new Go();
+    const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), go.importObject);
+    void go.run(instance);
+    forma = wrap((globalThis as unknown as { forma: RawForma }).forma);
+  });
+
+  it("describes every type with options as data", () => {
+    const types = forma.fieldTypes();
+    const text = types.find((t) => t.name === "text");
+    expect(text?.options.map((o) => o.name)).toContain("max_length");
+    expect(types.find((t) => t.name === "relation")?.relation).toBe(true);
+  });
+
+  it("places the module's problems next to their inputs", () => {
+    const d = fromModel(null);
+    d.name = "Bad Name";
+    const k1 = addField(d, "text");
+    setOption(d, k1, "max_length", 0);
+    const k2 = addField(d, "text");
+    renameField(d, k2, "created_at");
+    const problems = forma.validateModel(toModel(d), []);
+    const slots = place(problems, d.rows.map((r) => r.key), (_, o) => o === "max_length");
+    expect(slots.get("name")?.[0].code).toBe("invalid_name");
+    expect(slots.get(fieldSlot(k1, "options.max_length"))?.[0].code).toBe("min");
+    expect(slots.get(fieldSlot(k2, "name"))?.[0].code).toBe("system_column");
+  });
+
+  it("plans a rename as a rename because the id is kept", () => {
+    const saved = { name: "event", fields: [{ id: "a1", name: "country", type: "text" }, { id: "a2", name: "source", type: "text" }] };
+    const d = fromModel(saved);
+    renameField(d, d.rows[0].key, "nation");
+    removeField(d, d.rows[1].key);
+    const said = lines(forma.plan(saved, toModel(d)));
+    expect(said.map((l) => l.text)).toContain('Rename field "country" to "nation".');
+    expect(said.some((l) => l.dataLoss)).toBe(true);
+  });
+});
