@@ -46,6 +46,7 @@ func wrap(name string) func(this js.Value, args []js.Value) any {
 	}
 }
 
+// jsError makes a JavaScript Error value with the message msg.
 func jsError(msg string) js.Value {
 	return js.Global().Get("Error").New(msg)
 }

@@ -25,6 +25,7 @@ import (
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/webhooks"
 	"forma.dev/backend/internal/webui"
 )
 
@@ -35,8 +36,10 @@ type App struct {
 	Redis   *redis.Client // nil without REDIS_URL
 	Models  *registry.Registry
 	Metrics *metrics.Metrics // served at GET /metrics
-	Handler http.Handler
-	log     *slog.Logger
+	// Webhooks is the outbox and its dispatchers (started by Serve).
+	Webhooks *webhooks.Service
+	Handler  http.Handler
+	log      *slog.Logger
 }
 
 // New connects to Postgres (and Redis when configured), upgrades the control schema
@@ -62,7 +65,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			_ = a.Close()
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
-		a.Redis = redis.NewClient(opts)
+		a.Redis = redis.NewClient(failFast(opts))
 		regOpts = append(regOpts, registry.WithRedis(a.Redis))
 		checks = append(checks, a.redisCheck())
 	}
@@ -75,11 +78,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	keys := auth.NewStore(bdb, cfg.KeyCacheTTL)
+	a.Webhooks = webhooks.New(bdb.DB, webhooks.Options{Workers: cfg.WebhookWorkers, Retention: cfg.WebhookRetention,
+		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
 	a.Handler = httpapi.New(httpapi.Deps{
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
-		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published)),
-		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}},
+		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
+		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}, Events: a.Webhooks},
 		OpenAPI:  openapi.NewCache(1000),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
@@ -87,6 +92,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger:   log,
 		Metrics:  a.Metrics,
 		Cache:    a.Models.Stats,
+		Webhooks: a.Webhooks,
 	})
 	return a, nil
 }
@@ -100,6 +106,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() { a.Webhooks.Run(dispatchCtx); close(dispatched) }() // webhook workers, until shutdown
+	defer func() { stopDispatch(); <-dispatched }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

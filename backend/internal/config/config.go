@@ -15,6 +15,12 @@ const (
 	DefaultAddr        = "127.0.0.1:8080"
 	// MinAdminKeyLen is the shortest FORMA_ADMIN_KEY accepted.
 	MinAdminKeyLen = 16
+	// DefaultCacheTenants is the default FORMA_CACHE_TENANTS.
+	DefaultCacheTenants = 1000
+	// DefaultCacheWindow is the default FORMA_CACHE_WINDOW.
+	DefaultCacheWindow = 2 * time.Second
+	// DefaultRedisPrefix is the default FORMA_REDIS_PREFIX.
+	DefaultRedisPrefix = "forma:"
 )
 
 // Config is everything `forma serve` needs to start.
@@ -24,10 +30,15 @@ type Config struct {
 	AdminKey            string        // FORMA_ADMIN_KEY; empty means "generate one at start"
 	Addr                string        // FORMA_ADDR
 	WebhookAllowPrivate bool          // FORMA_WEBHOOK_ALLOW_PRIVATE
+	WebhookWorkers      int           // FORMA_WEBHOOK_WORKERS: webhook dispatchers per replica (default 4)
+	WebhookRetention    time.Duration // FORMA_WEBHOOK_RETENTION: how long delivery logs are kept (default 168h)
 	LogFormat           string        // FORMA_LOG_FORMAT: text (default) or json
 	LogLevel            slog.Level    // FORMA_LOG_LEVEL: debug, info (default), warn, error
 	KeyCacheTTL         time.Duration // FORMA_KEY_CACHE_TTL: how long a replica trusts a key lookup (default 5s, 0 disables)
 	ShutdownTimeout     time.Duration // FORMA_SHUTDOWN_TIMEOUT: grace period for in-flight requests (default 15s)
+	CacheTenants        int           // FORMA_CACHE_TENANTS: tenants each replica's model cache holds (LRU, default 1000)
+	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
+	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -40,6 +51,9 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:       or(getenv("FORMA_LOG_FORMAT"), "text"),
 		KeyCacheTTL:     5 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
+		CacheTenants:    DefaultCacheTenants,
+		CacheWindow:     DefaultCacheWindow,
+		RedisPrefix:     or(getenv("FORMA_REDIS_PREFIX"), DefaultRedisPrefix),
 	}
 	var err error
 	if c.WebhookAllowPrivate, err = parseBool(getenv, "FORMA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
@@ -49,6 +63,12 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.ShutdownTimeout, err = parseDuration(getenv, "FORMA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout); err != nil {
+		return c, err
+	}
+	if err := c.loadCache(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadWebhooks(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

@@ -17,7 +17,8 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DatabaseURL != config.DefaultDatabaseURL || c.Addr != config.DefaultAddr || c.RedisURL != "" ||
-		c.AdminKey != "" || c.WebhookAllowPrivate || c.LogFormat != "text" || c.KeyCacheTTL != 5*time.Second {
+		c.AdminKey != "" || c.WebhookAllowPrivate || c.LogFormat != "text" || c.KeyCacheTTL != 5*time.Second ||
+		c.CacheTenants != 1000 || c.CacheWindow != 2*time.Second || c.RedisPrefix != "forma:" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -29,6 +30,7 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		"FORMA_ADMIN_KEY": "0123456789abcdef0123", "FORMA_ADDR": ":9000",
 		"FORMA_WEBHOOK_ALLOW_PRIVATE": "true", "FORMA_LOG_FORMAT": "json",
 		"FORMA_LOG_LEVEL": "debug", "FORMA_KEY_CACHE_TTL": "0s",
+		"FORMA_CACHE_TENANTS": "50", "FORMA_CACHE_WINDOW": "500ms", "FORMA_REDIS_PREFIX": "x:",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +39,8 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		DatabaseURL: "postgres://x/y", RedisURL: "redis://r:6379/0", AdminKey: "0123456789abcdef0123",
 		Addr: ":9000", WebhookAllowPrivate: true, LogFormat: "json", LogLevel: slog.LevelDebug,
 		KeyCacheTTL: 0, ShutdownTimeout: 15 * time.Second,
+		CacheTenants: 50, CacheWindow: 500 * time.Millisecond, RedisPrefix: "x:",
+		WebhookWorkers: config.DefaultWebhookWorkers, WebhookRetention: config.DefaultWebhookRetention,
 	}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)
@@ -52,6 +56,9 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"bad level":       {"FORMA_LOG_LEVEL": "loud"},
 		"bad ttl":         {"FORMA_KEY_CACHE_TTL": "soon"},
 		"negative ttl":    {"FORMA_KEY_CACHE_TTL": "-1s"},
+		"zero tenants":    {"FORMA_CACHE_TENANTS": "0"},
+		"bad tenants":     {"FORMA_CACHE_TENANTS": "many"},
+		"bad window":      {"FORMA_CACHE_WINDOW": "2"},
 	} {
 		if _, err := config.Load(env(vars)); err == nil {
 			t.Errorf("%s: Load accepted %v", name, vars)

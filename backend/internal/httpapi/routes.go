@@ -9,6 +9,7 @@ import (
 // routes lists every route of the API. Tenant routes go in the group of the role they
 // need: admin ⊃ write ⊃ read.
 func (a *api) routes(r *gin.Engine) {
+	a.metricsRoutes(r) // first: request metrics cover every route below (metrics.go)
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.readyz)
 
@@ -33,6 +34,9 @@ func (a *api) routes(r *gin.Engine) {
 
 	// Schema engine: models, fields, the schema snapshot, history and drift (schema.go).
 	a.schemaRoutes(admin)
+
+	// Webhook subscriptions and their deliveries (webhooks.go).
+	a.webhookRoutes(admin)
 
 	// Records of the tenant's models (records.go).
 	a.recordRoutes(read, write)

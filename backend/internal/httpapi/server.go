@@ -17,6 +17,7 @@ import (
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/webhooks"
 )
 
 // DefaultMaxBodyBytes is the largest request body accepted unless Deps says otherwise.
@@ -43,6 +44,8 @@ type Deps struct {
 	Schema *schemasync.Engine
 	// Records is the data API: records of the tenant's models.
 	Records *records.Service
+	// Webhooks is the tenant's webhook subscriptions and deliveries; nil: no webhook routes.
+	Webhooks *webhooks.Service
 	// UI serves the designer for paths outside /api/; nil serves none.
 	UI http.Handler
 	// OpenAPI caches each tenant's OpenAPI document per schema version.

@@ -38,7 +38,7 @@ func everyType() []schema.Model {
 			{Name: "home", Type: "url"},
 			{Name: "owner", Type: "relation", RelatedModel: "person", Options: opts{"on_delete": "set_null"}},
 			{Name: "maker", Type: "relation", RelatedModel: "person", Required: true},
-			{Name: "sort", Type: "integer"}, // named like a list parameter
+			{Name: "rank", Type: "integer"},
 		}},
 		{Name: "person", Fields: []schema.Field{
 			{Name: "name", Type: "text", Required: true},

@@ -96,7 +96,7 @@ func (s *schemas) visit(name string, v any) error {
 const thingInput = `{"title": "Blue Box", "note": null, "count": 42, "level": 2, "ratio": 0.5,
 	"price": "12.5", "whole": "7", "active": false, "born": "1990-02-28", "seen_at": "2024-05-01T14:30:00+02:00",
 	"opens": "08:30", "token": "123E4567-E89B-12D3-A456-426614174000", "extra": {"a": [1, 2]}, "meta": [true],
-	"contact": "Ada@Example.COM", "home": "https://example.com/x", "owner": null, "maker": 3, "sort": 1}`
+	"contact": "Ada@Example.COM", "home": "https://example.com/x", "owner": null, "maker": 3, "rank": 1}`
 
 // TestEveryTypeRoundTrips checks the schemas against what shared does with values: an
 // app's input passes <Model>Input, and the record Forma returns for it passes <Model>.
@@ -162,7 +162,7 @@ func TestSchemasRefuse(t *testing.T) {
 	rec := `"id": 1, "created_at": "2024-05-01T12:00:00Z", "updated_at": "2024-05-01T12:00:00Z", "title": "Box",
 		"country": "PL", "note": null, "count": null, "level": null, "ratio": null, "whole": null, "active": true,
 		"born": null, "seen_at": null, "stamped": "2024-05-01T12:00:00Z", "touched": null, "opens": null,
-		"token": null, "extra": null, "meta": 1, "contact": null, "home": null, "owner": null, "maker": 1, "sort": null`
+		"token": null, "extra": null, "meta": 1, "contact": null, "home": null, "owner": null, "maker": 1, "rank": null`
 	if err := doc.visit("Thing", decode(t, `{`+rec+`, "price": "1.50"}`)); err != nil {
 		t.Fatalf("record refused: %v", err)
 	}

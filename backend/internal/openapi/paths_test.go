@@ -31,7 +31,7 @@ func TestListParameters(t *testing.T) {
 		"id": "integer", "created_at__gte": "string", "count__gte": "integer", "ratio__lt": "number",
 		"price__lte": "string", "active": "boolean", "title__icontains": "string", "country__startswith": "string",
 		"extra__isnull": "boolean", "owner__in": "array", "token__ne": "string", "limit": "integer",
-		"cursor": "string", "sort": "array", "fields": "array", "expand": "array", "sort__ne": "integer",
+		"cursor": "string", "sort": "array", "fields": "array", "expand": "array", "rank__ne": "integer",
 	} {
 		p, ok := ps[name]
 		if !ok {

@@ -98,7 +98,17 @@ func (r *Registry) refresh(ctx context.Context, t Tenant, seq uint64) (*Set, err
 	}
 	if cached == nil {
 		r.stats.misses.Add(1)
-		return r.load(ctx, t, -1, seq)
+		if !r.redisUsable() {
+			return r.fromPostgres(ctx, t, seq)
+		}
+		// Postgres names the version, not Redis's hint: the hint lags behind a commit
+		// whose publish was lost (Redis away, a crash), and a cold replica trusting it
+		// would use a model older than the window allows.
+		v, err := r.src.Version(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		return r.load(ctx, t, v, seq)
 	}
 	r.stats.checks.Add(1)
 	v, err := r.src.Version(ctx, t.ID)
@@ -123,7 +133,7 @@ func (r *Registry) lookup(tenant int64) (*Set, bool) {
 	return e.set, r.now().Before(e.checkAt)
 }
 
-// load fills a set of version want (-1: the version Redis names) from Redis, else Postgres.
+// load fills a set of version want from its Redis snapshot, else from Postgres.
 func (r *Registry) load(ctx context.Context, t Tenant, want int64, seq uint64) (*Set, error) {
 	if r.redisUsable() {
 		s, err := r.fromRedis(ctx, t, want)

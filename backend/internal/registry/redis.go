@@ -24,12 +24,6 @@ type notice struct {
 	Version int64 `json:"version"`
 }
 
-// readCurrent returns the snapshot of the version the hint KEYS[1] names, in one round trip.
-var readCurrent = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-return redis.call('GET', ARGV[1] .. v)`)
-
 // shareScript stores the snapshot KEYS[2], raises the version hint KEYS[1] to ARGV[1] if
 // lower, and publishes ARGV[5] on ARGV[4] when forced (ARGV[6] == "1") or when it raised
 // an existing hint. It returns 1 when it raised the hint, else 0.
@@ -46,16 +40,10 @@ if ARGV[6] == '1' or (raised == 1 and cur) then
 end
 return raised`)
 
-// fromRedis loads the set of version want (-1: the version the hint names); nil, nil
-// when Redis does not have it.
+// fromRedis loads the set of version want from its snapshot; nil, nil when Redis does
+// not have it.
 func (r *Registry) fromRedis(ctx context.Context, t Tenant, want int64) (*Set, error) {
-	var raw string
-	var err error
-	if want < 0 {
-		raw, err = readCurrent.Run(ctx, r.rdb, []string{r.versionKey(t.ID)}, r.snapPrefix(t.ID)).Text()
-	} else {
-		raw, err = r.rdb.Get(ctx, r.snapKey(t.ID, want)).Result()
-	}
+	raw, err := r.rdb.Get(ctx, r.snapKey(t.ID, want)).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}

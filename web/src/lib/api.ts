@@ -68,8 +68,42 @@ type Fetch = typeof fetch;
 
 interface RequestOptions {
   body?: unknown;
+  /** A schema version: sent quoted, If-Match: "3". */
   ifMatch?: string | number;
+  /** An ETag as the server sent it (already quoted). */
+  ifMatchETag?: string;
   query?: Record<string, string | number | boolean | undefined>;
+}
+
+/** A record as the data API answers it: system columns and the model's fields. */
+export type DataRecord = Record<string, unknown> & { id: number };
+
+/** One page of records. */
+export interface RecordPage {
+  data: DataRecord[];
+  next_cursor?: string;
+}
+
+/** One applied schema change (GET /schema/history). */
+export interface HistoryEntry {
+  version: number;
+  actor: string;
+  at: string;
+  ops: Op[] | null;
+  sql: string[] | null;
+  before: Model[] | null;
+  after: Model[] | null;
+}
+
+/** A key of the tenant; key (the secret) only in the answer that created it. */
+export interface TenantKey {
+  id: number;
+  name: string;
+  role: "admin" | "write" | "read";
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  key?: string;
 }
 
 /** Api is a client of one tenant's API with one key. */
@@ -86,6 +120,11 @@ export class Api {
 
   /** request sends one request under /t/{tenant} and parses the JSON answer. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return (await this.send<T>(method, path, opts)).body;
+  }
+
+  /** send is request with the answer's headers too (for ETag). */
+  async send<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ body: T; headers: Headers }> {
     const url = new URL(`${this.base}/t/${encodeURIComponent(this.session.tenant)}${path}`, "http://x");
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
@@ -96,6 +135,7 @@ export class Api {
     };
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     if (opts.ifMatch !== undefined) headers["If-Match"] = `"${opts.ifMatch}"`;
+    if (opts.ifMatchETag) headers["If-Match"] = opts.ifMatchETag;
     let res: Response;
     try {
       res = await this.fetch(url.pathname + url.search, {
@@ -108,7 +148,7 @@ export class Api {
     }
     const text = await res.text();
     if (!res.ok) throw problemFrom(res.status, res.statusText, text);
-    return (text ? JSON.parse(text) : undefined) as T;
+    return { body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
   }
 
   /** whoami checks the key: it answers for any role of the tenant. */
@@ -148,6 +188,59 @@ export class Api {
       plan: listOf<Op>(body, "plan"),
       version: Number(body.version ?? version ?? 0),
     };
+  }
+
+  /** history lists applied schema changes, newest first; before pages back. */
+  async history(before?: number, limit = 50): Promise<{ entries: HistoryEntry[]; nextBefore?: number }> {
+    const body = await this.request<Record<string, unknown>>("GET", "/schema/history", { query: { before, limit } });
+    return { entries: listOf<HistoryEntry>(body, "data"), nextBefore: body.next_before as number | undefined };
+  }
+
+  /** records lists one page of a model's records. */
+  async records(model: string, query: Record<string, string>): Promise<RecordPage> {
+    const body = await this.request<Record<string, unknown>>("GET", `/data/${encodeURIComponent(model)}`, { query });
+    const next = typeof body.next_cursor === "string" && body.next_cursor ? body.next_cursor : undefined;
+    return { data: listOf<DataRecord>(body, "data"), next_cursor: next };
+  }
+
+  /** record reads one record and its ETag (for If-Match on the edit). */
+  async record(model: string, id: number | string): Promise<{ record: DataRecord; etag: string }> {
+    const { body, headers } = await this.send<DataRecord>("GET", `/data/${encodeURIComponent(model)}/${encodeURIComponent(String(id))}`);
+    return { record: body, etag: headers.get("ETag") ?? "" };
+  }
+
+  /** createRecord creates one record. */
+  createRecord(model: string, values: Record<string, unknown>): Promise<DataRecord> {
+    return this.request("POST", `/data/${encodeURIComponent(model)}`, { body: values });
+  }
+
+  /** patchRecord changes some fields of a record if it is still at etag (412 when not). */
+  async patchRecord(model: string, id: number | string, values: Record<string, unknown>, etag: string): Promise<{ record: DataRecord; etag: string }> {
+    const { body, headers } = await this.send<DataRecord>("PATCH", `/data/${encodeURIComponent(model)}/${encodeURIComponent(String(id))}`, {
+      body: values,
+      ifMatchETag: etag || undefined,
+    });
+    return { record: body, etag: headers.get("ETag") ?? "" };
+  }
+
+  /** deleteRecord deletes a record. */
+  async deleteRecord(model: string, id: number | string): Promise<void> {
+    await this.request("DELETE", `/data/${encodeURIComponent(model)}/${encodeURIComponent(String(id))}`);
+  }
+
+  /** keys lists the tenant's keys (without secrets). */
+  async keys(): Promise<TenantKey[]> {
+    return listOf<TenantKey>(await this.request("GET", "/keys"), "data");
+  }
+
+  /** createKey makes a key; the answer holds the secret, shown once. */
+  createKey(name: string, role: TenantKey["role"]): Promise<TenantKey> {
+    return this.request("POST", "/keys", { body: { name, role } });
+  }
+
+  /** revokeKey revokes a key at once. */
+  async revokeKey(id: number): Promise<void> {
+    await this.request("DELETE", `/keys/${id}`);
   }
 }
 

@@ -9,13 +9,22 @@ describe("router", () => {
     ["/models/", { screen: "models" }],
     ["/new-model", { screen: "editor", model: null }],
     ["/models/event", { screen: "editor", model: "event" }],
+    ["/data/event", { screen: "data", model: "event" }],
+    ["/data/event/new", { screen: "record", model: "event", id: null }],
+    ["/data/event/12", { screen: "record", model: "event", id: "12" }],
+    ["/history", { screen: "history" }],
+    ["/keys", { screen: "keys" }],
+    ["/diagram", { screen: "diagram" }],
+    ["/%E0%A4%A", { screen: "notfound", path: "/%E0%A4%A" }],
     ["/nope/x/y", { screen: "notfound", path: "/nope/x/y" }],
   ];
   for (const [path, route] of scenarios) {
     it(path, () => expect(parseRoute(path)).toEqual(route));
   }
   it("round-trips", () => {
-    for (const r of [{ screen: "signin" }, { screen: "editor", model: "a_b" }, { screen: "editor", model: null }] as Route[]) {
+    for (const r of [{ screen: "signin" }, { screen: "editor", model: "a_b" }, { screen: "editor", model: null },
+      { screen: "data", model: "event" }, { screen: "record", model: "event", id: "3" }, { screen: "record", model: "event", id: null },
+      { screen: "keys" }, { screen: "history" }, { screen: "diagram" }] as Route[]) {
       expect(parseRoute(href(r))).toEqual(r);
     }
   });

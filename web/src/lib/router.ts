@@ -6,16 +6,31 @@ export type Route =
   | { screen: "signin" }
   | { screen: "models" }
   | { screen: "editor"; model: string | null } // null: a new model
+  | { screen: "data"; model: string }
+  | { screen: "record"; model: string; id: string | null } // null: a new record
+  | { screen: "history" }
+  | { screen: "keys" }
+  | { screen: "diagram" }
   | { screen: "notfound"; path: string };
+
+const simple = new Set(["signin", "models", "history", "keys", "diagram"]);
 
 /** parseRoute reads a pathname. */
 export function parseRoute(pathname: string): Route {
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { screen: "notfound", path: pathname };
+  }
   if (parts.length === 0) return { screen: "models" };
-  if (parts.length === 1 && parts[0] === "signin") return { screen: "signin" };
-  if (parts.length === 1 && parts[0] === "models") return { screen: "models" };
+  if (parts.length === 1 && simple.has(parts[0])) return { screen: parts[0] } as Route;
   if (parts.length === 1 && parts[0] === "new-model") return { screen: "editor", model: null };
   if (parts.length === 2 && parts[0] === "models") return { screen: "editor", model: parts[1] };
+  if (parts.length === 2 && parts[0] === "data") return { screen: "data", model: parts[1] };
+  if (parts.length === 3 && parts[0] === "data") {
+    return { screen: "record", model: parts[1], id: parts[2] === "new" ? null : parts[2] };
+  }
   return { screen: "notfound", path: pathname };
 }
 
@@ -23,11 +38,17 @@ export function parseRoute(pathname: string): Route {
 export function href(r: Route): string {
   switch (r.screen) {
     case "signin":
-      return "/signin";
     case "models":
-      return "/models";
+    case "history":
+    case "keys":
+    case "diagram":
+      return `/${r.screen}`;
     case "editor":
       return r.model === null ? "/new-model" : `/models/${encodeURIComponent(r.model)}`;
+    case "data":
+      return `/data/${encodeURIComponent(r.model)}`;
+    case "record":
+      return `/data/${encodeURIComponent(r.model)}/${r.id === null ? "new" : encodeURIComponent(r.id)}`;
     case "notfound":
       return r.path;
   }

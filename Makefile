@@ -1,0 +1,128 @@
+# Forma — the two commands a newcomer needs are `make run` and `make test`.
+# Everything loops over the modules of go.work, so a new module is picked up by itself.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT)
+# Every module of the workspace, as package patterns: ./backend/... ./shared/... ./wasm/...
+MODULES   := $(patsubst $(CURDIR)/%,%,$(shell $(GO) list -m -f '{{.Dir}}'))
+PKGS      := $(addprefix ./,$(addsuffix /...,$(MODULES)))
+# -race for every module (measured: it fits CI's time easily; `make test RACE=` drops it).
+RACE      ?= -race
+# Extra go test flags; CI passes -count=1 so database tests never come from the cache.
+GOTESTFLAGS ?=
+FUZZTIME  ?= 5s
+
+WASM      := wasm/forma.wasm
+WASM_EXEC := wasm/wasm_exec.js
+
+# The services the tests use; the defaults match the team's machines.
+export TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export TEST_REDIS_URL    ?= redis://127.0.0.1:6379/0
+
+step = @echo "==> $(1)"
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 24
+
+# --- make run -----------------------------------------------------------------------
+# The server's own target: scripts/run.sh (owned with backend/, issue 3) makes sure the
+# services answer, creates the database, builds forma and runs `forma serve`.
+.PHONY: run
+run: ## start Forma on this machine (forma serve; prints the URL and the platform key)
+	@bash scripts/run.sh
+
+# The designer (issue 7): scripts/web.sh builds web/ with forma.wasm into the binary.
+.PHONY: web
+web: ## build the designer (web/) and forma.wasm where the forma binary embeds them
+	@bash scripts/web.sh
+
+# --- make test ----------------------------------------------------------------------
+.PHONY: test
+test: services fmt-check vet gotest js-build js-test wasm-test fuzz ## everything: services, gofmt, vet, tests (-race), js/wasm build and tests, wasm golden tests under Node, short fuzz
+	@echo "==> make test: all passed"
+
+.PHONY: services
+services: ## make sure Postgres and Redis answer (start them if needed)
+	$(call step,services)
+	@bash scripts/services.sh
+
+.PHONY: services-stop
+services-stop: ## stop the private Postgres/Redis that `make services` started under .data/
+	@bash scripts/services.sh stop-private
+
+.PHONY: fmt-check
+fmt-check: ## fail listing every file that gofmt would change
+	$(call step,gofmt)
+	@bad=$$(gofmt -l $(MODULES)); \
+	if [ -n "$$bad" ]; then echo "gofmt: these files need 'gofmt -w':"; echo "$$bad"; exit 1; fi
+
+.PHONY: fmt
+fmt: ## gofmt -w every module
+	gofmt -w $(MODULES)
+
+.PHONY: vet
+vet: ## go vet every module, natively and (wasm/) for js/wasm
+	$(call step,go vet)
+	$(GO) vet $(PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet ./shared/... ./wasm/...
+
+.PHONY: gotest
+gotest: ## go test every module
+	$(call step,go test $(RACE))
+	$(GO) test $(RACE) $(GOTESTFLAGS) $(PKGS)
+
+.PHONY: js-build
+js-build: ## shared must build for GOOS=js GOARCH=wasm
+	$(call step,GOOS=js GOARCH=wasm go build ./shared/...)
+	GOOS=js GOARCH=wasm $(GO) build ./shared/...
+
+.PHONY: js-test
+js-test: ## the tests of shared and wasm compiled to js/wasm, run under Node (go_js_wasm_exec)
+	$(call step,GOOS=js GOARCH=wasm go test ./shared/... ./wasm/... under Node)
+	PATH="$(GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test $(GOTESTFLAGS) ./shared/... ./wasm/...
+
+.PHONY: wasm
+wasm: ## build wasm/forma.wasm and copy Go's wasm_exec.js beside it
+	$(call step,wasm)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./wasm
+	cp $(GOROOT)/lib/wasm/wasm_exec.js $(WASM_EXEC)
+	@echo "$(WASM): $$(wc -c <$(WASM)) bytes, $$(gzip -9 -c $(WASM) | wc -c) gzipped"
+
+.PHONY: wasm-test
+wasm-test: wasm ## run the golden cases (wasm/testdata) through forma.wasm under Node
+	$(call step,wasm golden tests under Node)
+	node --test-reporter=spec wasm/test/golden.mjs $(WASM)
+
+.PHONY: fuzz
+fuzz: ## every Fuzz* target in ./shared for FUZZTIME (5s) each
+	$(call step,fuzz $(FUZZTIME) per target)
+	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/...
+
+# --- make bench ---------------------------------------------------------------------
+.PHONY: bench
+bench: bench-go bench-load ## Go benchmarks, then the load run against a real forma serve
+
+.PHONY: bench-go
+bench-go: services ## Go benchmarks of shared, backend and the wasm bridge
+	$(call step,go benchmarks)
+	$(GO) test -run='^$$' -bench=. -benchmem ./shared/... ./backend/... ./wasm/...
+
+# The load run (issue 4): scripts/bench-load.sh, figures in docs/benchmarks-load.md.
+.PHONY: bench-load
+bench-load: services ## load run: forma serve vs pgbench on the Event model
+	$(call step,load run)
+	@bash scripts/bench-load.sh
+
+# The designer's end-to-end tests (issue 7) in Debian's chromium: scripts/e2e.sh.
+.PHONY: e2e
+e2e: services ## designer end-to-end tests (playwright-core + chromium) against forma serve
+	@bash scripts/e2e.sh
+
+.PHONY: clean
+clean: ## remove build outputs (not .data/)
+	rm -f $(WASM) $(WASM_EXEC)

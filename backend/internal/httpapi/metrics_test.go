@@ -1,0 +1,38 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"forma.dev/backend/internal/apitest"
+)
+
+func TestMetricsCountRequestsByRoute(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	tn := s.Tenant(t, "metered")
+	s.Do("GET", "/api/v1/t/metered/data/nope", tn.Read, "")
+	s.Do("GET", "/api/v1/no/such/path/42", "", "")
+	rec := s.Do("GET", "/metrics", "", "")
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`forma_http_requests_total{method="POST",route="/api/v1/tenants",status="201"} 1`,
+		`forma_http_requests_total{method="GET",route="/api/v1/t/:tenant/data/:model",status="404"} 1`,
+		`forma_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`forma_http_request_duration_seconds_count{method="POST",route="/api/v1/t/:tenant/keys",status="201"} 2`,
+		`forma_model_cache_info{mode="memory"} 1`,
+		`forma_model_cache_healthy 1`,
+		`forma_model_cache_loads_total{source="postgres"} 1`,
+		`go_sql_open_connections{db_name="forma"}`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "/no/such/path") || strings.Contains(body, "metered") {
+		t.Error("/metrics shows a raw path")
+	}
+}

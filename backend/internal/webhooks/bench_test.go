@@ -1,0 +1,123 @@
+package webhooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"forma.dev/backend/internal/records"
+)
+
+// fixed is a catalog compiled once, so benchmarks measure the write, not the catalog.
+type fixed struct{ ts *records.Tables }
+
+func (f fixed) Get(context.Context, records.Tenant, int64) (*records.Tables, error) { return f.ts, nil }
+func (f fixed) Reload(context.Context, records.Tenant) (*records.Tables, error)     { return f.ts, nil }
+
+func benchStack(b *testing.B) *stack {
+	s := newStack(b, fast())
+	ts, err := catalog{s.db}.Get(context.Background(), s.tenant, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.recs.Catalog = fixed{ts}
+	return s
+}
+
+// counter is a local receiver that answers 204 and counts.
+func counter(b *testing.B) (*httptest.Server, *atomic.Int64) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	b.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// BenchmarkCreate is the rate of single-record creates through records.Service, with
+// nobody listening and with one subscriber (the outbox rows, no dispatcher running).
+func BenchmarkCreate(b *testing.B) {
+	for _, subscribers := range []int{0, 1} {
+		b.Run(fmt.Sprintf("subscribers=%d", subscribers), func(b *testing.B) {
+			s := benchStack(b)
+			if subscribers > 0 {
+				s.subscribe("http://127.0.0.1:1/", recordEvents)
+			}
+			var seq atomic.Int64
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					body := []map[string]any{{"code": fmt.Sprint("c", seq.Add(1)), "value": json.Number("1")}}
+					if _, err := s.recs.Create(context.Background(), s.tenant, "event", body, 0); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+		})
+	}
+}
+
+// BenchmarkDeliveries is the dispatch rate to a local receiver: b.N events written
+// first, then the time for the workers to deliver them all.
+func BenchmarkDeliveries(b *testing.B) {
+	for _, workers := range []int{4, 16} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			s := benchStack(b)
+			srv, n := counter(b)
+			s.subscribe(srv.URL, recordEvents)
+			for done := 0; done < b.N; done += 1000 {
+				var bodies []map[string]any
+				for i := done; i < min(done+1000, b.N); i++ {
+					bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
+				}
+				if len(bodies) == 1 {
+					bodies = append(bodies, map[string]any{"code": "extra"}) // keep it a bulk write
+				}
+				if _, err := s.recs.Create(context.Background(), s.tenant, "event", bodies, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			want := int64(max(b.N, 2))
+			o := fast()
+			o.Workers = workers
+			b.ResetTimer()
+			stop := s.run(o)
+			for n.Load() < want {
+				time.Sleep(time.Millisecond)
+			}
+			b.StopTimer()
+			stop()
+			b.ReportMetric(float64(want)/b.Elapsed().Seconds(), "deliveries/s")
+		})
+	}
+}
+
+// BenchmarkWakeLatency is the time from a write's commit to its delivery with an idle
+// dispatcher whose poll interval is 10s: the LISTEN/NOTIFY wake-up path alone.
+func BenchmarkWakeLatency(b *testing.B) {
+	s := benchStack(b)
+	srv, n := counter(b)
+	s.subscribe(srv.URL, recordEvents)
+	o := fast()
+	o.Poll = 10 * time.Second
+	s.run(o)
+	time.Sleep(200 * time.Millisecond) // LISTEN is in place
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.create(fmt.Sprintf(`{"code":"w%d"}`, i)); err != nil {
+			b.Fatal(err)
+		}
+		for n.Load() < int64(i+1) {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+}

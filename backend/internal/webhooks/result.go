@@ -1,0 +1,113 @@
+package webhooks
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Delivery statuses.
+const (
+	statusPending   = "pending"   // not tried yet (or redelivered)
+	statusFailed    = "failed"    // tried, retried at next_attempt_at
+	statusSucceeded = "succeeded" // a 2xx came back
+	statusDead      = "dead"      // no more retries: attempts used up, 410, or the endpoint disabled
+)
+
+// maxRetryAfter caps how far a Retry-After header may push a retry.
+const maxRetryAfter = 24 * time.Hour
+
+// verdict is what an attempt means for the delivery and its endpoint.
+type verdict struct {
+	status  string
+	wait    time.Duration // until the next attempt (failed only)
+	gone    bool          // 410: disable the endpoint now
+	success bool
+}
+
+// verdict judges an outcome: 2xx succeeds, 410 disables, anything else is retried
+// with backoff (or after Retry-After) until the attempts are used up.
+func (s *Service) verdict(j job, o outcome) verdict {
+	switch {
+	case o.status >= 200 && o.status < 300:
+		return verdict{status: statusSucceeded, success: true}
+	case o.status == 410:
+		return verdict{status: statusDead, gone: true}
+	case j.attempts+1 >= s.opts.MaxAttempts:
+		return verdict{status: statusDead}
+	case o.retryAfter > 0:
+		return verdict{status: statusFailed, wait: o.retryAfter}
+	}
+	return verdict{status: statusFailed, wait: s.backoff(j.attempts + 1)}
+}
+
+// backoff is the wait after the n-th failed attempt: the schedule's entry with ±20% jitter.
+func (s *Service) backoff(n int) time.Duration {
+	d := s.opts.Backoff[min(n, len(s.opts.Backoff))-1]
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// finishSQL logs the attempt and moves the delivery on, if this worker still holds its
+// lease; the %s are the SET list and extra condition of the endpoint's update.
+const finishSQL = `WITH a AS (
+	INSERT INTO forma.webhook_attempts (delivery_id, status_code, latency_ms, response_body, error)
+	VALUES ($1, $2, $3, $4, $5)
+), d AS (
+	UPDATE forma.webhook_deliveries SET status = $6, attempts = attempts + 1,
+		next_attempt_at = now() + $7 * interval '1 microsecond', last_status = $2, last_error = $5, updated_at = now()
+	WHERE id = $1 AND lease = $8
+	RETURNING subscription_id
+)
+UPDATE forma.webhook_subscriptions s SET %s FROM d WHERE s.id = d.subscription_id%s RETURNING NOT s.enabled`
+
+// Updates of the endpoint after an attempt. $9 is the reason it would be disabled;
+// $10 and $11 (failure only) are Options.DisableAfter and FailingFor in microseconds.
+const (
+	onSuccess = `failures = 0, failing_since = NULL`
+	onGone    = `failures = s.failures + 1, enabled = false, disabled_reason = $9, updated_at = now()`
+	onFailure = `failures = s.failures + 1, failing_since = COALESCE(s.failing_since, now()),
+		enabled = s.enabled AND NOT (s.failures + 1 >= $10 AND COALESCE(s.failing_since, now()) <= now() - $11 * interval '1 microsecond'),
+		disabled_reason = CASE WHEN s.enabled AND s.failures + 1 >= $10
+			AND COALESCE(s.failing_since, now()) <= now() - $11 * interval '1 microsecond' THEN $9 ELSE s.disabled_reason END`
+)
+
+// finish records an attempt's outcome; on a stopped context it gives up (the lease expires).
+func (s *Service) finish(ctx context.Context, j job, o outcome, v verdict) {
+	if o.status == 0 && !v.success && !j.enabled {
+		_, err := s.db.ExecContext(ctx, `UPDATE forma.webhook_deliveries SET status = 'dead', last_error = $3,
+			updated_at = now() WHERE id = $1 AND lease = $2`, j.id, j.lease, o.err)
+		s.logFinish(ctx, j, err)
+		return
+	}
+	var status any
+	if o.status != 0 {
+		status = o.status
+	}
+	args := []any{j.id, status, o.latency.Milliseconds(), o.body, o.err, v.status, v.wait.Microseconds(), j.lease}
+	set, where := onSuccess, " AND s.failures > 0" // no write (and no row lock) when there is no streak
+	switch {
+	case v.gone:
+		set, where, args = onGone, "", append(args, "the endpoint answered 410 Gone")
+	case !v.success:
+		reason := fmt.Sprintf("disabled after %d consecutive failed attempts", s.opts.DisableAfter)
+		set, where, args = onFailure, "", append(args, reason, s.opts.DisableAfter, s.opts.FailingFor.Microseconds())
+	}
+	var disabled bool
+	err := s.db.QueryRowContext(ctx, fmt.Sprintf(finishSQL, set, where), args...).Scan(&disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil // lease lost: another worker took over, or the endpoint was deleted
+	}
+	if disabled {
+		s.view.invalidate()
+	}
+	s.logFinish(ctx, j, err)
+}
+
+func (s *Service) logFinish(ctx context.Context, j job, err error) {
+	if err != nil && ctx.Err() == nil {
+		s.opts.Logger.Warn("webhooks: record attempt", "delivery", j.id, "err", err)
+	}
+}
