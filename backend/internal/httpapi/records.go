@@ -148,10 +148,8 @@ func (a *api) createRecords(c *gin.Context) {
 
 func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := recordID(c)
-		minV, err2 := minVersion(c)
-		match, err3 := ifMatch(c)
-		if err = firstErr(err, err2, err3); err != nil {
+		id, minV, match, err := writeTarget(c)
+		if err != nil {
 			a.fail(c, err)
 			return
 		}
@@ -175,10 +173,8 @@ func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
 }
 
 func (a *api) deleteRecord(c *gin.Context) {
-	id, err := recordID(c)
-	minV, err2 := minVersion(c)
-	match, err3 := ifMatch(c)
-	if err = firstErr(err, err2, err3); err != nil {
+	id, minV, match, err := writeTarget(c)
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -189,6 +185,15 @@ func (a *api) deleteRecord(c *gin.Context) {
 	}
 	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
 	c.Status(http.StatusNoContent)
+}
+
+// writeTarget reads what every single-record write needs: the id, the minimum schema
+// version and the If-Match condition.
+func writeTarget(c *gin.Context) (id, minV int64, match *int64, err error) {
+	id, err = recordID(c)
+	minV, err2 := minVersion(c)
+	match, err3 := ifMatch(c)
+	return id, minV, match, firstErr(err, err2, err3)
 }
 
 func firstErr(errs ...error) error {
