@@ -41,9 +41,14 @@ run: ## start Forma on this machine (forma serve; prints the URL and the platfor
 web: ## build the designer (web/) and forma.wasm where the forma binary embeds them
 	@bash scripts/web.sh
 
+.PHONY: web-test
+web-test: ## the designer's unit tests (Vitest) and type check (svelte-check)
+	$(call step,web tests)
+	@bash scripts/web.sh test
+
 # --- make test ----------------------------------------------------------------------
 .PHONY: test
-test: services fmt-check vet gotest js-build js-test wasm-test fuzz ## everything: services, gofmt, vet, tests (-race), js/wasm build and tests, wasm golden tests under Node, short fuzz
+test: services fmt-check vet gotest js-build js-test wasm-test fuzz web-test e2e ## everything: services, gofmt, vet, tests (-race), js/wasm build and tests, wasm golden tests under Node, short fuzz, the designer's unit and browser tests
 	@echo "==> make test: all passed"
 
 .PHONY: services
@@ -99,9 +104,9 @@ wasm-test: wasm ## run the golden cases (wasm/testdata) through forma.wasm under
 	node --test-reporter=spec wasm/test/golden.mjs $(WASM)
 
 .PHONY: fuzz
-fuzz: ## every Fuzz* target in ./shared for FUZZTIME (5s) each
+fuzz: ## every Fuzz* target (parsers, validators, JSON writers) for FUZZTIME (5s) each
 	$(call step,fuzz $(FUZZTIME) per target)
-	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/...
+	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/... ./backend/internal/records
 
 # --- make bench ---------------------------------------------------------------------
 .PHONY: bench
@@ -119,9 +124,15 @@ bench-load: services ## load run: forma serve vs pgbench on the Event model
 	@bash scripts/bench-load.sh
 
 # The designer's end-to-end tests (issue 7) in Debian's chromium: scripts/e2e.sh.
+# make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e
 e2e: services ## designer end-to-end tests (playwright-core + chromium) against forma serve
-	@bash scripts/e2e.sh
+	$(call step,designer end-to-end tests in Chromium)
+	@E2E_SCREENSHOTS=$${E2E_SCREENSHOTS:-$(CURDIR)/.data/screenshots} bash scripts/e2e.sh
+
+.PHONY: screenshots
+screenshots: services ## run the end-to-end tests and save their screenshots in docs/screenshots
+	@E2E_SCREENSHOTS=$(CURDIR)/docs/screenshots bash scripts/e2e.sh
 
 .PHONY: clean
 clean: ## remove build outputs (not .data/)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh starts Forma on this machine (`make run`): it makes sure Postgres and Redis
-# answer (scripts/services.sh), creates the database if it is missing, builds
-# `forma` into .data/bin and runs `forma serve`, printing the URL and the platform key.
+# answer (scripts/services.sh), creates the database if it is missing, builds the
+# designer (scripts/web.sh) and `forma` into .data/bin, and runs `forma serve`, printing
+# the URL and the platform key.
 #
 # Environment (all optional):
 #   DATABASE_URL     default postgres://postgres@127.0.0.1:5432/forma?sslmode=disable
@@ -33,6 +34,8 @@ if [[ -x scripts/services.sh ]]; then
 	TEST_DATABASE_URL=$DATABASE_URL TEST_REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0} scripts/services.sh
 fi
 
+echo "run: building the designer (scripts/web.sh)" >&2
+bash scripts/web.sh
 echo "run: building forma" >&2
 go build -o .data/bin/forma ./backend/cmd/forma
 .data/bin/forma createdb

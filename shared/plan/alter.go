@@ -66,6 +66,9 @@ func alterTable(old, next *schema.Model) []Op {
 	more, renames := diffUniqueTogether(old, next, pairs, added)
 	ops = append(ops, more...)
 	constraints = append(constraints, renames...)
+	more, renames = diffIndexes(old, next, pairs)
+	ops = append(ops, more...)
+	constraints = append(constraints, renames...)
 	ops = append(ops, renameOps(t, columns)...)
 	return append(ops, renameOps(t, constraints)...)
 }

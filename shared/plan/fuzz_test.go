@@ -10,13 +10,16 @@ import (
 )
 
 // FuzzPlan plans between two arbitrary models: it must never panic, a model planned
-// against itself is empty, and the hash ignores JSON key order and field order.
+// against itself is empty, and the hash ignores JSON key order and the order of fields,
+// unique_together groups and indexes.
 func FuzzPlan(f *testing.F) {
 	f.Add([]byte(event), []byte(`{"name":"event","fields":[{"id":"2","name":"land","type":"integer","unique":true},{"id":"3","name":"country","type":"text"}]}`))
 	f.Add([]byte(`{"name":"m","fields":[{"id":"1","name":"a","type":"text","index":true},{"id":"2","name":"b","type":"text"}]}`),
 		[]byte(`{"name":"m","fields":[{"id":"1","name":"b","type":"text","index":true},{"id":"2","name":"a","type":"text"}]}`))
 	f.Add([]byte(`{"name":"m","unique_together":[["a","b"],["b","a"],["a"]],"fields":[{"name":"a","type":"decimal","options":{"precision":4}},{"name":"a","type":"json","choices":[1]}]}`),
 		[]byte(`{"name":"n","fields":[{"id":"1","name":"a","type":"relation","related_model":"m","default":3}]}`))
+	f.Add([]byte(`{"name":"event","indexes":[["country","-timestamp","id"],["-created_at"],[],["x","x"],["-"]],"fields":[{"id":"1","name":"country","type":"text"},{"id":"2","name":"timestamp","type":"datetime"}]}`),
+		[]byte(`{"name":"event","indexes":[["land","-timestamp","id"],["timestamp"]],"fields":[{"id":"1","name":"land","type":"text"},{"id":"2","name":"timestamp","type":"date"}]}`))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		var ma, mb schema.Model
 		if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil {
@@ -50,6 +53,8 @@ func FuzzPlan(f *testing.F) {
 		slices.Reverse(shuffled.Fields)
 		shuffled.UniqueTogether = slices.Clone(ma.UniqueTogether)
 		slices.Reverse(shuffled.UniqueTogether)
+		shuffled.Indexes = slices.Clone(ma.Indexes)
+		slices.Reverse(shuffled.Indexes)
 		if schema.Hash(shuffled) != h {
 			t.Fatalf("field order changed the hash")
 		}

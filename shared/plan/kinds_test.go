@@ -118,6 +118,86 @@ func TestUniqueTogether(t *testing.T) {
 	check(t, plan.Model(old, added), "drop_unique_together a,b", "add_column d", "add_unique_together a,d")
 }
 
+func TestIndexes(t *testing.T) {
+	fields := `"fields":[{"id":"1","name":"country","type":"text"},{"id":"2","name":"timestamp","type":"datetime"},{"id":"3","name":"data","type":"json"}]`
+	m := func(indexes string) *schema.Model {
+		return model(t, `{"name":"event","indexes":`+indexes+`,`+fields+`}`)
+	}
+	old := m(`[["country","-timestamp","id"],["-created_at"]]`)
+	ops := plan.Model(nil, old)
+	check(t, ops, "create_table", "add_model_index country,-timestamp,id", "add_model_index -created_at")
+	add := ops[1]
+	if add.Name != plan.IndexName("event", []string{"country", "-timestamp", "id"}) || add.MayFail || add.DataLoss ||
+		add.Description != `index fields "country", "timestamp" descending, "id"` {
+		t.Errorf("add_model_index: %+v", add)
+	}
+	if !strings.HasPrefix(add.Name, "event_country_timestamp_id_ix_") {
+		t.Errorf("name %q", add.Name)
+	}
+
+	check(t, plan.Model(old, m(`[["-created_at"],["country","-timestamp","id"]]`))) // list order does not matter
+	check(t, plan.Model(old, m(`[["country","-timestamp","id"],["-created_at"],["timestamp"]]`)), "add_model_index timestamp")
+	check(t, plan.Model(old, m(`[["-created_at"]]`)), "drop_model_index country,-timestamp,id")
+	// Another direction or column order is another index.
+	check(t, plan.Model(old, m(`[["country","timestamp","id"],["-created_at"]]`)),
+		"drop_model_index country,-timestamp,id", "add_model_index country,timestamp,id")
+	check(t, plan.Model(old, m(`[["-timestamp","country","id"],["-created_at"]]`)),
+		"drop_model_index country,-timestamp,id", "add_model_index -timestamp,country,id")
+
+	// A renamed field keeps its index, which is renamed with it.
+	renamed := model(t, `{"name":"event","indexes":[["land","-timestamp","id"],["-created_at"]],"fields":[
+		{"id":"1","name":"land","type":"text"},{"id":"2","name":"timestamp","type":"datetime"},{"id":"3","name":"data","type":"json"}]}`)
+	ops = plan.Model(old, renamed)
+	check(t, ops, "rename_column country>land", "rename_index land,-timestamp,id")
+	if r := ops[1]; r.Name != plan.IndexName("event", []string{"country", "-timestamp", "id"}) ||
+		r.To != plan.IndexName("event", []string{"land", "-timestamp", "id"}) {
+		t.Errorf("rename_index %q → %q", r.Name, r.To)
+	}
+
+	// A dropped field takes its index first; an added field gets its index after it.
+	dropped := model(t, `{"name":"event","indexes":[["-created_at"],["source","-id"]],"fields":[
+		{"id":"2","name":"timestamp","type":"datetime"},{"id":"3","name":"data","type":"json"},{"name":"source","type":"text"}]}`)
+	check(t, plan.Model(old, dropped), "drop_model_index country,-timestamp,id", "drop_column country loss",
+		"add_column source", "add_model_index source,-id")
+
+	// A field that must be dropped and added (no conversion) gets its index again.
+	retyped := model(t, `{"name":"event","indexes":[["country","-timestamp","id"],["-created_at"]],"fields":[
+		{"id":"1","name":"country","type":"text"},{"id":"2","name":"timestamp","type":"boolean"},{"id":"3","name":"data","type":"json"}]}`)
+	check(t, plan.Model(old, retyped), "drop_model_index country,-timestamp,id", "drop_column timestamp loss",
+		"add_column timestamp", "add_model_index country,-timestamp,id")
+
+	// Swapping two indexed fields' names swaps the indexes' names through a temporary one.
+	a := model(t, `{"name":"m","indexes":[["a"],["-b"]],"fields":[{"id":"1","name":"a","type":"text"},{"id":"2","name":"b","type":"text"}]}`)
+	b := model(t, `{"name":"m","indexes":[["b"],["-a"]],"fields":[{"id":"1","name":"b","type":"text"},{"id":"2","name":"a","type":"text"}]}`)
+	ops = plan.Model(a, b)
+	names := map[string]bool{plan.IndexName("m", []string{"a"}): true, plan.IndexName("m", []string{"-b"}): true}
+	for _, op := range ops {
+		if op.Kind != plan.RenameIndex {
+			continue
+		}
+		if !names[op.Name] || names[op.To] {
+			t.Fatalf("%s → %s collides", op.Name, op.To)
+		}
+		delete(names, op.Name)
+		names[op.To] = true
+	}
+	if !names[plan.IndexName("m", []string{"b"})] || !names[plan.IndexName("m", []string{"-a"})] || len(names) != 2 {
+		t.Errorf("after the renames: %v", names)
+	}
+
+	// Names: direction and order count; an index ["a"] is not the index of a field "a".
+	distinct := map[string]bool{}
+	for _, n := range []string{
+		plan.IndexName("m", []string{"a", "b"}), plan.IndexName("m", []string{"a", "-b"}),
+		plan.IndexName("m", []string{"b", "a"}), plan.IndexName("m", []string{"a"}), plan.ConstraintName("m", "idx", "a"),
+	} {
+		distinct[n] = true
+	}
+	if len(distinct) != 5 {
+		t.Errorf("index names collide: %v", distinct)
+	}
+}
+
 func TestSchema(t *testing.T) {
 	person := `{"name":"person","fields":[{"id":"1","name":"pet","type":"relation","related_model":"pet"}]}`
 	pet := `{"name":"pet","fields":[{"id":"1","name":"owner","type":"relation","related_model":"person"}]}`
@@ -167,6 +247,7 @@ func TestNames(t *testing.T) {
 	long := strings.Repeat("a", schema.MaxNameBytes)
 	for _, n := range []string{
 		plan.ConstraintName(long, "key", long), plan.ConstraintName("m", "uniq", long, long, long), plan.TempName(long, long),
+		plan.IndexName(long, []string{"-" + long, long}),
 	} {
 		if len(n) > schema.MaxNameBytes {
 			t.Errorf("%q is %d bytes", n, len(n))

@@ -76,7 +76,7 @@ func dropTable(m *schema.Model) Op {
 		Description: fmt.Sprintf("drop model %q and all its records", m.Name)}
 }
 
-// createTable creates the table with its columns, then its constraints.
+// createTable creates the table with its columns, then its constraints and indexes.
 func createTable(m *schema.Model) []Op {
 	t := m.Name
 	create := Op{Kind: CreateTable, Model: t, Table: m, Columns: []Column{}}
@@ -92,6 +92,9 @@ func createTable(m *schema.Model) []Op {
 	}
 	for _, g := range groups(m.Fields, m.UniqueTogether) {
 		ops = append(ops, addUniqueTogether(t, g, false))
+	}
+	for _, ix := range modelIndexes(m.Fields, m.Indexes) {
+		ops = append(ops, addModelIndex(t, ix))
 	}
 	return ops
 }

@@ -15,14 +15,36 @@ const (
 	suffixForeignKey     = "fkey"
 	suffixCheck          = "check"
 	suffixUniqueTogether = "uniq"
+	// suffixModelIndex is not suffixIndex, so that an index ["a"] of the model's indexes
+	// and the index of a field "a" with index: true never take the same name.
+	suffixModelIndex = "ix"
 )
 
 // ConstraintName returns the name Forma gives a constraint or index of table on cols:
 // "<table>_<cols>_<suffix>" cut to fit, then "_" and 8 hex digits of a hash of the exact
 // inputs, so that ("a", "b_c") and ("a_b", "c") never collide. At most 63 bytes.
 func ConstraintName(table, suffix string, cols ...string) string {
-	h := sha256.Sum256([]byte(suffix + "\x00" + table + "\x00" + strings.Join(cols, "\x00")))
-	base := table + "_" + strings.Join(cols, "_") + "_" + suffix
+	return name(table, suffix, cols, cols)
+}
+
+// IndexName returns the name Forma gives an index of a model's indexes, cols as the
+// definition writes them: "<table>_<cols>_ix_<8hex>" as ConstraintName makes it, with
+// the columns' names in the readable part and the columns as written ("-" included) in
+// the hash, so that ("a", "-b") and ("a", "b") differ. Column order matters, as it does
+// to the index.
+func IndexName(table string, cols []string) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i], _ = schema.IndexColumn(c)
+	}
+	return name(table, suffixModelIndex, names, cols)
+}
+
+// name is "<table>_<readable>_<suffix>" cut to fit, "_" and 8 hex digits of a hash of
+// suffix, table and hashed.
+func name(table, suffix string, readable, hashed []string) string {
+	h := sha256.Sum256([]byte(suffix + "\x00" + table + "\x00" + strings.Join(hashed, "\x00")))
+	base := table + "_" + strings.Join(readable, "_") + "_" + suffix
 	if max := schema.MaxNameBytes - 9; len(base) > max {
 		base = base[:max]
 	}

@@ -32,6 +32,8 @@ const (
 	DropCheck          Kind = "drop_check"           // Field, Name
 	AddUniqueTogether  Kind = "add_unique_together"  // Fields, Name: ADD CONSTRAINT Name UNIQUE (Fields)
 	DropUniqueTogether Kind = "drop_unique_together" // Fields, Name
+	AddModelIndex      Kind = "add_model_index"      // Fields, Name: CREATE INDEX Name ON table (Fields), "-x" as x DESC
+	DropModelIndex     Kind = "drop_model_index"     // Fields, Name: DROP INDEX Name
 	RenameConstraint   Kind = "rename_constraint"    // Name → To: ALTER TABLE RENAME CONSTRAINT
 	RenameIndex        Kind = "rename_index"         // Name → To: ALTER INDEX RENAME
 )
@@ -46,7 +48,8 @@ type Op struct {
 	FieldID string `json:"field_id,omitempty"`
 	// To is the new name of a rename.
 	To string `json:"to,omitempty"`
-	// Fields lists the columns of a unique_together constraint.
+	// Fields lists the columns of a unique_together constraint, or of an index of the
+	// model's indexes as the definition writes them: "-" in front of a descending column.
 	Fields []string `json:"fields,omitempty"`
 	// Column is the Postgres column type for create_table, add_column and alter_type.
 	Column string `json:"column,omitempty"`
@@ -97,8 +100,8 @@ type Column struct {
 
 // Kinds lists every operation kind, in the order a plan applies them.
 var Kinds = []Kind{
-	DropForeignKey, DropCheck, DropUniqueTogether, DropUnique, DropIndex, DropDefault,
-	DropColumn, DropTable, RenameColumn, RenameConstraint, RenameIndex, CreateTable,
-	DropNotNull, AlterType, AddColumn, SetDefault, SetNotNull, AddUnique,
-	AddUniqueTogether, AddIndex, AddCheck, AddForeignKey,
+	DropForeignKey, DropCheck, DropUniqueTogether, DropUnique, DropIndex, DropModelIndex,
+	DropDefault, DropColumn, DropTable, RenameColumn, RenameConstraint, RenameIndex,
+	CreateTable, DropNotNull, AlterType, AddColumn, SetDefault, SetNotNull, AddUnique,
+	AddUniqueTogether, AddIndex, AddModelIndex, AddCheck, AddForeignKey,
 }

@@ -26,8 +26,13 @@ func brief(op plan.Op) string {
 	if op.Field != "" {
 		s += " " + op.Field
 	}
-	if op.Kind == plan.AddUniqueTogether || op.Kind == plan.DropUniqueTogether {
+	switch op.Kind {
+	case plan.AddUniqueTogether, plan.DropUniqueTogether, plan.AddModelIndex, plan.DropModelIndex:
 		s += " " + strings.Join(op.Fields, ",")
+	case plan.RenameIndex:
+		if len(op.Fields) > 0 { // an index of the model's indexes
+			s += " " + strings.Join(op.Fields, ",")
+		}
 	}
 	if op.To != "" && op.Kind == plan.RenameColumn {
 		s += ">" + op.To

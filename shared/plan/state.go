@@ -69,8 +69,8 @@ func sameValues(a, b []any) bool {
 // columns before the constraints on them, tables before foreign keys to them.
 var rank = map[Kind]int{
 	DropForeignKey: 0, DropCheck: 1, DropUniqueTogether: 2, DropUnique: 3, DropIndex: 4,
-	DropDefault: 5, DropColumn: 6, DropTable: 7, RenameColumn: 8, RenameConstraint: 9,
-	RenameIndex: 9, CreateTable: 10, DropNotNull: 11, AlterType: 12, AddColumn: 13,
-	SetDefault: 14, SetNotNull: 15, AddUnique: 16, AddUniqueTogether: 17, AddIndex: 18,
-	AddCheck: 19, AddForeignKey: 20,
+	DropModelIndex: 5, DropDefault: 6, DropColumn: 7, DropTable: 8, RenameColumn: 9,
+	RenameConstraint: 10, RenameIndex: 10, CreateTable: 11, DropNotNull: 12, AlterType: 13,
+	AddColumn: 14, SetDefault: 15, SetNotNull: 16, AddUnique: 17, AddUniqueTogether: 18,
+	AddIndex: 19, AddModelIndex: 20, AddCheck: 21, AddForeignKey: 22,
 }

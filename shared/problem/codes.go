@@ -32,6 +32,7 @@ const (
 	Precision     = "precision"      // a decimal with more digits than params.precision / params.scale allow
 	Empty         = "empty"          // a list that must not be empty
 	MinItems      = "min_items"      // a list with fewer than params.min items
+	MaxItems      = "max_items"      // a list with more than params.max items
 	ReservedName  = "reserved_name"  // a field name that the data API's query syntax needs (params.reason)
 	NotFound      = "not_found"      // a referenced record that does not exist (params.name)
 	UnknownLookup = "unknown_lookup" // a filter lookup that the field's type does not support (params.lookup)
@@ -63,6 +64,7 @@ var catalogue = map[string]string{
 	Precision:     "has more digits than precision {precision} and scale {scale} allow",
 	Empty:         "must not be empty",
 	MinItems:      "must list at least {min} items",
+	MaxItems:      "must list at most {max} items",
 	ReservedName:  "is reserved: {reason}",
 	NotFound:      "refers to a record that does not exist",
 	UnknownLookup: "{lookup} is not a lookup this field supports",

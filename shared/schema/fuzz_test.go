@@ -14,6 +14,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte(`[{"name":"a","unique_together":[["x","x"],[]],"fields":[{"name":"x","type":"relation","related_model":"a","required":true,"options":{"on_delete":"set_null"}}]}]`))
 	f.Add([]byte(`[{"name":"b","fields":[{"name":"d","type":"decimal","options":{"precision":5,"scale":9},"choices":[1,"1.0",null],"default":{}}]}]`))
 	f.Add([]byte(`[{"name":"order","fields":[{"name":"id","type":"json","unique":true,"choices":[[]]}]},{"name":"order"}]`))
+	f.Add([]byte(`[{"name":"event","indexes":[["country","-timestamp","id"],["-created_at"],[],["country","-country"],["-"],["data"],["-created_at"]],"fields":[{"name":"country","type":"text"},{"name":"timestamp","type":"datetime"},{"name":"data","type":"json"}]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var models []schema.Model
 		if json.Unmarshal(data, &models) != nil {

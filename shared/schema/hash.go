@@ -8,13 +8,14 @@ import (
 	"strings"
 )
 
-// Hash returns the hex SHA-256 of a model's canonical form: its name, unique_together
-// and, for every field keyed by name, id, name, type, related_model, unique, index,
-// required, choices, default and options, with object keys sorted, numbers in one form
-// and the default and choices normalised by the field's type. Field order, the order of
-// choices and of unique_together, labels, help, descriptions, field order numbers and
-// the admin flag do not change it: they affect neither the database nor the API.
-// Field ids are part of it, so swapping two fields' names changes the hash.
+// Hash returns the hex SHA-256 of a model's canonical form: its name, unique_together,
+// indexes and, for every field keyed by name, id, name, type, related_model, unique,
+// index, required, choices, default and options, with object keys sorted, numbers in one
+// form and the default and choices normalised by the field's type. Field order, the
+// order of choices, of unique_together and of indexes (but not of the columns within an
+// index), labels, help, descriptions, field order numbers and the admin flag do not
+// change it: they affect neither the database nor the API. Field ids are part of it, so
+// swapping two fields' names changes the hash.
 func Hash(m Model) string {
 	return hexSum(canonicalModel(m))
 }
@@ -51,8 +52,19 @@ func canonicalModel(m Model) string {
 		groups[i] = Canonical(sortedCopy(g))
 	}
 	sort.Strings(groups)
-	return "forma.model/1{" + strconv.Quote(m.Name) +
-		",[" + strings.Join(fields, ",") + "],[" + strings.Join(groups, ",") + "]}"
+	out := "forma.model/1{" + strconv.Quote(m.Name) +
+		",[" + strings.Join(fields, ",") + "],[" + strings.Join(groups, ",") + "]"
+	if len(m.Indexes) > 0 {
+		// Only when there are some: the hash of a model without indexes stays what it
+		// was before models had them, so stored hashes still match.
+		indexes := make([]string, len(m.Indexes))
+		for i, ix := range m.Indexes {
+			indexes[i] = Canonical(ix) // column order and "-" matter
+		}
+		sort.Strings(indexes)
+		out += ",[" + strings.Join(indexes, ",") + "]"
+	}
+	return out + "}"
 }
 
 func canonicalField(f Field) string {

@@ -91,6 +91,49 @@ func TestHashDifferent(t *testing.T) {
 	}
 }
 
+// baseHash is the hash of base before models had indexes: a model without indexes must
+// keep it, or every stored hash would stop matching its definition.
+const baseHash = "977a3798072aabf2c31a9649229480fabb021dfa474ec616f5931e8add2665ed"
+
+func TestHashIndexes(t *testing.T) {
+	if h := schema.Hash(model(t, base)); h != baseHash {
+		t.Fatalf("the hash of a model without indexes changed: %s", h)
+	}
+	plain := model(t, base)
+	plain.Indexes = [][]string{}
+	if schema.Hash(plain) != baseHash {
+		t.Errorf("an empty indexes list changed the hash")
+	}
+	withIndexes := func(src string) string {
+		m := model(t, base)
+		m.Indexes = model(t, `{"indexes":`+src+`}`).Indexes
+		return schema.Hash(m)
+	}
+	h := withIndexes(`[["country","-value"],["-created_at"]]`)
+	if h == baseHash {
+		t.Fatalf("indexes did not change the hash")
+	}
+	if withIndexes(`[["-created_at"],["country","-value"]]`) != h {
+		t.Errorf("the order of the indexes changed the hash")
+	}
+	for _, other := range []string{
+		`[["country","value"],["-created_at"]]`,  // direction
+		`[["-value","country"],["-created_at"]]`, // column order
+		`[["country","-value"]]`,                 // one index fewer
+		`[["country","-value"],["-created_at"],["source"]]`,
+	} {
+		if withIndexes(other) == h {
+			t.Errorf("%s hashes like the original", other)
+		}
+	}
+	// Key order and spacing do not matter.
+	a := model(t, `{"name":"m","indexes":[["a","-id"]],"fields":[{"id":"1","name":"a","type":"text"}]}`)
+	b := model(t, `{"fields":[{"type":"text","name":"a","id":"1"}], "indexes": [ ["a", "-id"] ], "name":"m"}`)
+	if schema.Hash(a) != schema.Hash(b) || !schema.Cosmetic(a, b) {
+		t.Errorf("key order changed the hash")
+	}
+}
+
 func TestSchemaHash(t *testing.T) {
 	a, b := model(t, base), model(t, `{"name":"user","fields":[{"name":"email","type":"email"}]}`)
 	if schema.SchemaHash([]schema.Model{a, b}) != schema.SchemaHash([]schema.Model{b, a}) {

@@ -3,15 +3,25 @@
 // a canonical hash that changes only when the database or the API would.
 package schema
 
-import "forma.dev/shared/fieldtype"
+import (
+	"strings"
+
+	"forma.dev/shared/fieldtype"
+)
 
 // Model is one runtime-defined model: a table in the tenant's schema.
+//
+// UniqueTogether lists groups of field names whose values must be unique together (the
+// order within a group does not matter). Indexes lists the model's indexes, each as its
+// columns in index order: a field or system column name, with "-" in front for a
+// descending column; ["country", "-timestamp", "id"] serves ?country=PL&sort=-timestamp.
 type Model struct {
 	Name           string     `json:"name"`
 	Label          string     `json:"label,omitempty"`
 	Description    string     `json:"description,omitempty"`
 	Admin          bool       `json:"admin,omitempty"`
 	UniqueTogether [][]string `json:"unique_together,omitempty"`
+	Indexes        [][]string `json:"indexes,omitempty"`
 	Fields         []Field    `json:"fields"`
 }
 
@@ -46,6 +56,18 @@ var SystemColumns = []string{ColumnID, ColumnCreatedAt, ColumnUpdatedAt}
 
 // MaxNameBytes is the longest name Postgres keeps without truncating it.
 const MaxNameBytes = 63
+
+// MaxIndexColumns is the most columns a Postgres index takes (INDEX_MAX_KEYS).
+const MaxIndexColumns = 32
+
+// IndexColumn splits one column of an entry of Model.Indexes into the column's name and
+// its direction: "-timestamp" is ("timestamp", true), "country" is ("country", false).
+func IndexColumn(col string) (name string, desc bool) {
+	if rest, ok := strings.CutPrefix(col, "-"); ok {
+		return rest, true
+	}
+	return col, false
+}
 
 // Field returns the field with the given name.
 func (m *Model) Field(name string) (*Field, bool) {

@@ -26,7 +26,8 @@ func Validate(models []Model) problem.List {
 }
 
 // ValidateModel checks one model and returns every problem, with paths relative to the
-// model ("name", "fields[1].options.max_length", "unique_together[0][1]"), in a
+// model ("name", "fields[1].options.max_length", "unique_together[0][1]",
+// "indexes[0][1]"), in a
 // deterministic order. models tells which model names exist in the tenant, for
 // relations; it may be nil when the model has none. A model may relate to itself.
 func ValidateModel(m Model, models func(name string) bool) problem.List {
@@ -49,6 +50,7 @@ func ValidateModel(m Model, models func(name string) bool) problem.List {
 		names[f.Name], ids[f.ID] = true, true
 	}
 	list = append(list, validateUniqueTogether(m)...)
+	list = append(list, validateIndexes(m)...)
 	return list
 }
 
@@ -83,6 +85,53 @@ func validateUniqueTogether(m Model) problem.List {
 			list.Add(path, problem.Duplicate, map[string]any{"name": g})
 		}
 		groups[key] = true
+	}
+	return list
+}
+
+// validateIndexes checks that every index lists one to MaxIndexColumns distinct columns,
+// each a field of the model that can be indexed or a system column, with an optional
+// "-" in front, and that no index appears twice (the same columns, order and directions).
+//
+// Unlike unique_together, an index may name the system columns id, created_at and
+// updated_at: lists sort by them (every list sort ends with id, and -created_at is a
+// common sort), so the index that serves a list often needs them; a unique_together
+// with one of them would add nothing, id being unique already.
+func validateIndexes(m Model) problem.List {
+	var list problem.List
+	seen := make(map[string]bool, len(m.Indexes))
+	for i, ix := range m.Indexes {
+		path := problem.Index("indexes", i)
+		switch {
+		case len(ix) == 0:
+			list.Add(path, problem.Empty, nil)
+		case len(ix) > MaxIndexColumns:
+			list.Add(path, problem.MaxItems, map[string]any{"max": MaxIndexColumns})
+		}
+		cols := make(map[string]bool, len(ix))
+		for j, col := range ix {
+			p := path + problem.Index("", j)
+			name, _ := IndexColumn(col)
+			f, isField := m.Field(name)
+			switch {
+			case name == "":
+				list.Add(p, problem.Required, nil)
+			case !isField && !IsSystemColumn(name):
+				list.Add(p, problem.UnknownField, map[string]any{"name": name})
+			case cols[name]:
+				list.Add(p, problem.Duplicate, map[string]any{"name": name})
+			case isField:
+				if r := Resolve(*f); r.Type != nil && !r.Desc.Unique {
+					list.Add(p, problem.NotAllowed, map[string]any{"attribute": "indexes"})
+				}
+			}
+			cols[name] = true
+		}
+		key := Canonical(ix)
+		if len(ix) > 0 && seen[key] {
+			list.Add(path, problem.Duplicate, map[string]any{"name": ix})
+		}
+		seen[key] = true
 	}
 	return list
 }

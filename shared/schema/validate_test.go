@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -104,10 +105,30 @@ func TestValidateModel(t *testing.T) {
 			[]string{"unique_together[1] duplicate"}},
 		{"unique_together json", `{"name":"m","unique_together":[["a","b"]],"fields":[{"name":"a","type":"text"},{"name":"b","type":"json"}]}`,
 			[]string{"unique_together[0][1] not_allowed"}},
-		{"every problem at once", `{"name":"Bad","unique_together":[["x"]],"fields":[
+		{"unique_together system column", `{"name":"m","unique_together":[["a","created_at"]],"fields":[{"name":"a","type":"text"}]}`,
+			[]string{"unique_together[0][1] unknown_field"}},
+		{"indexes", `{"name":"m","indexes":[["a","-b","id"],["-created_at"],["b","a"],["a","b"],["a","-b"],["updated_at","-id"]],"fields":[
+			{"name":"a","type":"text"},{"name":"b","type":"datetime"},{"name":"c","type":"relation","related_model":"m"}]}`, nil},
+		{"indexes empty", `{"name":"m","indexes":[[]],"fields":[{"name":"a","type":"text"}]}`,
+			[]string{"indexes[0] empty"}},
+		{"indexes unknown field", `{"name":"m","indexes":[["a","-b"],["--a"]],"fields":[{"name":"a","type":"text"}]}`,
+			[]string{"indexes[0][1] unknown_field", "indexes[1][0] unknown_field"}},
+		{"indexes no name", `{"name":"m","indexes":[["a",""],["-"]],"fields":[{"name":"a","type":"text"}]}`,
+			[]string{"indexes[0][1] required", "indexes[1][0] required"}},
+		{"indexes repeated column", `{"name":"m","indexes":[["a","b","-a"],["id","-id"]],"fields":[{"name":"a","type":"text"},{"name":"b","type":"text"}]}`,
+			[]string{"indexes[0][2] duplicate", "indexes[1][1] duplicate"}},
+		{"indexes duplicate index", `{"name":"m","indexes":[["a","-b"],["a","b"],["a","-b"]],"fields":[{"name":"a","type":"text"},{"name":"b","type":"text"}]}`,
+			[]string{"indexes[2] duplicate"}},
+		{"indexes json", `{"name":"m","indexes":[["a","-b"]],"fields":[{"name":"a","type":"text"},{"name":"b","type":"json"}]}`,
+			[]string{"indexes[0][1] not_allowed"}},
+		{"indexes too many columns", `{"name":"m","indexes":[["id","created_at","updated_at","a","a","a","a","a","a","a","a","a","a","a","a","a",
+			"a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a"]],"fields":[{"name":"a","type":"text"}]}`,
+			append([]string{"indexes[0] max_items"}, repeat("duplicate", 4, 33)...)},
+		{"every problem at once", `{"name":"Bad","unique_together":[["x"]],"indexes":[["x","-id"],[]],"fields":[
 			{"name":"id","type":"text"},{"name":"b","type":"nope"},{"name":"c","type":"integer","default":"z"}]}`,
 			[]string{"name invalid_name", "fields[0].name system_column", "fields[1].type unknown_type",
-				"fields[2].default invalid_type", "unique_together[0] min_items", "unique_together[0][0] unknown_field"}},
+				"fields[2].default invalid_type", "unique_together[0] min_items", "unique_together[0][0] unknown_field",
+				"indexes[0][0] unknown_field", "indexes[1] empty"}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -122,6 +143,15 @@ func TestValidateModel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// repeat returns "indexes[0][j] code" for j in [from, to).
+func repeat(code string, from, to int) []string {
+	var out []string
+	for j := from; j < to; j++ {
+		out = append(out, fmt.Sprintf("indexes[0][%d] %s", j, code))
+	}
+	return out
 }
 
 func TestValidateSchema(t *testing.T) {

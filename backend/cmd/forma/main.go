@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"forma.dev/backend/internal/config"
@@ -25,14 +26,12 @@ commands:
   migrate    create or upgrade the control schema in DATABASE_URL, then exit
   createdb   create the database named in DATABASE_URL if it is missing
 
-environment: DATABASE_URL, REDIS_URL, FORMA_ADMIN_KEY, FORMA_ADDR,
-FORMA_WEBHOOK_ALLOW_PRIVATE, FORMA_LOG_FORMAT, FORMA_LOG_LEVEL, FORMA_KEY_CACHE_TTL,
-FORMA_SHUTDOWN_TIMEOUT
+environment (see the README's Configuration):
 `
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprint(os.Stderr, usage, "  ", strings.Join(config.Vars, "\n  "), "\n")
 		os.Exit(2)
 	}
 	cfg, err := config.Load(os.Getenv)
@@ -54,7 +53,7 @@ func main() {
 		fmt.Print(usage)
 		return
 	default:
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprint(os.Stderr, usage, "  ", strings.Join(config.Vars, "\n  "), "\n")
 		os.Exit(2)
 	}
 	if err != nil {

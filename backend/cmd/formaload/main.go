@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -21,6 +22,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -119,15 +121,21 @@ func run(o options) error {
 			DisableCompression:  true,
 		},
 	}
-	l := &loader{o: o, client: client, data: o.baseURL + "/api/v1/t/" + o.tenant + "/data/" + o.model}
+	l, err := newLoader(o, client)
+	if err != nil {
+		return err
+	}
 	if o.kase == "seed" {
 		return l.seed()
 	}
-	req, ok := map[string]func(*rand.Rand) (*http.Request, error){
+	req, ok := map[string]func(*rand.Rand) *http.Request{
 		"create": l.create, "get": l.get, "list": l.list,
 	}[o.kase]
 	if !ok {
 		return fmt.Errorf("unknown case %q (create, get, list, seed)", o.kase)
+	}
+	if o.kase == "create" {
+		l.bodies = eventBodies(o.countries)
 	}
 	res, err := l.measure(req)
 	if res != nil {
@@ -137,57 +145,108 @@ func run(o options) error {
 	return err
 }
 
+// loader builds the requests of a case and sends them. Everything a request shares with
+// the others (URLs, headers, create bodies) is built once, so the client spends its CPU
+// on HTTP rather than on building requests: it shares the machine with the server.
 type loader struct {
 	o      options
 	client *http.Client
-	data   string // .../data/{model}
+	data   *url.URL     // .../data/{model}
+	lists  []*url.URL   // the list case's URL per country
+	header http.Header  // Authorization; read-only, shared by every request
+	posts  http.Header  // Authorization and Content-Type, for requests with a body
+	bodies [][][][]byte // create bodies by country, source and value
 
 	errCount atomic.Int64
 	errMu    sync.Mutex
 	errShown int
 }
 
-func (l *loader) newRequest(method, url, body string) (*http.Request, error) {
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, r)
+func newLoader(o options, client *http.Client) (*loader, error) {
+	data, err := url.Parse(o.baseURL + "/api/v1/t/" + o.tenant + "/data/" + o.model)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+l.o.key)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	l := &loader{o: o, client: client, data: data,
+		header: http.Header{"Authorization": {"Bearer " + o.key}},
+		posts:  http.Header{"Authorization": {"Bearer " + o.key}, "Content-Type": {"application/json"}},
 	}
-	return req, nil
+	for _, c := range o.countries {
+		u := *data
+		u.RawQuery = "country=" + c + "&sort=-timestamp&limit=20"
+		l.lists = append(l.lists, &u)
+	}
+	return l, nil
 }
 
-func (l *loader) eventJSON(rng *rand.Rand) string {
-	c := l.o.countries[rng.IntN(len(l.o.countries))]
-	return `{"country":"` + c + `","source":"` + sources[rng.IntN(len(sources))] +
-		`","value":` + strconv.Itoa(rng.IntN(1000)) + `}`
+// request returns a request to a copy of u (the client must not share a URL between
+// requests in flight) with the shared headers and, when body is not nil, that body.
+func (l *loader) request(method string, u url.URL, body []byte) *http.Request {
+	req := &http.Request{Method: method, URL: &u, Host: u.Host, Header: l.header,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+	if body != nil {
+		req.Header = l.posts
+		req.Body = &requestBody{Reader: *bytes.NewReader(body)}
+		req.ContentLength = int64(len(body))
+	}
+	return req
 }
+
+// requestBody reads one request's body from bytes shared with other requests.
+type requestBody struct{ bytes.Reader }
+
+func (*requestBody) Close() error { return nil }
 
 var sources = []string{"web", "ios", "android", "api", "email"}
 
-func (l *loader) create(rng *rand.Rand) (*http.Request, error) {
-	return l.newRequest("POST", l.data, l.eventJSON(rng))
+const maxValue = 1000 // values are random in [0, maxValue)
+
+func eventJSON(country, source string, value int) []byte {
+	b := append([]byte(`{"country":"`), country...)
+	b = append(append(b, `","source":"`...), source...)
+	b = strconv.AppendInt(append(b, `","value":`...), int64(value), 10)
+	return append(b, '}')
 }
 
-func (l *loader) get(rng *rand.Rand) (*http.Request, error) {
+// eventBodies builds every create body once: countries × sources × values.
+func eventBodies(countries []string) [][][][]byte {
+	out := make([][][][]byte, len(countries))
+	for c, country := range countries {
+		out[c] = make([][][]byte, len(sources))
+		for s, source := range sources {
+			out[c][s] = make([][]byte, maxValue)
+			for v := range maxValue {
+				out[c][s][v] = eventJSON(country, source, v)
+			}
+		}
+	}
+	return out
+}
+
+// randomEvent draws an event's country, source and value, in that order.
+func (l *loader) randomEvent(rng *rand.Rand) (c, s, v int) {
+	return rng.IntN(len(l.o.countries)), rng.IntN(len(sources)), rng.IntN(maxValue)
+}
+
+func (l *loader) create(rng *rand.Rand) *http.Request {
+	c, s, v := l.randomEvent(rng)
+	return l.request("POST", *l.data, l.bodies[c][s][v])
+}
+
+func (l *loader) get(rng *rand.Rand) *http.Request {
 	id := l.o.idMin + rng.Int64N(l.o.idMax-l.o.idMin+1)
-	return l.newRequest("GET", l.data+"/"+strconv.FormatInt(id, 10), "")
+	u := *l.data
+	u.Path += "/" + strconv.FormatInt(id, 10)
+	return l.request("GET", u, nil)
 }
 
-func (l *loader) list(rng *rand.Rand) (*http.Request, error) {
-	c := l.o.countries[rng.IntN(len(l.o.countries))]
-	return l.newRequest("GET", l.data+"?country="+c+"&sort=-timestamp&limit=20", "")
+func (l *loader) list(rng *rand.Rand) *http.Request {
+	return l.request("GET", *l.lists[rng.IntN(len(l.lists))], nil)
 }
 
-// do sends one request and reads the whole answer (so the connection is reused); it
-// records a non-2xx answer or a transport error as an error.
-func (l *loader) do(req *http.Request) bool {
+// do sends one request and reads the whole answer into buf (so the connection is
+// reused); it records a non-2xx answer or a transport error as an error.
+func (l *loader) do(req *http.Request, buf []byte) bool {
 	resp, err := l.client.Do(req)
 	if err != nil {
 		l.recordError(req, 0, err.Error())
@@ -195,8 +254,7 @@ func (l *loader) do(req *http.Request) bool {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
-		_, err = io.Copy(io.Discard, resp.Body)
-		if err != nil {
+		if _, err := io.CopyBuffer(discard, resp.Body, buf); err != nil {
 			l.recordError(req, resp.StatusCode, "reading the body: "+err.Error())
 			return false
 		}
@@ -206,6 +264,10 @@ func (l *loader) do(req *http.Request) bool {
 	l.recordError(req, resp.StatusCode, string(body))
 	return false
 }
+
+// discard is io.Discard without its ReadFrom, so io.CopyBuffer reads into the caller's
+// buffer instead of taking one from io.Discard's pool.
+var discard = struct{ io.Writer }{io.Discard}
 
 func (l *loader) recordError(req *http.Request, status int, msg string) {
 	l.errCount.Add(1)
@@ -219,31 +281,27 @@ func (l *loader) recordError(req *http.Request, status int, msg string) {
 
 // measure runs o.concurrency clients, each in a closed loop, for warmup plus duration,
 // and keeps the latencies of the requests that started inside the measured window.
-func (l *loader) measure(next func(*rand.Rand) (*http.Request, error)) (*Result, error) {
+func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
 	start := time.Now()
 	from := start.Add(l.o.warmup)
 	until := from.Add(l.o.duration)
 	lat := make([][]time.Duration, l.o.concurrency)
 	counted := make([]int64, l.o.concurrency)
 	var wg sync.WaitGroup
-	var buildErr atomic.Value
 	for w := range l.o.concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w)+1, uint64(start.UnixNano())))
 			mine := make([]time.Duration, 0, 1<<14)
+			buf := make([]byte, 32<<10)
 			for {
-				req, err := next(rng)
-				if err != nil {
-					buildErr.Store(err)
-					return
-				}
+				req := next(rng)
 				t0 := time.Now()
 				if !t0.Before(until) {
 					break
 				}
-				ok := l.do(req)
+				ok := l.do(req, buf)
 				d := time.Since(t0)
 				if t0.Before(from) {
 					continue
@@ -257,9 +315,6 @@ func (l *loader) measure(next func(*rand.Rand) (*http.Request, error)) (*Result,
 		}()
 	}
 	wg.Wait()
-	if err, _ := buildErr.Load().(error); err != nil {
-		return nil, err
-	}
 	var all []time.Duration
 	var n int64
 	for w := range lat {
@@ -316,24 +371,17 @@ func (l *loader) seed() error {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w)+1, 42))
-			var b strings.Builder
+			buf := make([]byte, 32<<10)
 			for n := range batches {
-				b.Reset()
-				b.WriteByte('[')
+				b := []byte{'['}
 				for i := range n {
 					if i > 0 {
-						b.WriteByte(',')
+						b = append(b, ',')
 					}
-					b.WriteString(l.eventJSON(rng))
+					c, s, v := l.randomEvent(rng)
+					b = append(b, eventJSON(l.o.countries[c], sources[s], v)...)
 				}
-				b.WriteByte(']')
-				req, err := l.newRequest("POST", l.data, b.String())
-				if err != nil {
-					l.errCount.Add(1)
-					fmt.Fprintln(os.Stderr, "formaload: seed:", err)
-					continue
-				}
-				l.do(req)
+				l.do(l.request("POST", *l.data, append(b, ']')), buf)
 			}
 		}()
 	}

@@ -8,45 +8,54 @@ import (
 // maxCached bounds the cache; when full it is emptied (keys are cheap to look up again).
 const maxCached = 10_000
 
-// cachedKey is a key row remembered by one replica for a short time.
+// cachedKey is a key row, with its tenant, remembered by one replica for a short time.
 type cachedKey struct {
 	hash      []byte
 	principal Principal
 	expires   time.Time
 }
 
-// keyCache remembers key rows by lookup id for ttl. A revocation on this replica takes
-// effect at once; on other replicas within ttl.
+// keyCache remembers key rows by lookup id for ttl. A revocation or a tenant deletion on
+// this replica takes effect at once; on other replicas within ttl.
 type keyCache struct {
 	ttl  time.Duration
 	mu   sync.Mutex
 	keys map[string]cachedKey
+	// gen counts drops. A lookup that read the database before a drop must not cache
+	// what it read: the row may be the one just revoked or deleted.
+	gen uint64
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
 	return &keyCache{ttl: ttl, keys: map[string]cachedKey{}}
 }
 
-func (c *keyCache) get(lookup string, now time.Time) (cachedKey, bool) {
+// get returns the cached key and, for a miss, the generation to hand to put.
+func (c *keyCache) get(lookup string, now time.Time) (k cachedKey, ok bool, gen uint64) {
 	if c.ttl <= 0 {
-		return cachedKey{}, false
+		return cachedKey{}, false, 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	k, ok := c.keys[lookup]
+	k, ok = c.keys[lookup]
 	if !ok || now.After(k.expires) {
 		delete(c.keys, lookup)
-		return cachedKey{}, false
+		return cachedKey{}, false, c.gen
 	}
-	return k, true
+	return k, true, c.gen
 }
 
-func (c *keyCache) put(lookup string, hash []byte, p Principal, now time.Time) {
+// put caches a key read from the database, unless something was dropped since get
+// returned gen.
+func (c *keyCache) put(lookup string, hash []byte, p Principal, now time.Time, gen uint64) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.keys) >= maxCached {
 		clear(c.keys)
 	}
@@ -56,12 +65,14 @@ func (c *keyCache) put(lookup string, hash []byte, p Principal, now time.Time) {
 func (c *keyCache) drop(lookup string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	delete(c.keys, lookup)
 }
 
 func (c *keyCache) dropTenant(tenantID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for lookup, k := range c.keys {
 		if k.principal.TenantID == tenantID {
 			delete(c.keys, lookup)

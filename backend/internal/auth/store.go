@@ -39,6 +39,17 @@ type Principal struct {
 	KeyID    int64 // the tenant key's id
 	TenantID int64 // the tenant the key belongs to
 	Role     Role  // the tenant key's role
+	// Tenant is the key's tenant, read with the key (and cached with it) so that a
+	// request needs no second lookup.
+	Tenant KeyTenant
+}
+
+// KeyTenant is the row of forma.tenants a tenant key belongs to.
+type KeyTenant struct {
+	Slug      string
+	Name      string
+	Schema    string
+	CreatedAt time.Time
 }
 
 // Store keeps tenant keys in forma.keys.
@@ -130,38 +141,48 @@ func (s *Store) Revoke(ctx context.Context, tenantID, id int64) error {
 	return err
 }
 
-// Authenticate returns the principal of a presented tenant key, or an Unauthorized
-// error when the key is malformed, unknown, revoked or wrong.
+// keyLookupSQL reads a live key with its tenant in one statement.
+const keyLookupSQL = `SELECT k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at
+FROM forma.keys AS k JOIN forma.tenants AS t ON t.id = k.tenant_id
+WHERE k.lookup_id = ? AND k.revoked_at IS NULL`
+
+// Authenticate returns the principal of a presented tenant key, with its tenant, or an
+// Unauthorized error when the key is malformed, unknown, revoked or wrong.
 func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, error) {
-	unauthorized := apperr.New(apperr.Unauthorized, "the API key is not valid")
 	lookup, ok := LookupID(plain)
 	if !ok {
-		return Principal{}, unauthorized
+		return Principal{}, errInvalidKey()
 	}
 	now := time.Now()
-	if c, ok := s.cache.get(lookup, now); ok {
+	c, ok, gen := s.cache.get(lookup, now)
+	if ok {
 		if !Matches(plain, c.hash) {
-			return Principal{}, unauthorized
+			return Principal{}, errInvalidKey()
 		}
 		return c.principal, nil
 	}
-	var k Key
-	err := s.db.NewSelect().Model(&k).Where("k.lookup_id = ? AND k.revoked_at IS NULL", lookup).Scan(ctx)
+	var p Principal
+	var hash []byte
+	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.TenantID, &p.Role, &hash,
+		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, unauthorized
+		return Principal{}, errInvalidKey()
 	} else if err != nil {
 		return Principal{}, err
 	}
-	if !Matches(plain, k.Hash) || k.TenantID == 0 {
-		return Principal{}, unauthorized
+	if !Matches(plain, hash) {
+		return Principal{}, errInvalidKey()
 	}
-	if _, err := s.db.NewUpdate().Model(&k).Set("last_used_at = now()").WherePK().Exec(ctx); err != nil {
+	if _, err := s.db.ExecContext(ctx, "UPDATE forma.keys SET last_used_at = now() WHERE id = ?", p.KeyID); err != nil {
 		return Principal{}, err
 	}
-	p := Principal{KeyID: k.ID, TenantID: k.TenantID, Role: k.Role}
-	s.cache.put(lookup, k.Hash, p, now)
+	s.cache.put(lookup, hash, p, now, gen)
 	return p, nil
 }
 
-// ForgetTenant drops this replica's cached keys of a tenant, e.g. after deleting it.
+// errInvalidKey is the one answer for a key that is malformed, unknown, revoked or wrong.
+func errInvalidKey() error { return apperr.New(apperr.Unauthorized, "the API key is not valid") }
+
+// ForgetTenant drops this replica's cached keys of a tenant, with the tenant cached
+// beside them, e.g. after deleting it. Other replicas forget them within the cache TTL.
 func (s *Store) ForgetTenant(tenantID int64) { s.cache.dropTenant(tenantID) }

@@ -50,3 +50,41 @@ func TestStoreAuthenticatesAndForgetsRevokedKeys(t *testing.T) {
 		t.Errorf("revoke through another tenant: %v, want not found", err)
 	}
 }
+
+func TestStoreReturnsTheKeysTenantAndForgetsItWithTheTenant(t *testing.T) {
+	t.Parallel()
+	db, ctx := testdb.Open(t), context.Background()
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var tenantID int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO forma.tenants (slug, name, schema_name) VALUES ('acme', 'Acme Inc.', 't_acme') RETURNING id`).Scan(&tenantID); err != nil {
+		t.Fatal(err)
+	}
+	// Two replicas with a cache each: here deletes the tenant, there only hears of it later.
+	here, there := auth.NewStore(db, time.Hour), auth.NewStore(db, time.Hour)
+	_, plain, err := here.Create(ctx, tenantID, "ci", auth.Read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*auth.Store{here, there} {
+		p, err := s.Authenticate(ctx, plain)
+		want := auth.KeyTenant{Slug: "acme", Name: "Acme Inc.", Schema: "t_acme"}
+		got := p.Tenant
+		got.CreatedAt = time.Time{}
+		if err != nil || p.TenantID != tenantID || got != want || p.Tenant.CreatedAt.IsZero() {
+			t.Fatalf("Authenticate = %+v, %v; want tenant %+v", p, err, want)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM forma.tenants WHERE id = ?`, tenantID); err != nil {
+		t.Fatal(err)
+	}
+	here.ForgetTenant(tenantID)
+	if _, err := here.Authenticate(ctx, plain); apperr.As(err) == nil || apperr.As(err).Code != apperr.Unauthorized {
+		t.Errorf("deleting replica: key of a deleted tenant: %v, want unauthorized", err)
+	}
+	// The other replica trusts its cache for the TTL, as it does for revoked keys.
+	if p, err := there.Authenticate(ctx, plain); err != nil || p.Tenant.Slug != "acme" {
+		t.Errorf("other replica within the TTL: %+v, %v; want the cached key", p, err)
+	}
+}

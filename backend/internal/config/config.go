@@ -23,6 +23,14 @@ const (
 	DefaultRedisPrefix = "forma:"
 )
 
+// Vars names every environment variable Load reads, for `forma`'s usage text.
+var Vars = []string{
+	"DATABASE_URL", "REDIS_URL", "FORMA_ADMIN_KEY", "FORMA_ADDR",
+	"FORMA_WEBHOOK_ALLOW_PRIVATE", "FORMA_WEBHOOK_WORKERS", "FORMA_WEBHOOK_RETENTION",
+	"FORMA_LOG_FORMAT", "FORMA_LOG_LEVEL", "FORMA_KEY_CACHE_TTL", "FORMA_SHUTDOWN_TIMEOUT",
+	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX",
+}
+
 // Config is everything `forma serve` needs to start.
 type Config struct {
 	DatabaseURL         string        // DATABASE_URL

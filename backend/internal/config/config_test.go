@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"log/slog"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,6 +11,22 @@ import (
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// Vars feeds forma's usage text, so it must name exactly what Load reads.
+func TestVarsNamesEveryVariableLoadReads(t *testing.T) {
+	t.Parallel()
+	read := map[string]bool{}
+	if _, err := config.Load(func(k string) string { read[k] = true; return "" }); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, v := range config.Vars {
+		listed[v] = true
+	}
+	if !maps.Equal(read, listed) {
+		t.Fatalf("Load reads %v, Vars lists %v", slices.Sorted(maps.Keys(read)), slices.Sorted(maps.Keys(listed)))
+	}
+}
 
 func TestLoadAppliesDefaults(t *testing.T) {
 	t.Parallel()

@@ -51,7 +51,8 @@ func (a *api) patchField(c *gin.Context) {
 	})
 }
 
-// deleteField drops one field and the unique_together groups that name it.
+// deleteField drops one field and the unique_together groups and indexes that name it,
+// as Postgres drops an index with any of its columns.
 func (a *api) deleteField(c *gin.Context) {
 	a.changeField(c, http.StatusOK, func(m *schema.Model) error {
 		f, err := fieldOf(m, c.Param("field"))
@@ -61,6 +62,9 @@ func (a *api) deleteField(c *gin.Context) {
 		name := f.Name
 		m.Fields = slices.DeleteFunc(m.Fields, func(x schema.Field) bool { return x.Name == name })
 		m.UniqueTogether = slices.DeleteFunc(m.UniqueTogether, func(g []string) bool { return slices.Contains(g, name) })
+		m.Indexes = slices.DeleteFunc(m.Indexes, func(ix []string) bool {
+			return slices.ContainsFunc(ix, func(col string) bool { n, _ := schema.IndexColumn(col); return n == name })
+		})
 		return nil
 	})
 }

@@ -70,7 +70,7 @@ func answerRecord(c *gin.Context, status int, res *records.Result) {
 	if tag := rec.ETag(); tag != "" {
 		c.Header("ETag", tag)
 	}
-	c.JSON(status, rec)
+	writeJSON(c, status, rec.AppendJSON)
 }
 
 func (a *api) listRecords(c *gin.Context) {
@@ -85,7 +85,7 @@ func (a *api) listRecords(c *gin.Context) {
 		return
 	}
 	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
-	c.JSON(http.StatusOK, res.Page)
+	writeJSON(c, http.StatusOK, res.Page.AppendJSON)
 }
 
 func (a *api) getRecord(c *gin.Context) {
@@ -140,7 +140,10 @@ func (a *api) createRecords(c *gin.Context) {
 	}
 	if _, bulk := body.([]any); bulk {
 		c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
-		c.JSON(http.StatusCreated, gin.H{"data": res.Records})
+		writeJSON(c, http.StatusCreated, func(b []byte) []byte {
+			b = append(b, `{"data":`...)
+			return append(records.AppendList(b, res.Records), '}')
+		})
 		return
 	}
 	answerRecord(c, http.StatusCreated, res)

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"forma.dev/backend/internal/apitest"
@@ -103,4 +105,33 @@ func TestOpenAPIFollowsTheSchemaVersion(t *testing.T) {
 			Contains: []string{`"/data/owner"`, `"/data/event"`, `"country__in"`}},
 		{Name: "other tenant's key", Method: "GET", Path: "/api/v1/t/acme/openapi.json", Key: "fk_0000000000000000_nope", Status: 401},
 	})
+}
+
+// Record answers are written by records' AppendJSON, not c.JSON: the same JSON and headers.
+func TestRecordAnswersAreJSONAsEncodingJSONWritesIt(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	w, r := acme.Write, acme.Read
+	for _, req := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"POST", "/api/v1/t/acme/data/event", `{"country":"PL","source":"<a&b>\u2028"}`, 201, `"source":"\u003ca\u0026b\u003e\u2028"`},
+		{"POST", "/api/v1/t/acme/data/event", `[{"country":"DE","value":2},{"country":"US"}]`, 201, `{"data":[{"id":2,`},
+		{"GET", "/api/v1/t/acme/data/event/1", "", 200, `{"id":1,"created_at":"20`},
+		{"GET", "/api/v1/t/acme/data/event?sort=-id&limit=2", "", 200, `],"next_cursor":"`},
+		{"PATCH", "/api/v1/t/acme/data/event/2", `{"value":3}`, 200, `"value":3,"owner":null}`},
+	} {
+		rec := s.Do(req.method, req.path, map[bool]string{true: r, false: w}[req.method == "GET"], req.body)
+		body := rec.Body.String()
+		if rec.Code != req.status || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" ||
+			!json.Valid(rec.Body.Bytes()) || !strings.Contains(body, req.want) {
+			t.Errorf("%s %s: %d %q, want %d and %s:\n%s", req.method, req.path, rec.Code,
+				rec.Header().Get("Content-Type"), req.status, req.want, body)
+		}
+	}
 }

@@ -94,3 +94,35 @@ func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// The tenant is read with the key and cached with it; deleting the tenant on this replica
+// must end every one of its keys at once, also when the slug is taken again at once.
+func TestADeletedTenantsKeysStopWorkingOnTheReplicaThatDeletedIt(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	old := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/thing", old.Admin, `{"name":"thing","fields":[{"name":"x","type":"integer"}]}`)
+	var scenarios []apitest.Scenario
+	for role, key := range map[string]string{"admin": old.Admin, "write": old.Write, "read": old.Read} {
+		scenarios = append(scenarios,
+			apitest.Scenario{Name: role + " whoami before", Method: "GET", Path: "/api/v1/t/acme", Key: key, Status: 200,
+				Contains: []string{`"slug":"acme"`, `"schema":"t_acme"`, `"role":"` + role + `"`}},
+			apitest.Scenario{Name: role + " data before", Method: "GET", Path: "/api/v1/t/acme/data/thing", Key: key, Status: 200})
+	}
+	apitest.Run(t, s, scenarios)
+
+	s.MustJSON(t, 204, nil, "DELETE", "/api/v1/tenants/acme?confirm=acme", s.AdminKey, "")
+	again := s.Tenant(t, "acme") // the same slug and schema name, a new tenant
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/thing", again.Admin, `{"name":"thing","fields":[{"name":"x","type":"integer"}]}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/thing", again.Write, `{"x":42}`)
+	scenarios = nil
+	for role, key := range map[string]string{"admin": old.Admin, "write": old.Write, "read": old.Read} {
+		scenarios = append(scenarios,
+			apitest.Scenario{Name: role + " whoami after", Method: "GET", Path: "/api/v1/t/acme", Key: key, Status: 401},
+			apitest.Scenario{Name: role + " data after", Method: "GET", Path: "/api/v1/t/acme/data/thing", Key: key, Status: 401,
+				Excludes: []string{`"x":42`}})
+	}
+	scenarios = append(scenarios, apitest.Scenario{Name: "the new tenant's key", Method: "GET", Path: "/api/v1/t/acme/data/thing",
+		Key: again.Read, Status: 200, Contains: []string{`"x":42`}})
+	apitest.Run(t, s, scenarios)
+}

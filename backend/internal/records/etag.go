@@ -14,15 +14,14 @@ const etagSQL = `(extract(epoch from "updated_at") * 1000000)::bigint`
 // ETag returns the record's entity tag, or "" when it has no updated_at.
 func (r *Record) ETag() string {
 	v, _ := r.Get("updated_at")
-	s, ok := v.(string)
+	ts, ok := v.(time.Time)
 	if !ok {
 		return ""
 	}
-	ts, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return ""
-	}
-	return `"` + strconv.FormatInt(ts.UnixMicro(), 10) + `"`
+	var b [24]byte
+	tag := append(b[:0], '"')
+	tag = strconv.AppendInt(tag, ts.UnixMicro(), 10)
+	return string(append(tag, '"'))
 }
 
 // ParseETag reads an If-Match value; ok is false when it cannot be one of our tags.

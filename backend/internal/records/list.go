@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Page is one page of a list.
@@ -29,7 +30,8 @@ func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error
 		last := page.Data[lq.limit-1]
 		values := make([]any, len(lq.sort))
 		for i, k := range lq.sort {
-			values[i], _ = last.Get(k.col.name)
+			v, _ := last.Get(k.col.name)
+			values[i] = cursorValue(v)
 		}
 		c := encodeCursor(lq.sort, values)
 		page.NextCursor = &c
@@ -59,6 +61,15 @@ func (t *Table) listColumns(lq ListQuery) (cols []*column, shown int) {
 		}
 	}
 	return cols, shown
+}
+
+// cursorValue is a sort key value as the cursor holds it: datetimes as the RFC 3339 text
+// the API shows (time.Time's own JSON form refuses years past 9999).
+func cursorValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
 }
 
 func containsColumn(cols []*column, c *column) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"forma.dev/backend/internal/records"
@@ -88,6 +89,7 @@ func TestBadQueriesAreProblemsNotSQL(t *testing.T) {
 		{"ok__gt=true", "ok__gt", "unknown_lookup"},
 		{"value=abc", "value", "invalid_type"},
 		{"value__in=1,x", "value__in", "invalid_type"},
+		{"id__in=" + strings.Repeat("1,", 1000) + "1", "id__in", "max_items"},
 		{"day=2024-13-01", "day", "invalid_format"},
 		{"source__isnull=maybe", "source__isnull", "invalid_type"},
 		{"limit=0", "limit", "min"},

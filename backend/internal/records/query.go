@@ -91,6 +91,10 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 	return lq, probs
 }
 
+// maxInValues bounds an __in list: far below Postgres' 65535 bind parameters, and more
+// than a URL can sensibly carry.
+const maxInValues = 1000
+
 func (t *Table) parseFilter(key, raw string) (condition, *problem.Problem) {
 	fail := func(code string, params map[string]any) (condition, *problem.Problem) {
 		p := problem.New(key, code, params)
@@ -116,7 +120,11 @@ func (t *Table) parseFilter(key, raw string) (condition, *problem.Problem) {
 	case lookupContains, lookupIContains, lookupStartsWith:
 		c.value = raw // a fragment, not a whole value: not normalised
 	case lookupIn:
-		for _, part := range strings.Split(raw, ",") {
+		parts := strings.Split(raw, ",")
+		if len(parts) > maxInValues {
+			return fail(problem.MaxItems, map[string]any{"max": maxInValues})
+		}
+		for _, part := range parts {
 			v, p := fromQuery(col, part)
 			if p != nil {
 				p.Path = key
@@ -198,6 +206,9 @@ func (t *Table) parseColumns(param, spec string, probs *problem.List, allowed fu
 }
 
 func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -3,8 +3,6 @@ package records
 import (
 	"database/sql"
 	"encoding/json"
-	"strconv"
-	"time"
 )
 
 // scanKind says how a column is read back from Postgres and written as JSON.
@@ -38,13 +36,15 @@ func scanKindOf(typ string) scanKind {
 // selectExpr is the column as the select list reads it: types whose canonical JSON
 // form is Postgres' own text form are cast to text, so no conversion runs in Go.
 func selectExpr(c *column) string {
-	if scanKindOf(c.typ) == scanText && c.typ != "text" && c.typ != "email" && c.typ != "url" {
+	if c.kind == scanText && c.typ != "text" && c.typ != "email" && c.typ != "url" {
 		return c.quoted + "::text AS " + c.quoted
 	}
 	return c.quoted
 }
 
 // Record is one row, in column order; it marshals to a JSON object in that order.
+// Values are as the driver reads them: nil, int64, float64, bool, string, time.Time
+// (datetime columns), json.RawMessage (json columns), or a *Record put in by expand.
 type Record struct {
 	cols []*column
 	vals []any
@@ -68,80 +68,30 @@ func (r *Record) set(name string, v any) {
 	}
 }
 
-// MarshalJSON writes the record as an object with keys in column order.
-func (r *Record) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 64*len(r.cols))
-	b = append(b, '{')
-	for i, c := range r.cols {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendQuote(b, c.name)
-		b = append(b, ':')
-		v, err := json.Marshal(r.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, v...)
-	}
-	return append(b, '}'), nil
+// rowScanner reads the rows of one query. database/sql hands a *any destination the
+// driver's value as it is, so scanning costs no holder, conversion or boxing of ours:
+// only each row's Record and its values.
+type rowScanner struct {
+	cols []*column
+	dest []any // &vals[i] of the row being read
 }
 
-// scanRow reads one row of cols into a Record.
-func scanRow(rows *sql.Rows, cols []*column) (*Record, error) {
-	dest := make([]any, len(cols))
-	for i, c := range cols {
-		switch scanKindOf(c.typ) {
-		case scanInt:
-			dest[i] = new(sql.NullInt64)
-		case scanFloat:
-			dest[i] = new(sql.NullFloat64)
-		case scanBool:
-			dest[i] = new(sql.NullBool)
-		case scanTime:
-			dest[i] = new(sql.NullTime)
-		case scanJSON:
-			dest[i] = new([]byte)
-		default:
-			dest[i] = new(sql.NullString)
-		}
+func newRowScanner(cols []*column) *rowScanner {
+	return &rowScanner{cols: cols, dest: make([]any, len(cols))}
+}
+
+func (s *rowScanner) scan(rows *sql.Rows) (*Record, error) {
+	vals := make([]any, len(s.cols))
+	for i := range vals {
+		s.dest[i] = &vals[i]
 	}
-	if err := rows.Scan(dest...); err != nil {
+	if err := rows.Scan(s.dest...); err != nil {
 		return nil, err
 	}
-	vals := make([]any, len(cols))
-	for i, d := range dest {
-		vals[i] = jsonValue(d)
-	}
-	return &Record{cols: cols, vals: vals}, nil
-}
-
-func jsonValue(d any) any {
-	switch v := d.(type) {
-	case *sql.NullInt64:
-		if v.Valid {
-			return v.Int64
-		}
-	case *sql.NullFloat64:
-		if v.Valid {
-			return v.Float64
-		}
-	case *sql.NullBool:
-		if v.Valid {
-			return v.Bool
-		}
-	case *sql.NullTime:
-		if v.Valid {
-			return v.Time.UTC().Format(time.RFC3339Nano)
-		}
-	case *[]byte:
-		if *v != nil {
-			return json.RawMessage(*v)
-		}
-	case *sql.NullString:
-		if v.Valid {
-			return v.String
+	for i, c := range s.cols {
+		if b, ok := vals[i].([]byte); ok && c.kind == scanJSON {
+			vals[i] = json.RawMessage(b)
 		}
 	}
-	return nil
+	return &Record{cols: s.cols, vals: vals}, nil
 }

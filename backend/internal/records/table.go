@@ -17,7 +17,9 @@ import (
 type column struct {
 	name    string
 	quoted  string
+	jsonKey string // the name as a JSON object key with its colon: "name":
 	typ     string
+	kind    scanKind
 	codec   fieldtype.Codec
 	lookups lookupSet
 	field   *schema.Field // nil for system columns
@@ -30,6 +32,7 @@ type Table struct {
 	columns   []*column
 	byName    map[string]*column
 	selectAll string // the select list of every column, in table order
+	getSQL    string // reads one row by id ($1)
 	validator *record.Validator
 	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
 	// by every insert, whatever the column default.
@@ -66,6 +69,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 		exprs[i] = selectExpr(c)
 	}
 	t.selectAll = strings.Join(exprs, ", ")
+	t.getSQL = "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
 	v, err := record.Compile(m)
 	if err != nil {
 		return nil, err
@@ -81,6 +85,8 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 
 func (t *Table) add(c *column) {
 	c.quoted = pgx.Identifier{c.name}.Sanitize()
+	c.jsonKey = string(appendString(nil, c.name)) + ":"
+	c.kind = scanKindOf(c.typ)
 	c.lookups = lookupsFor(c.typ)
 	t.columns = append(t.columns, c)
 	t.byName[c.name] = c

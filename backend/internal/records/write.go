@@ -145,13 +145,7 @@ func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64)
 
 // Get reads one row by id; nil when there is none.
 func (t *Table) Get(ctx context.Context, q Querier, id int64) (*Record, error) {
-	var a args
-	query := "SELECT " + t.returning() + " FROM " + t.qualified + " WHERE " + t.byName["id"].quoted + " = " + a.bind(id)
-	return t.one(ctx, q, query, a)
-}
-
-func (t *Table) one(ctx context.Context, q Querier, query string, a args) (*Record, error) {
-	recs, err := t.query(ctx, q, query, a, t.columns)
+	recs, err := t.query(ctx, q, t.getSQL, []any{id}, t.columns)
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
@@ -165,8 +159,9 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 	}
 	defer rows.Close()
 	var out []*Record
+	sc := newRowScanner(cols)
 	for rows.Next() {
-		r, err := scanRow(rows, cols)
+		r, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}

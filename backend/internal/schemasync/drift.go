@@ -16,7 +16,7 @@ import (
 type Difference struct {
 	// Kind is one of missing_table, extra_table, missing_column, extra_column,
 	// type_mismatch, nullability_mismatch, missing_unique, missing_index,
-	// missing_foreign_key, missing_check, missing_unique_together.
+	// missing_foreign_key, missing_check, missing_unique_together, missing_model_index.
 	Kind     string `json:"kind"`
 	Model    string `json:"model"`
 	Field    string `json:"field,omitempty"`
@@ -119,7 +119,8 @@ func nullability(notNull bool) string {
 }
 
 // compareObjects checks, by structure rather than by name, that every unique, index,
-// foreign key, check and unique_together the definition implies exists.
+// foreign key, check, unique_together and index of the model's indexes the definition
+// implies exists.
 func compareObjects(live *liveSchema, m *schema.Model, add addFunc) {
 	hasIndex := func(unique bool, match func(cols []string) bool) bool {
 		return slices.ContainsFunc(live.indexes, func(x liveIndex) bool {
@@ -162,4 +163,24 @@ func compareObjects(live *liveSchema, m *schema.Model, add addFunc) {
 			add("missing_unique_together", m.Name, "", fmt.Sprint(group), "")
 		}
 	}
+	for _, ix := range m.Indexes {
+		if !slices.ContainsFunc(live.indexes, func(x liveIndex) bool { return x.Table == m.Name && x.serves(ix) }) {
+			add("missing_model_index", m.Name, "", fmt.Sprint(ix), "")
+		}
+	}
+}
+
+// serves tells whether the index has exactly the columns of ix, in its order and
+// directions ("-" in front of a descending column).
+func (x liveIndex) serves(ix []string) bool {
+	if len(x.Columns) != len(ix) || len(x.Descending) != len(ix) {
+		return false
+	}
+	for i, col := range ix {
+		name, desc := schema.IndexColumn(col)
+		if x.Columns[i] != name || x.Descending[i] != desc {
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,8 @@ type liveIndex struct {
 	Name    string   `bun:"index_name"`
 	Unique  bool     `bun:"is_unique"`
 	Columns []string `bun:"columns,array"`
+	// Descending tells, column by column, whether the index sorts it descending.
+	Descending []bool `bun:"descending,array"`
 }
 
 // liveConstraint is one foreign key ("f") or check ("c") constraint of a live table.
@@ -47,9 +49,12 @@ const (
 	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
 	ORDER BY c.relname, a.attnum`
+	// indoption (0-based) holds each key column's flags: bit 0 is DESC.
 	sqlLiveIndexes = `SELECT t.relname AS table_name, i.relname AS index_name, x.indisunique AS is_unique,
 	ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(num, ord)
-		JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns
+		JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns,
+	ARRAY(SELECT coalesce(x.indoption[k.ord - 1] & 1 = 1, false) FROM unnest(x.indkey) WITH ORDINALITY k(num, ord)
+		JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num ORDER BY k.ord)::boolean[] AS descending
 	FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 	JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ? AND x.indpred IS NULL`
 	sqlLiveConstraints = `SELECT t.relname AS table_name, con.conname AS constraint_name, con.contype::text AS contype,

@@ -61,6 +61,7 @@ func TestEveryOpOnTablesWithRows(t *testing.T) {
 			f := field(m, "status")
 			f.Index, f.Choices = true, []any{"new", "old"}
 			m.UniqueTogether = [][]string{{"name", "status"}}
+			m.Indexes = [][]string{{"status", "-qty", "id"}}
 			m.Fields = append(m.Fields, schema.Field{Name: "owner", Type: "relation", RelatedModel: "person",
 				Options: fieldtype.Options{"on_delete": "cascade"}})
 		}},
@@ -69,12 +70,14 @@ func TestEveryOpOnTablesWithRows(t *testing.T) {
 			field(m, "status").Name = "state"
 			field(m, "owner").Name = "holder"
 			m.UniqueTogether = [][]string{{"title", "state"}}
+			m.Indexes = [][]string{{"state", "-qty", "id"}}
 		}},
 		{"drop constraints", func(m *schema.Model) {
 			field(m, "title").Unique = false
 			f := field(m, "state")
 			f.Index, f.Choices = false, nil
 			m.UniqueTogether = nil
+			m.Indexes = nil
 			field(m, "holder").RelatedModel = ""
 			field(m, "holder").Type = "integer"
 			field(m, "holder").Options = nil
@@ -104,7 +107,7 @@ func TestEveryOpOnTablesWithRows(t *testing.T) {
 	for _, k := range []plan.Kind{plan.AddColumn, plan.DropColumn, plan.RenameColumn, plan.AlterType, plan.SetNotNull,
 		plan.DropNotNull, plan.SetDefault, plan.DropDefault, plan.AddUnique, plan.DropUnique, plan.AddIndex, plan.DropIndex,
 		plan.AddForeignKey, plan.DropForeignKey, plan.AddCheck, plan.DropCheck, plan.AddUniqueTogether,
-		plan.DropUniqueTogether, plan.RenameConstraint, plan.RenameIndex} {
+		plan.DropUniqueTogether, plan.AddModelIndex, plan.DropModelIndex, plan.RenameConstraint, plan.RenameIndex} {
 		if !seen[k] {
 			t.Errorf("no step ran a %s op", k)
 		}

@@ -12,6 +12,7 @@ import (
 	bunschema "github.com/uptrace/bun/schema"
 
 	"forma.dev/shared/plan"
+	"forma.dev/shared/schema"
 )
 
 // Renderer turns plan operations into SQL for one tenant's Postgres schema. Every
@@ -100,6 +101,13 @@ func (r *Renderer) Render(op plan.Op) ([]string, error) {
 		return one("ALTER TABLE ? DROP CONSTRAINT IF EXISTS ?", t, n)
 	case plan.AddUniqueTogether:
 		return one("ALTER TABLE ? ADD CONSTRAINT ? UNIQUE (?)", t, n, idents(op.Fields))
+	case plan.AddModelIndex:
+		if len(op.Fields) == 0 {
+			return nil, opError(op, nil, "add_model_index without columns")
+		}
+		return one("CREATE INDEX ? ON ? (?)", n, t, indexColumns(op.Fields))
+	case plan.DropModelIndex:
+		return one("DROP INDEX IF EXISTS ?.?", s, n)
 	case plan.RenameConstraint:
 		// A foreign key's index has the constraint's name (see addForeignKey): rename it too.
 		// For a unique constraint Postgres has renamed its index already; a check has none.
@@ -116,6 +124,7 @@ var needsName = map[plan.Kind]bool{
 	plan.AddUnique: true, plan.DropUnique: true, plan.AddIndex: true, plan.DropIndex: true,
 	plan.AddForeignKey: true, plan.DropForeignKey: true, plan.AddCheck: true, plan.DropCheck: true,
 	plan.AddUniqueTogether: true, plan.DropUniqueTogether: true, plan.RenameConstraint: true, plan.RenameIndex: true,
+	plan.AddModelIndex: true, plan.DropModelIndex: true,
 }
 
 // opError explains why an op cannot be rendered (a planner bug, not a user mistake).
@@ -134,6 +143,23 @@ func idents(names []string) bun.Safe {
 			b = append(b, ", "...)
 		}
 		b = bunschema.NewQueryGen(pgdialect.New()).AppendName(b, n)
+	}
+	return bun.Safe(b)
+}
+
+// indexColumns is the column list of an index of the model's indexes: each column
+// quoted, "-x" as "x" DESC.
+func indexColumns(cols []string) bun.Safe {
+	var b []byte
+	for i, col := range cols {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		name, desc := schema.IndexColumn(col)
+		b = bunschema.NewQueryGen(pgdialect.New()).AppendName(b, name)
+		if desc {
+			b = append(b, " DESC"...)
+		}
 	}
 	return bun.Safe(b)
 }

@@ -56,6 +56,10 @@ func TestRenderGolden(t *testing.T) {
 		{"drop_check", plan.Op{Kind: plan.DropCheck, Model: "event", Field: "note", Name: "event_note_check_1a2b3c4d"}},
 		{"add_unique_together", plan.Op{Kind: plan.AddUniqueTogether, Model: "event", Fields: []string{"country", "source"}, Name: "event_country_source_uniq_1a2b3c4d"}},
 		{"drop_unique_together", plan.Op{Kind: plan.DropUniqueTogether, Model: "event", Fields: []string{"country", "source"}, Name: "event_country_source_uniq_1a2b3c4d"}},
+		{"add_model_index", plan.Op{Kind: plan.AddModelIndex, Model: "event", Fields: []string{"country", "-timestamp", "id"}, Name: "event_country_timestamp_id_ix_1a2b3c4d"}},
+		{"add_model_index_hostile", plan.Op{Kind: plan.AddModelIndex, Model: "event", Fields: []string{`-a"b`, `c" DESC; DROP TABLE x; --`}, Name: `event_x"_ix_1a2b3c4d`}},
+		{"drop_model_index", plan.Op{Kind: plan.DropModelIndex, Model: "event", Fields: []string{"country", "-timestamp", "id"}, Name: "event_country_timestamp_id_ix_1a2b3c4d"}},
+		{"rename_model_index", plan.Op{Kind: plan.RenameIndex, Model: "event", Fields: []string{"land", "-timestamp", "id"}, Name: "event_country_timestamp_id_ix_1a2b3c4d", To: "event_land_timestamp_id_ix_5e6f7a8b"}},
 		{"rename_constraint", plan.Op{Kind: plan.RenameConstraint, Model: "event", Name: "event_owner_fkey_1a2b3c4d", To: "event_user_fkey_5e6f7a8b"}},
 		{"rename_index", plan.Op{Kind: plan.RenameIndex, Model: "event", Name: "event_country_idx_1a2b3c4d", To: "event_land_idx_5e6f7a8b"}},
 	}
@@ -88,7 +92,10 @@ func TestRenderRefuses(t *testing.T) {
 	r := schemasync.NewRenderer("t_acme")
 	for _, op := range []plan.Op{
 		{Kind: "truncate_everything", Model: "event"},
-		{Kind: plan.AddUnique, Model: "event", Field: "x"}, // no name
+		{Kind: plan.AddUnique, Model: "event", Field: "x"},                 // no name
+		{Kind: plan.AddModelIndex, Model: "event", Fields: []string{"x"}},  // no name
+		{Kind: plan.AddModelIndex, Model: "event", Name: "n"},              // no columns
+		{Kind: plan.DropModelIndex, Model: "event", Fields: []string{"x"}}, // no name
 		{Kind: plan.AddCheck, Model: "event", Field: "x", Name: "n"},
 		{Kind: plan.AddForeignKey, Model: "event", Field: "x", Name: "n", RefModel: "user", OnDelete: "explode"},
 	} {

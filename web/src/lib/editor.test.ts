@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { addField, fromModel, moveField, relationTargets, removeField, renameField, retypeField, same, setOption, toModel, toggleTogether } from "./editor";
+import {
+  addField, addIndex, addIndexColumn, fromModel, indexableColumns, indexColumn, moveField, moveIndexColumn, relationTargets,
+  removeField, removeIndex, removeIndexColumn, renameField, retypeField, same, setIndexColumn, setIndexDirection, setOption,
+  toModel, toggleTogether, writeColumn,
+} from "./editor";
 import type { FieldType, Model } from "./types";
 
 const types: FieldType[] = [
@@ -20,6 +24,7 @@ const types: FieldType[] = [
 const event: Model = {
   name: "event",
   unique_together: [["country", "source"]],
+  indexes: [["country", "-source", "id"], ["-created_at"]],
   fields: [
     { id: "f2", name: "source", type: "text", order: 2, options: { max_length: 10 } },
     { id: "f1", name: "country", type: "text", order: 1, required: true, choices: ["PL", "DE"], options: { max_length: 3 } },
@@ -34,7 +39,14 @@ describe("fromModel / toModel", () => {
     const m = toModel(d);
     expect(m.fields.map((f) => [f.id, f.order])).toEqual([["f1", 1], ["f2", 2], ["f3", 3]]);
     expect(m.unique_together).toEqual([["country", "source"]]);
+    expect(m.indexes).toEqual([["country", "-source", "id"], ["-created_at"]]);
     expect(same(d, fromModel(event))).toBe(true);
+  });
+
+  it("leaves indexes out when there are none", () => {
+    const d = fromModel({ name: "m", fields: [] });
+    expect(d.indexes).toEqual([]);
+    expect("indexes" in toModel(d)).toBe(false);
   });
 
   it("drops empty attributes", () => {
@@ -124,6 +136,74 @@ describe("editing", () => {
     expect(d.uniqueTogether).toEqual([["source", "value"]]);
   });
 
+  it("lists relation targets including the model itself", () => {
+    const d = fromModel(event);
+    expect(relationTargets(d, ["user", "event"])).toEqual(["event", "user"]);
+  });
+});
+
+describe("indexes", () => {
+  it("reads and writes columns with their direction", () => {
+    expect(indexColumn("-timestamp")).toEqual({ name: "timestamp", desc: true });
+    expect(indexColumn("country")).toEqual({ name: "country", desc: false });
+    expect(writeColumn("timestamp", true)).toBe("-timestamp");
+    expect(writeColumn("country", false)).toBe("country");
+  });
+
+  it("offers the fields that can be indexed, then the system columns", () => {
+    const d = fromModel(event);
+    addField(d, "json");
+    addField(d, "relation");
+    d.rows.push({ key: "x", field: { name: "", type: "text" } });
+    expect(indexableColumns(d, types)).toEqual(["country", "source", "value", "field_5", "id", "created_at", "updated_at"]);
+  });
+
+  it("adds, edits, moves and removes columns", () => {
+    const d = fromModel(null);
+    const i = addIndex(d, "country");
+    expect(i).toBe(0);
+    addIndexColumn(d, i, "timestamp");
+    addIndexColumn(d, i, "id");
+    setIndexDirection(d, i, 1, true);
+    expect(toModel(d).indexes).toEqual([["country", "-timestamp", "id"]]);
+    setIndexColumn(d, i, 1, "created_at"); // keeps the direction
+    expect(d.indexes[0]).toEqual(["country", "-created_at", "id"]);
+    setIndexDirection(d, i, 1, false);
+    expect(d.indexes[0][1]).toBe("created_at");
+    expect(moveIndexColumn(d, i, 0, -1)).toBe(false);
+    expect(moveIndexColumn(d, i, 2, 1)).toBe(false);
+    expect(moveIndexColumn(d, i, 2, -1)).toBe(true);
+    expect(d.indexes[0]).toEqual(["country", "id", "created_at"]);
+    removeIndexColumn(d, i, 0);
+    removeIndexColumn(d, i, 5); // out of range: nothing
+    expect(d.indexes[0]).toEqual(["id", "created_at"]);
+    removeIndexColumn(d, i, 0);
+    removeIndexColumn(d, i, 0);
+    expect(d.indexes).toEqual([[]]); // left for validation to say it is empty
+    addIndex(d, "-created_at");
+    removeIndex(d, 0);
+    expect(d.indexes).toEqual([["-created_at"]]);
+    setIndexColumn(d, 3, 0, "x"); // no such index: nothing
+    expect(d.indexes).toEqual([["-created_at"]]);
+  });
+
+  it("follows a renamed field, keeping the direction", () => {
+    const d = fromModel(event);
+    renameField(d, d.rows[1].key, "origin");
+    expect(d.indexes).toEqual([["country", "-origin", "id"], ["-created_at"]]);
+    renameField(d, d.rows[1].key, "origin");
+    expect(d.indexes[0]).toEqual(["country", "-origin", "id"]);
+  });
+
+  it("drops the indexes of a removed field whole", () => {
+    const d = fromModel(event);
+    d.indexes.push(["value"], []);
+    removeField(d, d.rows[1].key); // source
+    expect(d.indexes).toEqual([["-created_at"], ["value"], []]);
+  });
+});
+
+describe("relation targets", () => {
   it("lists relation targets including the model itself", () => {
     const d = fromModel(event);
     expect(relationTargets(d, ["user", "event"])).toEqual(["event", "user"]);

@@ -18,6 +18,8 @@ export interface Draft {
   description: string;
   admin: boolean;
   uniqueTogether: string[][];
+  /** The model's indexes: each its columns in order, "-" in front of a descending one. */
+  indexes: string[][];
   rows: Row[];
 }
 
@@ -41,6 +43,7 @@ export function fromModel(m: Model | null): Draft {
     description: m?.description ?? "",
     admin: m?.admin ?? false,
     uniqueTogether: clone(m?.unique_together ?? []),
+    indexes: clone(m?.indexes ?? []),
     rows: fields.map((field) => ({ key: newKey(), field })),
   };
 }
@@ -57,6 +60,7 @@ export function toModel(d: Draft): Model {
   if (d.description.trim()) m.description = d.description.trim();
   if (d.admin) m.admin = true;
   if (d.uniqueTogether.length) m.unique_together = d.uniqueTogether.map((g) => [...g]);
+  if (d.indexes.length) m.indexes = d.indexes.map((ix) => [...ix]);
   return m;
 }
 
@@ -94,7 +98,9 @@ export function addField(d: Draft, type = "text"): string {
 
 /**
  * removeField drops a field and its name from every unique_together group; a group that
- * it leaves with fewer than two fields goes too (the plan shows it as dropped).
+ * it leaves with fewer than two fields goes too (the plan shows it as dropped). An index
+ * that names the field goes whole, as Postgres drops an index with its column: the
+ * columns left would make another index, serving other lists.
  */
 export function removeField(d: Draft, key: string): void {
   const i = d.rows.findIndex((r) => r.key === key);
@@ -104,6 +110,7 @@ export function removeField(d: Draft, key: string): void {
   d.uniqueTogether = d.uniqueTogether
     .filter((g) => !g.includes(name) || g.length > 2)
     .map((g) => g.filter((n) => n !== name));
+  d.indexes = d.indexes.filter((ix) => !ix.some((c) => indexColumn(c).name === name));
 }
 
 /** moveField moves a field by delta places (-1 up, +1 down); false when it cannot move. */
@@ -116,13 +123,20 @@ export function moveField(d: Draft, key: string, delta: number): boolean {
   return true;
 }
 
-/** renameField renames a field, keeping its id, and follows the name in unique_together. */
+/** renameField renames a field, keeping its id, and follows the name in unique_together and indexes. */
 export function renameField(d: Draft, key: string, name: string): void {
   const row = d.rows.find((r) => r.key === key);
   if (!row) return;
   const old = row.field.name;
   row.field.name = name;
-  if (old && old !== name) d.uniqueTogether = d.uniqueTogether.map((g) => g.map((n) => (n === old ? name : n)));
+  if (!old || old === name) return;
+  d.uniqueTogether = d.uniqueTogether.map((g) => g.map((n) => (n === old ? name : n)));
+  d.indexes = d.indexes.map((ix) =>
+    ix.map((c) => {
+      const col = indexColumn(c);
+      return col.name === old ? writeColumn(name, col.desc) : c;
+    }),
+  );
 }
 
 /**
@@ -170,6 +184,73 @@ export function toggleTogether(d: Draft, g: number, name: string, on: boolean): 
   const has = group.includes(name);
   if (on && !has) group.push(name);
   if (!on && has) group.splice(group.indexOf(name), 1);
+}
+
+/** The system columns every table has; an index may use them (lists sort by them). */
+export const systemColumns = ["id", "created_at", "updated_at"];
+
+/** indexColumn reads one column of an index: "-timestamp" is timestamp, descending. */
+export function indexColumn(col: string): { name: string; desc: boolean } {
+  return col.startsWith("-") ? { name: col.slice(1), desc: true } : { name: col, desc: false };
+}
+
+/** writeColumn writes one column of an index as the definition does. */
+export function writeColumn(name: string, desc: boolean): string {
+  return desc ? `-${name}` : name;
+}
+
+/** indexableColumns lists what an index may name: the named fields of a type that can be indexed, then the system columns. */
+export function indexableColumns(d: Draft, types: FieldType[]): string[] {
+  const fields = d.rows
+    .filter((r) => r.field.name && types.find((t) => t.name === r.field.type)?.unique !== false)
+    .map((r) => r.field.name);
+  return [...new Set([...fields, ...systemColumns])];
+}
+
+/** addIndex appends an index of one ascending column and returns its position. */
+export function addIndex(d: Draft, column: string): number {
+  d.indexes.push([column]);
+  return d.indexes.length - 1;
+}
+
+/** removeIndex drops index i. */
+export function removeIndex(d: Draft, i: number): void {
+  if (i >= 0 && i < d.indexes.length) d.indexes.splice(i, 1);
+}
+
+/** addIndexColumn appends an ascending column to index i. */
+export function addIndexColumn(d: Draft, i: number, column: string): void {
+  d.indexes[i]?.push(column);
+}
+
+/** setIndexColumn makes column j of index i another column, keeping its direction. */
+export function setIndexColumn(d: Draft, i: number, j: number, name: string): void {
+  const ix = d.indexes[i];
+  if (!ix || j < 0 || j >= ix.length) return;
+  ix[j] = writeColumn(name, indexColumn(ix[j]).desc);
+}
+
+/** setIndexDirection makes column j of index i descending or ascending. */
+export function setIndexDirection(d: Draft, i: number, j: number, desc: boolean): void {
+  const ix = d.indexes[i];
+  if (!ix || j < 0 || j >= ix.length) return;
+  ix[j] = writeColumn(indexColumn(ix[j]).name, desc);
+}
+
+/** moveIndexColumn moves column j of index i by delta places; false when it cannot move. */
+export function moveIndexColumn(d: Draft, i: number, j: number, delta: number): boolean {
+  const ix = d.indexes[i];
+  const k = j + delta;
+  if (!ix || j < 0 || j >= ix.length || k < 0 || k >= ix.length) return false;
+  const [col] = ix.splice(j, 1);
+  ix.splice(k, 0, col);
+  return true;
+}
+
+/** removeIndexColumn drops column j of index i; an index keeps existing when it is left empty (validation says so). */
+export function removeIndexColumn(d: Draft, i: number, j: number): void {
+  const ix = d.indexes[i];
+  if (ix && j >= 0 && j < ix.length) ix.splice(j, 1);
 }
 
 /** modelNames lists the names a relation of this draft may point at: the tenant's and its own. */

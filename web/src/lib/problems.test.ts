@@ -20,6 +20,9 @@ describe("slotFor", () => {
     ["fields[7].name", ""],
     ["unique_together", "unique_together"],
     ["unique_together[1][0]", "unique_together[1]"],
+    ["indexes", "indexes"],
+    ["indexes[2]", "indexes[2]"],
+    ["indexes[2][0]", "indexes[2][0]"],
   ];
   for (const [path, want] of scenarios) {
     it(`${path || "(empty)"} -> ${want || "(model)"}`, () => expect(slotFor(path, keys, has)).toBe(want));

@@ -39,6 +39,9 @@ export function slotFor(path: string, keys: string[], hasOption: (key: string, o
   }
   const g = /^unique_together(?:\[(\d+)\])?/.exec(path);
   if (g) return g[1] === undefined ? "unique_together" : `unique_together[${g[1]}]`;
+  // An index's columns each have an input: "indexes[0][1]" is shown by its column.
+  const ix = /^indexes(?:\[(\d+)\](?:\[(\d+)\])?)?/.exec(path);
+  if (ix) return ix[1] === undefined ? "indexes" : ix[2] === undefined ? `indexes[${ix[1]}]` : `indexes[${ix[1]}][${ix[2]}]`;
   return modelInputs.has(path) ? path : "";
 }
 

@@ -26,6 +26,8 @@ export interface Model {
   description?: string;
   admin?: boolean;
   unique_together?: string[][];
+  /** Each index's columns in order: a field or system column name, "-" in front for descending. */
+  indexes?: string[][];
   fields: Field[];
 }
 

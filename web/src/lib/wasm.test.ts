@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addField, fromModel, removeField, renameField, setOption, toModel } from "./editor";
+import { addField, addIndex, addIndexColumn, fromModel, removeField, renameField, setIndexDirection, setOption, toModel } from "./editor";
 import { wrap, type Forma, type RawForma } from "./forma";
 import { lines } from "./plain";
 import { fieldSlot, place } from "./problems";
@@ -43,6 +43,49 @@ describe.skipIf(!built)("with forma.wasm", () => {
     expect(slots.get("name")?.[0].code).toBe("invalid_name");
     expect(slots.get(fieldSlot(k1, "options.max_length"))?.[0].code).toBe("min");
     expect(slots.get(fieldSlot(k2, "name"))?.[0].code).toBe("system_column");
+  });
+
+  it("places index problems by the index and the column", () => {
+    const d = fromModel(null);
+    d.name = "event";
+    addField(d, "text"); // field_1
+    addField(d, "json"); // field_2
+    const i = addIndex(d, "field_1");
+    addIndexColumn(d, i, "field_2");
+    addIndexColumn(d, i, "nope");
+    addIndex(d, "field_1");
+    setIndexDirection(d, 0, 0, true);
+    d.indexes.push([]);
+    const problems = forma.validateModel(toModel(d), []);
+    expect(problems.map((p) => `${p.path} ${p.code}`)).toEqual([
+      "indexes[0][1] not_allowed",
+      "indexes[0][2] unknown_field",
+      "indexes[2] empty",
+    ]);
+    const slots = place(problems, d.rows.map((r) => r.key), () => false);
+    expect(slots.get("indexes[0][1]")?.[0].code).toBe("not_allowed");
+    expect(slots.get("indexes[2]")?.[0].code).toBe("empty");
+  });
+
+  it("plans a renamed field's index as a renamed index, and drops a removed field's", () => {
+    const saved = {
+      name: "event",
+      indexes: [["country", "-timestamp", "id"], ["source"]],
+      fields: [
+        { id: "a1", name: "country", type: "text" },
+        { id: "a2", name: "source", type: "text" },
+        { id: "a3", name: "timestamp", type: "datetime" },
+      ],
+    };
+    const d = fromModel(saved);
+    renameField(d, d.rows[0].key, "nation");
+    removeField(d, d.rows[1].key);
+    const m = toModel(d);
+    expect(m.indexes).toEqual([["nation", "-timestamp", "id"]]);
+    const ops = forma.plan(saved, m);
+    expect(ops.map((o) => o.kind)).toEqual(["drop_model_index", "drop_column", "rename_column", "rename_index"]);
+    expect(lines(ops)[0].text).toBe('Drop the index on field "source".');
+    expect(forma.validateModel(m, [])).toEqual([]);
   });
 
   it("plans a rename as a rename because the id is kept", () => {

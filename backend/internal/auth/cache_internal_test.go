@@ -1,0 +1,22 @@
+package auth
+
+import (
+	"testing"
+	"time"
+)
+
+func TestKeyCacheDoesNotCacheALookupThatRacedADrop(t *testing.T) {
+	c, now := newKeyCache(time.Minute), time.Now()
+	p := Principal{KeyID: 1, TenantID: 7}
+	_, _, gen := c.get("a", now) // a lookup starts and reads the row from the database
+	c.dropTenant(7)              // meanwhile the tenant is deleted on this replica
+	c.put("a", nil, p, now, gen) // the lookup finishes with the row it read before
+	if _, ok, _ := c.get("a", now); ok {
+		t.Fatal("a row read before the drop was cached")
+	}
+	_, _, gen = c.get("a", now)
+	c.put("a", nil, p, now, gen)
+	if got, ok, _ := c.get("a", now); !ok || got.principal != p {
+		t.Fatalf("a lookup without a drop in between was not cached: %+v %v", got, ok)
+	}
+}
