@@ -18,8 +18,6 @@
 #                      redis://127.0.0.1:6379/15; set it empty to run without Redis)
 #   BENCH_LOG_LEVEL    forma's FORMA_LOG_LEVEL (default info: one log line per request,
 #                      as shipped; the log goes to a file)
-#   BENCH_COMPOSITE=1  also run list once more after adding, by hand, the composite index
-#                      (country, timestamp DESC, id) that Forma does not create (default 1)
 #   BENCH_PERF=1       record 10 s of every CPU with `perf record -a -g` during each Forma
 #                      case (perf-<case>.data in the work directory; implies BENCH_KEEP=1);
 #                      `perf report -i F --sort comm` splits forma/postgres/formaload,
@@ -40,7 +38,6 @@ pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 dbname=${BENCH_DB:-forma_bench}
 redis_url=${BENCH_REDIS_URL-redis://127.0.0.1:6379/15}
 log_level=${BENCH_LOG_LEVEL:-info}
-composite=${BENCH_COMPOSITE:-1}
 tenant=bench
 model=event
 schema_table='"t_bench"."event"'
@@ -145,7 +142,8 @@ api PUT "/api/v1/t/$tenant/models/$model" "$key" '{"name":"event","label":"Event
  {"name":"timestamp","type":"datetime","options":{"auto_now_add":true}},
  {"name":"country","type":"text","required":true,"options":{"max_length":3},"choices":["PL","DE","US","GB"],"index":true},
  {"name":"source","type":"text","options":{"max_length":10}},
- {"name":"value","type":"integer"}]}' >/dev/null
+ {"name":"value","type":"integer"}],
+ "indexes":[["country","-timestamp","id"]]}' >/dev/null
 
 load() { "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
 say "loading $rows rows (bulk POSTs of 1,000)"
@@ -236,15 +234,6 @@ record get get 35
 run_forma list list
 run_pgbench list list
 record list list 35
-if [[ $composite == 1 ]]; then
-	say "adding BY HAND the composite index Forma does not create: (country, timestamp DESC, id)"
-	psql_bench -c "CREATE INDEX bench_event_country_ts_id ON $schema_table (\"country\", \"timestamp\" DESC, \"id\")"
-	psql_bench -c "ANALYZE $schema_table"
-	run_forma list "list+ix"
-	run_pgbench list "list+ix"
-	record list "list+ix" 35
-	psql_bench -c "DROP INDEX $schema_table_schema.bench_event_country_ts_id" # create measures Forma's own indexes
-fi
 run_forma create create
 run_pgbench create create
 record create create 50
@@ -265,6 +254,6 @@ record create create 50
 		}'
 	done <"$results"
 	echo
-	echo "Indexes on $schema_table as Forma created them (list+ix adds one by hand):"
+	echo "Indexes on $schema_table, all created by Forma from the model:"
 	sed 1d "$work/indexes.txt" | sed 's/^/  /'
 }

@@ -3,11 +3,10 @@ package httpapi_test
 import (
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"forma.dev/backend/internal/apitest"
+	"forma.dev/backend/internal/cpuclock"
 )
 
 // loadEventModel is the Event model of the load benchmark (docs/benchmarks-load.md).
@@ -37,7 +36,7 @@ func BenchmarkRecordsAPI(b *testing.B) {
 
 	run := func(name string, status int, path func(i int) string, method, body string) {
 		b.Run(name, func(b *testing.B) {
-			defer reportCPU(b)()
+			defer cpuclock.Report(b)()
 			for i := 0; b.Loop(); i++ {
 				if rec := s.Do(method, path(i), bench.Write, body); rec.Code != status {
 					b.Fatalf("%s %s: %d %s", method, path(i), rec.Code, rec.Body)
@@ -48,19 +47,4 @@ func BenchmarkRecordsAPI(b *testing.B) {
 	run("get", 200, func(i int) string { return "/api/v1/t/bench/data/event/" + strconv.Itoa(i%200+1) }, "GET", "")
 	run("list20", 200, func(int) string { return "/api/v1/t/bench/data/event?country=PL&sort=-timestamp&limit=20" }, "GET", "")
 	run("create", 201, func(int) string { return "/api/v1/t/bench/data/event" }, "POST", `{"country":"DE","source":"web","value":7}`)
-}
-
-// reportCPU reports allocations and this process's CPU time (user and system) per
-// operation: on a shared machine a benchmark's wall time includes waiting for Postgres
-// and for other work, its own CPU time much less so. Use it as defer reportCPU(b)().
-func reportCPU(b *testing.B) func() {
-	b.ReportAllocs()
-	start := cpuTime()
-	return func() { b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -17,12 +17,19 @@ const eventModel = `{"name":"event","admin":true,"fields":[
 
 const ownerModel = `{"name":"owner","fields":[{"name":"email","type":"email","unique":true}]}`
 
-func TestRecordsOverHTTP(t *testing.T) {
-	t.Parallel()
+// startWithEvents starts a server with tenant acme holding the owner and event models.
+func startWithEvents(t *testing.T) (*apitest.Server, apitest.Tenant) {
+	t.Helper()
 	s := apitest.Start(t)
 	acme := s.Tenant(t, "acme")
 	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
 	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	return s, acme
+}
+
+func TestRecordsOverHTTP(t *testing.T) {
+	t.Parallel()
+	s, acme := startWithEvents(t)
 	w, r := acme.Write, acme.Read
 	apitest.Run(t, s, []apitest.Scenario{
 		{Name: "create owner", Method: "POST", Path: "/api/v1/t/acme/data/owner", Key: w, Body: `{"email":"Ann@Example.COM"}`,
@@ -110,10 +117,7 @@ func TestOpenAPIFollowsTheSchemaVersion(t *testing.T) {
 // Record answers are written by records' AppendJSON, not c.JSON: the same JSON and headers.
 func TestRecordAnswersAreJSONAsEncodingJSONWritesIt(t *testing.T) {
 	t.Parallel()
-	s := apitest.Start(t)
-	acme := s.Tenant(t, "acme")
-	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
-	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	s, acme := startWithEvents(t)
 	w, r := acme.Write, acme.Read
 	for _, req := range []struct {
 		method, path, body string

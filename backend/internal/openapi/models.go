@@ -88,7 +88,11 @@ func (m *model) writeSchema(full bool) obj {
 		if f.auto() {
 			continue
 		}
-		props[f.def.Name] = f.schema(true)
+		prop := f.schema(true)
+		if !full {
+			delete(prop, "default") // a PATCH leaves absent fields as they are
+		}
+		props[f.def.Name] = prop
 		if full && f.rec.Required && !f.rec.HasDefault {
 			required = append(required, f.def.Name)
 		}

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
+	"forma.dev/backend/internal/cpuclock"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/record"
@@ -67,7 +66,7 @@ func BenchmarkRecords(b *testing.B) {
 	}
 
 	b.Run("get", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cpuclock.Report(b)()
 		for i := 0; b.Loop(); i++ {
 			if r, err := tbl.Get(ctx, q, int64(i%100+1)); err != nil || r == nil {
 				b.Fatal(r, err)
@@ -75,7 +74,7 @@ func BenchmarkRecords(b *testing.B) {
 		}
 	})
 	b.Run("list20", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cpuclock.Report(b)()
 		for b.Loop() {
 			if _, err := tbl.List(ctx, q, lq); err != nil {
 				b.Fatal(err)
@@ -84,33 +83,18 @@ func BenchmarkRecords(b *testing.B) {
 	})
 	// page20-json encodes as the list handler does: appended to a reused buffer.
 	b.Run("page20-json", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cpuclock.Report(b)()
 		var buf []byte
 		for b.Loop() {
 			buf = page.AppendJSON(buf[:0])
 		}
 	})
 	b.Run("page20-json.Marshal", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer cpuclock.Report(b)()
 		for b.Loop() {
 			if _, err := json.Marshal(page); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-}
-
-// reportCPU reports allocations and this process's CPU time (user and system) per
-// operation: on a shared machine a benchmark's wall time includes waiting for Postgres
-// and for other work, its own CPU time much less so. Use it as defer reportCPU(b)().
-func reportCPU(b *testing.B) func() {
-	b.ReportAllocs()
-	start := cpuTime()
-	return func() { b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
