@@ -23,6 +23,8 @@
 #                      `perf report -i F --sort comm` splits forma/postgres/formaload,
 #                      `perf report -i F --comm forma --no-children` shows forma's costs
 #   BENCH_KEEP=1       keep the work directory (logs, pgbench scripts) and the database
+#   BENCH_CASES        the cases to run, in this order (default "get list create")
+#   BENCH_FORMA_BIN    a forma binary to run instead of building this tree's (A/B runs)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -104,12 +106,16 @@ fi
 
 [[ -n $redis_url ]] && command -v redis-cli >/dev/null && clean_redis
 say "building forma and formaload"
-go build -o "$work/forma" ./backend/cmd/forma
+if [[ -n ${BENCH_FORMA_BIN:-} ]]; then
+	cp "$BENCH_FORMA_BIN" "$work/forma" # another build, to compare with this tree
+else
+	go build -o "$work/forma" ./backend/cmd/forma
+fi
 go build -o "$work/formaload" ./backend/cmd/formaload
 
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-DATABASE_URL="$pg/$dbname?sslmode=disable" REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
-	FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level \
+DATABASE_URL="${BENCH_FORMA_DB_URL:-$pg/$dbname?sslmode=disable}" REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
+	FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
 	"$work/forma" serve >"$work/forma.log" 2>&1 &
 server_pid=$!
 base=
@@ -145,7 +151,9 @@ api PUT "/api/v1/t/$tenant/models/$model" "$key" '{"name":"event","label":"Event
  {"name":"value","type":"integer"}],
  "indexes":[["country","-timestamp","id"]]}' >/dev/null
 
-load() { "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+load() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+# load_exec is load for a background job: the job becomes formaload, so $! is its pid
+load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
 say "loading $rows rows (bulk POSTs of 1,000)"
 load -case seed -rows "$rows" -batch 1000
 read -r id_min id_max n < <(psql_bench -F' ' -c "SELECT min(id), max(id), count(*) FROM $schema_table")
@@ -180,6 +188,15 @@ SQL
 results=$work/results.tsv
 : >"$results"
 
+# CPU accounting: on a shared machine throughput moves with whatever else runs, the CPU
+# each part spends per request much less. Ticks are user+system time from /proc.
+clk_tck=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# every postgres process, and what the postmaster reaped of exited backends
+pg_ticks() { pgrep -x postgres | xargs -r -I{} awk '{s += $14 + $15 + $16 + $17} END {print s + 0}' /proc/{}/stat 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+# us_per ticks requests -> µs of CPU per request
+us_per() { awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (n > 0 ? 1e6 * t / hz / n : 0)}'; }
+
 run_forma() { # case label: formaload's JSON into $work/forma-<label>.json
 	local c=$1 label=$2
 	psql_bench -c CHECKPOINT
@@ -189,10 +206,20 @@ run_forma() { # case label: formaload's JSON into $work/forma-<label>.json
 		perf_pid=$!
 	fi
 	say "forma   $label: $clients clients, ${warmup}s warm-up, ${duration}s"
-	load -case "$c" -c "$clients" -duration "${duration}s" -warmup "${warmup}s" -id-min "$id_min" -id-max "$id_max" \
-		>"$work/forma-$label.json"
+	load_exec -case "$c" -c "$clients" -duration "${duration}s" -warmup "${warmup}s" -id-min "$id_min" -id-max "$id_max" \
+		>"$work/forma-$label.json" &
+	local lp=$! f0 p0 f1 p1
+	sleep "$warmup"
+	f0=$(ticks "$server_pid") p0=$(pg_ticks)
+	sleep "$duration"
+	f1=$(ticks "$server_pid") p1=$(pg_ticks)
+	wait "$lp" || die "formaload $label failed"
 	[[ -n ${perf_pid:-} ]] && wait "$perf_pid" && perf_pid=
 	cat "$work/forma-$label.json" >&2
+	local n
+	n=$(jq -r '.rps * .duration_s' "$work/forma-$label.json")
+	echo "$(us_per $((f1 - f0)) "$n") $(jq -r '.cpu_us_per_req | round' "$work/forma-$label.json") $(us_per $((p1 - p0)) "$n")" \
+		>"$work/cpu-forma-$label"
 }
 
 run_pgbench() { # script label
@@ -203,10 +230,20 @@ run_pgbench() { # script label
 		"$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$pg/$dbname?sslmode=disable" >/dev/null 2>&1
 	fi
 	mkdir -p "$work/pglog-$label"
+	local p0 p1
+	p0=$(pg_ticks)
+	# `times` after pgbench prints the subshell's children's CPU: pgbench's own
 	(cd "$work/pglog-$label" && "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
-		"$pg/$dbname?sslmode=disable") >"$work/pgbench-$label.out" 2>&1 ||
+		"$pg/$dbname?sslmode=disable" && times >"$work/pgbench-$label.times") >"$work/pgbench-$label.out" 2>&1 ||
 		{ cat "$work/pgbench-$label.out" >&2; die "pgbench $label failed"; }
+	p1=$(pg_ticks)
 	grep -E '^(tps|latency average|number of failed)' "$work/pgbench-$label.out" >&2 || true
+	local n own
+	n=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/pgbench-$label.out")
+	# "0m1.234s 0m0.567s" (user, system) of the children: to ticks
+	own=$(sed -n 2p "$work/pgbench-$label.times" | awk -v hz="$clk_tck" '{
+		split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * hz }')
+	echo "$(us_per "$own" "$n") $(us_per $((p1 - p0)) "$n")" >"$work/cpu-pgbench-$label"
 }
 
 # pgbench_stats label -> "tps lat_avg p50 p99" (ms), percentiles from the per-transaction log
@@ -225,18 +262,17 @@ pgbench_stats() {
 record() { # case label aim
 	local f=$work/forma-$2.json
 	echo -e "$2\t$(jq -r '[.rps, .p50_ms, .p99_ms] | @tsv' "$f")\t$(pgbench_stats "$2" | tr ' ' '\t')\t$3" >>"$results"
+	echo -e "$2\t$(tr ' ' '\t' <"$work/cpu-forma-$2")\t$(tr ' ' '\t' <"$work/cpu-pgbench-$2")" >>"$work/cpu.tsv"
 }
 
 # Reads first, so they see exactly the rows loaded; create last (it grows the table).
-run_forma get get
-run_pgbench get get
-record get get 35
-run_forma list list
-run_pgbench list list
-record list list 35
-run_forma create create
-run_pgbench create create
-record create create 50
+declare -A aims=([get]=35 [list]=35 [create]=50)
+for c in ${BENCH_CASES:-get list create}; do
+	[[ -n ${aims[$c]:-} ]] || die "unknown case $c in BENCH_CASES (get, list, create)"
+	run_forma "$c" "$c"
+	run_pgbench "$c" "$c"
+	record "$c" "$c" "${aims[$c]}"
+done
 
 # --- the table -------------------------------------------------------------------------
 {
@@ -253,6 +289,14 @@ record create create 50
 				l, rps, p50, p99, tps, avg, pp50, pp99, r, aim, (r >= aim ? "met" : "MISSED")
 		}'
 	done <"$results"
+	echo
+	echo "CPU per request, in µs of user+system time (from /proc), in the measured window:"
+	echo
+	echo "| case | forma | formaload | postgres (Forma) | Forma total | pgbench | postgres (pgbench) | pgbench total |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	while IFS=$'\t' read -r label f l p b q; do
+		echo "| $label | $f | $l | $p | $((f + l + p)) | $b | $q | $((b + q)) |"
+	done <"$work/cpu.tsv"
 	echo
 	echo "Indexes on $schema_table, all created by Forma from the model:"
 	sed 1d "$work/indexes.txt" | sed 's/^/  /'

@@ -26,11 +26,12 @@ func createDB(ctx context.Context, databaseURL string, log *slog.Logger) error {
 		return fmt.Errorf("DATABASE_URL names no database: %q", u.Redacted())
 	}
 	u.Path = "/postgres"
-	admin, err := db.Open(ctx, u.String())
+	pool, err := db.Open(ctx, u.String())
 	if err != nil {
 		return fmt.Errorf("%w (is Postgres running at %s?)", err, u.Host)
 	}
-	defer admin.Close()
+	defer pool.Close()
+	admin := pool.Bun
 	var exists bool
 	if err := admin.QueryRowContext(ctx,
 		"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(&exists); err != nil {

@@ -41,10 +41,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // migrate creates or upgrades the control schema and exits.
 func migrate(ctx context.Context, cfg config.Config) error {
-	bdb, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer bdb.Close()
-	return migrations.Up(ctx, bdb)
+	defer pool.Close()
+	return migrations.Up(ctx, pool.Bun)
 }

@@ -14,14 +14,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -29,7 +26,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 type options struct {
@@ -61,6 +61,9 @@ type Result struct {
 	P90Ms       float64 `json:"p90_ms"`
 	P99Ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
+	// CPUUs is formaload's own CPU time (user and system) per request in the measured
+	// window, in microseconds: what the load generator takes from the machine it shares.
+	CPUUs float64 `json:"cpu_us_per_req"`
 }
 
 func main() {
@@ -111,24 +114,14 @@ func parseFlags(args []string) (options, error) {
 }
 
 func run(o options) error {
-	client := &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			MaxIdleConns:        2 * o.concurrency,
-			MaxIdleConnsPerHost: 2 * o.concurrency,
-			MaxConnsPerHost:     0,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		},
-	}
-	l, err := newLoader(o, client)
+	l, err := newLoader(o)
 	if err != nil {
 		return err
 	}
 	if o.kase == "seed" {
 		return l.seed()
 	}
-	req, ok := map[string]func(*rand.Rand) *http.Request{
+	next, ok := map[string]func(*rand.Rand, *fasthttp.Request){
 		"create": l.create, "get": l.get, "list": l.list,
 	}[o.kase]
 	if !ok {
@@ -137,7 +130,7 @@ func run(o options) error {
 	if o.kase == "create" {
 		l.bodies = eventBodies(o.countries)
 	}
-	res, err := l.measure(req)
+	res, err := l.measure(next)
 	if res != nil {
 		out, _ := json.Marshal(res)
 		fmt.Println(string(out))
@@ -145,16 +138,17 @@ func run(o options) error {
 	return err
 }
 
-// loader builds the requests of a case and sends them. Everything a request shares with
-// the others (URLs, headers, create bodies) is built once, so the client spends its CPU
-// on HTTP rather than on building requests: it shares the machine with the server.
+// loader builds the requests of a case and sends them. The client is fasthttp's: it
+// shares the machine with the server and pgbench's C client is its yardstick, so it
+// reuses each client's request and response and allocates nothing per request, where
+// net/http's client costs several times the CPU. Everything requests share (URLs, the
+// key, create bodies) is built once.
 type loader struct {
 	o      options
-	client *http.Client
-	data   *url.URL     // .../data/{model}
-	lists  []*url.URL   // the list case's URL per country
-	header http.Header  // Authorization; read-only, shared by every request
-	posts  http.Header  // Authorization and Content-Type, for requests with a body
+	client *fasthttp.HostClient
+	data   string       // .../data/{model}
+	lists  []string     // the list case's URL per country
+	auth   string       // "Bearer <key>"
 	bodies [][][][]byte // create bodies by country, source and value
 
 	errCount atomic.Int64
@@ -162,40 +156,28 @@ type loader struct {
 	errShown int
 }
 
-func newLoader(o options, client *http.Client) (*loader, error) {
-	data, err := url.Parse(o.baseURL + "/api/v1/t/" + o.tenant + "/data/" + o.model)
-	if err != nil {
-		return nil, err
+func newLoader(o options) (*loader, error) {
+	u, err := url.Parse(o.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("-url %q is not an http(s) URL", o.baseURL)
 	}
-	l := &loader{o: o, client: client, data: data,
-		header: http.Header{"Authorization": {"Bearer " + o.key}},
-		posts:  http.Header{"Authorization": {"Bearer " + o.key}, "Content-Type": {"application/json"}},
+	addr := u.Host
+	if u.Port() == "" {
+		addr += map[string]string{"http": ":80", "https": ":443"}[u.Scheme]
 	}
+	l := &loader{o: o, data: o.baseURL + "/api/v1/t/" + o.tenant + "/data/" + o.model, auth: "Bearer " + o.key,
+		client: &fasthttp.HostClient{
+			Addr: addr, IsTLS: u.Scheme == "https",
+			MaxConns:            max(o.concurrency, 2),
+			ReadTimeout:         30 * time.Second,
+			WriteTimeout:        30 * time.Second,
+			MaxIdleConnDuration: 90 * time.Second,
+		}}
 	for _, c := range o.countries {
-		u := *data
-		u.RawQuery = "country=" + c + "&sort=-timestamp&limit=20"
-		l.lists = append(l.lists, &u)
+		l.lists = append(l.lists, l.data+"?country="+c+"&sort=-timestamp&limit=20")
 	}
 	return l, nil
 }
-
-// request returns a request to a copy of u (the client must not share a URL between
-// requests in flight) with the shared headers and, when body is not nil, that body.
-func (l *loader) request(method string, u url.URL, body []byte) *http.Request {
-	req := &http.Request{Method: method, URL: &u, Host: u.Host, Header: l.header,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
-	if body != nil {
-		req.Header = l.posts
-		req.Body = &requestBody{Reader: *bytes.NewReader(body)}
-		req.ContentLength = int64(len(body))
-	}
-	return req
-}
-
-// requestBody reads one request's body from bytes shared with other requests.
-type requestBody struct{ bytes.Reader }
-
-func (*requestBody) Close() error { return nil }
 
 var sources = []string{"web", "ios", "android", "api", "email"}
 
@@ -228,63 +210,73 @@ func (l *loader) randomEvent(rng *rand.Rand) (c, s, v int) {
 	return rng.IntN(len(l.o.countries)), rng.IntN(len(sources)), rng.IntN(maxValue)
 }
 
-func (l *loader) create(rng *rand.Rand) *http.Request {
+// prepare sets what every request of a client carries; the cases set the rest.
+func (l *loader) prepare(req *fasthttp.Request) {
+	req.Header.Set("Authorization", l.auth)
+}
+
+func (l *loader) create(rng *rand.Rand, req *fasthttp.Request) {
 	c, s, v := l.randomEvent(rng)
-	return l.request("POST", *l.data, l.bodies[c][s][v])
+	l.post(req, l.bodies[c][s][v])
 }
 
-func (l *loader) get(rng *rand.Rand) *http.Request {
+// post makes req a POST of body (JSON) to the model's data URL.
+func (l *loader) post(req *fasthttp.Request, body []byte) {
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	req.SetRequestURI(l.data)
+	req.SetBodyRaw(body)
+}
+
+func (l *loader) get(rng *rand.Rand, req *fasthttp.Request) {
 	id := l.o.idMin + rng.Int64N(l.o.idMax-l.o.idMin+1)
-	u := *l.data
-	u.Path += "/" + strconv.FormatInt(id, 10)
-	return l.request("GET", u, nil)
+	req.Header.SetMethod(fasthttp.MethodGet)
+	req.SetRequestURI(l.data + "/" + strconv.FormatInt(id, 10))
 }
 
-func (l *loader) list(rng *rand.Rand) *http.Request {
-	return l.request("GET", *l.lists[rng.IntN(len(l.lists))], nil)
+func (l *loader) list(rng *rand.Rand, req *fasthttp.Request) {
+	req.Header.SetMethod(fasthttp.MethodGet)
+	req.SetRequestURI(l.lists[rng.IntN(len(l.lists))])
 }
 
-// do sends one request and reads the whole answer into buf (so the connection is
-// reused); it records a non-2xx answer or a transport error as an error.
-func (l *loader) do(req *http.Request, buf []byte) bool {
-	resp, err := l.client.Do(req)
-	if err != nil {
+// do sends one request and reads the whole answer; it records a non-2xx answer or a
+// transport error as an error.
+func (l *loader) do(req *fasthttp.Request, resp *fasthttp.Response) bool {
+	if err := l.client.Do(req, resp); err != nil {
 		l.recordError(req, 0, err.Error())
 		return false
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 == 2 {
-		if _, err := io.CopyBuffer(discard, resp.Body, buf); err != nil {
-			l.recordError(req, resp.StatusCode, "reading the body: "+err.Error())
-			return false
-		}
-		return true
+	if code := resp.StatusCode(); code/100 != 2 {
+		body := resp.Body()
+		l.recordError(req, code, string(body[:min(len(body), 512)]))
+		return false
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	l.recordError(req, resp.StatusCode, string(body))
-	return false
+	return true
 }
 
-// discard is io.Discard without its ReadFrom, so io.CopyBuffer reads into the caller's
-// buffer instead of taking one from io.Discard's pool.
-var discard = struct{ io.Writer }{io.Discard}
-
-func (l *loader) recordError(req *http.Request, status int, msg string) {
+func (l *loader) recordError(req *fasthttp.Request, status int, msg string) {
 	l.errCount.Add(1)
 	l.errMu.Lock()
 	defer l.errMu.Unlock()
 	if l.errShown < 5 {
 		l.errShown++
-		fmt.Fprintf(os.Stderr, "formaload: %s %s -> %d %s\n", req.Method, req.URL.RequestURI(), status, strings.TrimSpace(msg))
+		fmt.Fprintf(os.Stderr, "formaload: %s %s -> %d %s\n", req.Header.Method(), req.URI().RequestURI(), status, strings.TrimSpace(msg))
 	}
 }
 
 // measure runs o.concurrency clients, each in a closed loop, for warmup plus duration,
 // and keeps the latencies of the requests that started inside the measured window.
-func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
+func (l *loader) measure(next func(*rand.Rand, *fasthttp.Request)) (*Result, error) {
 	start := time.Now()
 	from := start.Add(l.o.warmup)
 	until := from.Add(l.o.duration)
+	cpu := make(chan time.Duration, 1) // this process's CPU time within the window
+	go func() {
+		time.Sleep(time.Until(from))
+		c0 := cpuTime()
+		time.Sleep(time.Until(until))
+		cpu <- cpuTime() - c0
+	}()
 	lat := make([][]time.Duration, l.o.concurrency)
 	counted := make([]int64, l.o.concurrency)
 	var wg sync.WaitGroup
@@ -294,14 +286,15 @@ func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w)+1, uint64(start.UnixNano())))
 			mine := make([]time.Duration, 0, 1<<14)
-			buf := make([]byte, 32<<10)
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			l.prepare(req)
 			for {
-				req := next(rng)
+				next(rng, req)
 				t0 := time.Now()
 				if !t0.Before(until) {
 					break
 				}
-				ok := l.do(req, buf)
+				ok := l.do(req, resp)
 				d := time.Since(t0)
 				if t0.Before(from) {
 					continue
@@ -315,6 +308,7 @@ func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	used := <-cpu
 	var all []time.Duration
 	var n int64
 	for w := range lat {
@@ -334,6 +328,7 @@ func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
 		res.MeanMs = ms(sum / time.Duration(len(all)))
 		res.P50Ms, res.P90Ms, res.P99Ms = ms(quantile(all, 0.50)), ms(quantile(all, 0.90)), ms(quantile(all, 0.99))
 		res.MaxMs = ms(all[len(all)-1])
+		res.CPUUs = float64(used.Microseconds()) / float64(len(all))
 	}
 	if res.Errors > 0 {
 		return res, fmt.Errorf("%d of the requests failed (non-2xx or transport error)", res.Errors)
@@ -342,6 +337,13 @@ func (l *loader) measure(next func(*rand.Rand) *http.Request) (*Result, error) {
 		return res, errors.New("no request completed in the measured window")
 	}
 	return res, nil
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // quantile returns the q-quantile of sorted durations (nearest rank).
@@ -371,7 +373,8 @@ func (l *loader) seed() error {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w)+1, 42))
-			buf := make([]byte, 32<<10)
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			l.prepare(req)
 			for n := range batches {
 				b := []byte{'['}
 				for i := range n {
@@ -381,7 +384,8 @@ func (l *loader) seed() error {
 					c, s, v := l.randomEvent(rng)
 					b = append(b, eventJSON(l.o.countries[c], sources[s], v)...)
 				}
-				l.do(l.request("POST", *l.data, append(b, ']')), buf)
+				l.post(req, append(b, ']'))
+				l.do(req, resp)
 			}
 		}()
 	}

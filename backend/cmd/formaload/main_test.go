@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 // TestCasesSendTheRequestsTheyDescribe runs each case briefly against a server that
@@ -44,12 +46,12 @@ func TestCasesSendTheRequestsTheyDescribe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := newLoader(o, srv.Client())
+		l, err := newLoader(o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		l.bodies = eventBodies(o.countries)
-		next := map[string]func(*rand.Rand) *http.Request{"get": l.get, "list": l.list, "create": l.create}[kase]
+		next := map[string]func(*rand.Rand, *fasthttp.Request){"get": l.get, "list": l.list, "create": l.create}[kase]
 		res, err := l.measure(next)
 		if err != nil || res.Requests < 10 || res.RPS <= 0 {
 			t.Fatalf("%s: %+v %v", kase, res, err)

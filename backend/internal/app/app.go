@@ -32,7 +32,8 @@ import (
 // App is Forma wired together, ready to serve.
 type App struct {
 	Config  config.Config
-	DB      *bun.DB
+	DB      *bun.DB // the control plane's view of pool
+	pool    *db.Pool
 	Redis   *redis.Client // nil without REDIS_URL
 	Models  *registry.Registry
 	Metrics *metrics.Metrics // served at GET /metrics
@@ -48,11 +49,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if cfg.AdminKey == "" {
 		return nil, errors.New("app: no platform key (FORMA_ADMIN_KEY)")
 	}
-	bdb, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: bdb, log: log}
+	bdb := pool.Bun
+	a := &App{Config: cfg, DB: bdb, pool: pool, log: log}
 	if err := migrations.Up(ctx, bdb); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -70,7 +72,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		checks = append(checks, a.redisCheck())
 	}
 	a.Models = registry.New(registry.MetaSource{DB: bdb}, regOpts...)
-	a.Metrics = metrics.New(bdb.DB, a.Models.Stats)
+	a.Metrics = metrics.New(pool.PGX, a.Models.Stats)
 	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
 	published := func(ctx context.Context, t schemasync.Tenant, r *schemasync.Result) {
 		if err := a.Models.Published(ctx, registry.Tenant{ID: t.ID, Schema: t.Schema}, r.Version, r.Models); err != nil {
@@ -84,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records:  &records.Service{DB: bdb.DB, Catalog: catalog{a.Models}, Events: a.Webhooks},
+		Records:  &records.Service{DB: pool.PGX, Catalog: catalog{a.Models}, Events: a.Webhooks},
 		OpenAPI:  openapi.NewCache(1000),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
@@ -138,6 +140,6 @@ func (a *App) Close() error {
 	if a.Redis != nil {
 		errs = append(errs, a.Redis.Close())
 	}
-	errs = append(errs, a.DB.Close())
+	errs = append(errs, a.pool.Close())
 	return errors.Join(errs...)
 }

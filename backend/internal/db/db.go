@@ -1,4 +1,5 @@
-// Package db opens Forma's Postgres connection pool as a bun.DB.
+// Package db opens Forma's Postgres connection pool: one pgx pool, used through bun for
+// the control plane and through pgx's own API for the data path.
 package db
 
 import (
@@ -6,28 +7,49 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
+// MaxConns is the most connections one process holds.
+const MaxConns = 32
+
+// Pool is one pool of connections to a database, seen two ways.
+type Pool struct {
+	// Bun serves the control plane: tenants, keys, definitions, migrations, webhooks.
+	Bun *bun.DB
+	// PGX serves records: pgx's own API, without database/sql's layer per query and
+	// per row (a third of the allocations of reading one record).
+	PGX *pgxpool.Pool
+}
+
 // Open connects to the database at url and checks that it answers.
-func Open(ctx context.Context, url string) (*bun.DB, error) {
-	cfg, err := pgx.ParseConfig(url)
+func Open(ctx context.Context, url string) (*Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	sqldb := stdlib.OpenDB(*cfg)
-	sqldb.SetMaxOpenConns(32)
-	sqldb.SetMaxIdleConns(32)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	bdb := bun.NewDB(sqldb, pgdialect.New())
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := bdb.PingContext(pingCtx); err != nil {
-		_ = bdb.Close()
+	cfg.MaxConns = MaxConns
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return bdb, nil
+	p := &Pool{Bun: bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New()), PGX: pool}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		_ = p.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return p, nil
+}
+
+// Close closes the pool and its connections.
+func (p *Pool) Close() error {
+	err := p.Bun.Close()
+	p.PGX.Close()
+	return err
 }

@@ -26,7 +26,7 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 		`forma_model_cache_info{mode="memory"} 1`,
 		`forma_model_cache_healthy 1`,
 		`forma_model_cache_loads_total{source="postgres"} 1`,
-		`go_sql_open_connections{db_name="forma"}`,
+		`pgxpool_max_conns{db_name="forma"} 32`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

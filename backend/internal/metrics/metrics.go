@@ -4,11 +4,12 @@
 package metrics
 
 import (
-	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/IBM/pgxpoolprometheus"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -27,9 +28,10 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// New registers the HTTP metrics, the model cache's Stats (cache may be nil), the pool
-// statistics of db (may be nil), and the Go runtime and process collectors.
-func New(db *sql.DB, cache func() registry.Stats) *Metrics {
+// New registers the HTTP metrics, the model cache's Stats (cache may be nil), the
+// statistics of the Postgres pool (may be nil; pgxpool_* metrics), and the Go runtime and
+// process collectors.
+func New(pool *pgxpool.Pool, cache func() registry.Stats) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,8 +49,8 @@ func New(db *sql.DB, cache func() registry.Stats) *Metrics {
 	if cache != nil {
 		m.reg.MustRegister(cacheCollector{stats: cache})
 	}
-	if db != nil {
-		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "forma"))
+	if pool != nil {
+		m.reg.MustRegister(pgxpoolprometheus.NewCollector(pool, map[string]string{"db_name": "forma"}))
 	}
 	return m
 }

@@ -34,15 +34,15 @@ CREATE TABLE t_bench.event (
 // BenchmarkRecords measures the data path below HTTP on the load benchmark's model:
 // reading one row, a list page of 20 (query and scan) and encoding that page.
 func BenchmarkRecords(b *testing.B) {
-	db := testdb.Open(b)
-	if _, err := db.DB.Exec(loadDDL); err != nil {
+	db := testdb.OpenPool(b)
+	if _, err := db.PGX.Exec(context.Background(), loadDDL); err != nil {
 		b.Fatal(err)
 	}
 	tbl, err := records.Compile("t_bench", loadModel())
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, q := context.Background(), db.DB
+	ctx, q := context.Background(), db.PGX
 	var rows []map[string]any
 	for i := range 100 {
 		v, probs := tbl.Validator().Validate(map[string]any{

@@ -2,7 +2,8 @@ package records
 
 import (
 	"context"
-	"database/sql"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Record events, as webhook subscribers name them.
@@ -19,7 +20,7 @@ type Events interface {
 	// the write runs without a transaction and pays nothing for events.
 	Wants(ctx context.Context, tenantID int64, model, event string) bool
 	// Emit writes one event per record inside tx.
-	Emit(ctx context.Context, tx *sql.Tx, tenantID int64, model, event string, version int64, recs []*Record) error
+	Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, event string, version int64, recs []*Record) error
 }
 
 // write runs fn, and emits its records as event in the same transaction when someone
@@ -30,11 +31,11 @@ func (s *Service) write(ctx context.Context, t Tenant, model, event string, vers
 	if !listened && !all {
 		return fn(s.DB)
 	}
-	tx, err := s.DB.BeginTx(ctx, nil)
+	tx, err := s.DB.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	recs, err := fn(tx)
 	if err != nil {
 		return nil, err
@@ -44,5 +45,5 @@ func (s *Service) write(ctx context.Context, t Tenant, model, event string, vers
 			return nil, err
 		}
 	}
-	return recs, tx.Commit()
+	return recs, dbError(tx.Commit(ctx))
 }

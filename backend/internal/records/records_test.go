@@ -3,6 +3,7 @@ package records_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"forma.dev/backend/internal/records"
@@ -39,15 +40,15 @@ CREATE TABLE t_acme.event (
 
 func setup(t *testing.T) (*records.Table, records.Querier) {
 	t.Helper()
-	db := testdb.Open(t)
-	if _, err := db.DB.Exec(eventDDL); err != nil {
+	db := testdb.OpenPool(t)
+	if _, err := db.PGX.Exec(context.Background(), eventDDL); err != nil {
 		t.Fatal(err)
 	}
 	tbl, err := records.Compile("t_acme", eventModel())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tbl, db.DB
+	return tbl, db.PGX
 }
 
 func decode(t *testing.T, s string) map[string]any {
@@ -106,3 +107,47 @@ func TestEveryTypeRoundTrips(t *testing.T) {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestValuesOnlySQLCanStoreReadBack: rows written by other SQL tools may hold values the
+// API never writes (infinite timestamps, NaN, dates far from now); reading them must not
+// fail, and JSON gets what it can hold.
+func TestValuesOnlySQLCanStoreReadBack(t *testing.T) {
+	t.Parallel()
+	tbl, q := setup(t)
+	rows, err := q.Query(context.Background(), `INSERT INTO t_acme.event (timestamp, country, value, ratio, ok, meta) VALUES
+		('infinity', 'PL', -9223372036854775808, 'NaN', false, '"s"'),
+		('-infinity', 'DE', 0, '-Infinity', NULL, 'null'),
+		('294276-12-31 23:59:59.999999+00', 'US', 1, 1e-7, true, '[]'),
+		('4713-01-01 00:00:00+00 BC', 'GB', 2, 0, true, '{}') RETURNING id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if rows.Close(); rows.Err() != nil || len(ids) != 4 {
+		t.Fatalf("insert: %v %v", ids, rows.Err())
+	}
+	want := []string{
+		`"timestamp":"infinity","country":"PL","source":null,"value":-9223372036854775808,"ratio":null,"price":null,"ok":false`,
+		`"timestamp":"-infinity","country":"DE","source":null,"value":0,"ratio":null,"price":null,"ok":null`,
+		`"timestamp":"294276-12-31T23:59:59.999999Z","country":"US","source":null,"value":1,"ratio":1e-7,"price":null,"ok":true`,
+		`"timestamp":"-4712-01-01T00:00:00Z","country":"GB","source":null,"value":2,"ratio":0,"price":null,"ok":true`,
+	}
+	metas := []string{`"meta":"s"`, `"meta":null`, `"meta":[]`, `"meta":{}`}
+	for i, id := range ids {
+		rec, err := tbl.Get(context.Background(), q, id)
+		if err != nil || rec == nil {
+			t.Fatalf("get %d: %v", id, err)
+		}
+		got := string(rec.AppendJSON(nil))
+		if !strings.Contains(got, want[i]) || !strings.Contains(got, metas[i]) {
+			t.Errorf("row %d:\n got %s\nwant %s ... %s", i, got, want[i], metas[i])
+		}
+	}
+}

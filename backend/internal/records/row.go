@@ -1,8 +1,16 @@
 package records
 
 import (
-	"database/sql"
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // scanKind says how a column is read back from Postgres and written as JSON.
@@ -68,30 +76,103 @@ func (r *Record) set(name string, v any) {
 	}
 }
 
-// rowScanner reads the rows of one query. database/sql hands a *any destination the
-// driver's value as it is, so scanning costs no holder, conversion or boxing of ours:
-// only each row's Record and its values.
+// rowScanner reads the rows of one query from pgx's raw values: each column is decoded
+// by its kind from the wire format Postgres sent, with no scan plan or holder per
+// column; only each row's Record and its values are allocated.
 type rowScanner struct {
-	cols []*column
-	dest []any // &vals[i] of the row being read
+	cols   []*column
+	fields []pgconn.FieldDescription
 }
 
-func newRowScanner(cols []*column) *rowScanner {
-	return &rowScanner{cols: cols, dest: make([]any, len(cols))}
-}
-
-func (s *rowScanner) scan(rows *sql.Rows) (*Record, error) {
+func (s *rowScanner) scan(raw [][]byte) (*Record, error) {
+	if len(raw) != len(s.cols) {
+		return nil, fmt.Errorf("records: %d columns read, %d expected", len(raw), len(s.cols))
+	}
 	vals := make([]any, len(s.cols))
-	for i := range vals {
-		s.dest[i] = &vals[i]
-	}
-	if err := rows.Scan(s.dest...); err != nil {
-		return nil, err
-	}
 	for i, c := range s.cols {
-		if b, ok := vals[i].([]byte); ok && c.kind == scanJSON {
-			vals[i] = json.RawMessage(b)
+		v, err := decode(c.kind, s.fields[i], raw[i])
+		if err != nil {
+			return nil, fmt.Errorf("records: column %s: %w", c.name, err)
 		}
+		vals[i] = v
 	}
 	return &Record{cols: s.cols, vals: vals}, nil
+}
+
+// pgEpoch is where Postgres' binary timestamps count from: 2000-01-01 UTC, in Unix seconds.
+const pgEpoch = 946684800
+
+// types decodes what decode does not do by hand (text-format timestamps).
+var types = pgtype.NewMap()
+
+// decode turns one value as Postgres sent it into the Go value a Record holds: nil,
+// int64, float64, bool, string, time.Time in UTC (or "infinity", "-infinity") or
+// json.RawMessage. b is only valid until the next row, so nothing keeps it.
+func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
+	if b == nil {
+		return nil, nil
+	}
+	bin := f.Format == pgtype.BinaryFormatCode
+	switch kind {
+	case scanInt:
+		if !bin {
+			return strconv.ParseInt(string(b), 10, 64)
+		}
+		switch len(b) {
+		case 8:
+			return int64(binary.BigEndian.Uint64(b)), nil
+		case 4:
+			return int64(int32(binary.BigEndian.Uint32(b))), nil
+		case 2:
+			return int64(int16(binary.BigEndian.Uint16(b))), nil
+		}
+	case scanFloat:
+		if !bin {
+			return strconv.ParseFloat(string(b), 64)
+		}
+		switch len(b) {
+		case 8:
+			return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+		case 4:
+			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
+		}
+	case scanBool:
+		if len(b) == 1 {
+			return b[0] == 1 || b[0] == 't', nil
+		}
+	case scanTime:
+		if !bin || len(b) != 8 {
+			var ts pgtype.Timestamptz
+			if err := types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
+				return nil, err
+			}
+			return timeValue(ts), nil
+		}
+		switch us := int64(binary.BigEndian.Uint64(b)); us {
+		case math.MaxInt64:
+			return "infinity", nil
+		case math.MinInt64:
+			return "-infinity", nil
+		default:
+			return time.Unix(pgEpoch+us/1e6, us%1e6*1e3).UTC(), nil
+		}
+	case scanJSON:
+		if bin && f.DataTypeOID == pgtype.JSONBOID && len(b) > 0 && b[0] == 1 {
+			b = b[1:] // jsonb's binary form: a version byte, then the text
+		}
+		return json.RawMessage(bytes.Clone(b)), nil
+	default:
+		return string(b), nil
+	}
+	return nil, fmt.Errorf("unexpected %d-byte value of type %d", len(b), f.DataTypeOID)
+}
+
+func timeValue(ts pgtype.Timestamptz) any {
+	switch ts.InfinityModifier {
+	case pgtype.Infinity:
+		return "infinity"
+	case pgtype.NegativeInfinity:
+		return "-infinity"
+	}
+	return ts.Time.UTC()
 }

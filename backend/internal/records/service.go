@@ -2,8 +2,9 @@ package records
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/shared/problem"
@@ -37,7 +38,7 @@ const MaxBulk = 10000
 // where it can, all-or-nothing bulk writes, and one reload-and-retry when the cached
 // model turns out older than the database.
 type Service struct {
-	DB      *sql.DB
+	DB      *pgxpool.Pool
 	Catalog Catalog
 	// Events is the outbox for webhooks; nil when nobody listens.
 	Events Events

@@ -2,15 +2,15 @@ package records
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// Querier runs SQL with bind parameters: a *sql.DB or a *sql.Tx. (bun.DB formats "?"
-// placeholders itself; the data path hands $n parameters to the driver instead.)
+// Querier runs SQL with $n bind parameters: a *pgxpool.Pool or a pgx.Tx.
 type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	Query(ctx context.Context, query string, args ...any) (pgx.Rows, error)
 }
 
 // maxParams keeps one statement under Postgres' 65535 bind parameters.
@@ -153,15 +153,15 @@ func (t *Table) Get(ctx context.Context, q Querier, id int64) (*Record, error) {
 }
 
 func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column) ([]*Record, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, dbError(err)
 	}
 	defer rows.Close()
 	var out []*Record
-	sc := newRowScanner(cols)
+	sc := rowScanner{cols: cols, fields: rows.FieldDescriptions()}
 	for rows.Next() {
-		r, err := sc.scan(rows)
+		r, err := sc.scan(rows.RawValues())
 		if err != nil {
 			return nil, err
 		}

@@ -35,14 +35,14 @@ func New(tb testing.TB) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "forma_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ?", bun.Ident(name)); err != nil {
+	if _, err := admin.Bun.ExecContext(ctx, "CREATE DATABASE ?", bun.Ident(name)); err != nil {
 		admin.Close()
 		tb.Fatalf("testdb: create database: %v", err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name)); err != nil {
+		if _, err := admin.Bun.ExecContext(ctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name)); err != nil {
 			tb.Errorf("testdb: drop database %s: %v", name, err)
 		}
 		admin.Close()
@@ -55,14 +55,21 @@ func New(tb testing.TB) string {
 	return u.String()
 }
 
-// Open creates a fresh database for tb and opens it; the pool is closed before the drop.
+// Open creates a fresh database for tb and opens it through bun; the pool is closed
+// before the drop.
 func Open(tb testing.TB) *bun.DB {
 	tb.Helper()
+	return OpenPool(tb).Bun
+}
+
+// OpenPool is Open for tests that also use the pool through pgx (the data path).
+func OpenPool(tb testing.TB) *db.Pool {
+	tb.Helper()
 	u := New(tb)
-	bdb, err := db.Open(context.Background(), u)
+	p, err := db.Open(context.Background(), u)
 	if err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}
-	tb.Cleanup(func() { bdb.Close() })
-	return bdb
+	tb.Cleanup(func() { _ = p.Close() })
+	return p
 }

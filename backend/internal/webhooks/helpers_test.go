@@ -41,14 +41,15 @@ func fast() webhooks.Options {
 
 func newStack(t testing.TB, o webhooks.Options) *stack {
 	t.Helper()
-	db := testdb.Open(t)
+	pool := testdb.OpenPool(t)
+	db := pool.Bun
 	ctx := context.Background()
 	if err := migrations.Up(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	s := &stack{t: t, db: db, hooks: webhooks.New(db.DB, o)}
 	s.engine = schemasync.New(db, schemasync.WithHook(s.hooks.SchemaHook))
-	s.recs = &records.Service{DB: db.DB, Catalog: catalog{db}, Events: s.hooks}
+	s.recs = &records.Service{DB: pool.PGX, Catalog: catalog{db}, Events: s.hooks}
 	s.tenant = records.Tenant{Schema: "t_acme"}
 	if err := db.QueryRowContext(ctx, `INSERT INTO forma.tenants (slug, name, schema_name)
 		VALUES ('acme', 'acme', 't_acme') RETURNING id`).Scan(&s.tenant.ID); err != nil {

@@ -43,6 +43,9 @@ func (s *Service) listenOnce(ctx context.Context) error {
 			return nil
 		}
 		pc := sc.Conn()
+		// Closed here, so that a pool beneath database/sql destroys it instead of taking
+		// back a connection that may still be listening.
+		defer func() { _ = pc.Close(context.WithoutCancel(ctx)) }()
 		if _, err := pc.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 			loopErr = err
 			return driver.ErrBadConn

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/records"
@@ -61,8 +62,10 @@ func (s *Service) Wants(ctx context.Context, tenantID int64, model, event string
 }
 
 // Emit writes one event per record to the outbox inside tx, with its deliveries.
-func (s *Service) Emit(ctx context.Context, tx *sql.Tx, tenantID int64, model, event string, version int64, recs []*records.Record) error {
-	slug, err := s.slug(ctx, tx, tenantID)
+func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, event string, version int64, recs []*records.Record) error {
+	slug, err := s.slug(ctx, tenantID, func(slug *string) error {
+		return tx.QueryRow(ctx, slugSQL, tenantID).Scan(slug)
+	})
 	if err != nil {
 		return err
 	}
@@ -76,7 +79,7 @@ func (s *Service) Emit(ctx context.Context, tx *sql.Tx, tenantID int64, model, e
 		}
 		payloads[i] = string(b)
 	}
-	_, err = tx.ExecContext(ctx, emitSQL, tenantID, event, []string{model}, model, payloads)
+	_, err = tx.Exec(ctx, emitSQL, tenantID, event, []string{model}, model, payloads)
 	return err
 }
 
@@ -91,7 +94,9 @@ func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t schemasync.Tenant
 	if err != nil || !snap.wants(t.ID, SchemaChanged, models...) {
 		return err
 	}
-	slug, err := s.slug(ctx, tx.Tx, t.ID)
+	slug, err := s.slug(ctx, t.ID, func(slug *string) error {
+		return tx.QueryRowContext(ctx, slugSQL, t.ID).Scan(slug)
+	})
 	if err != nil {
 		return err
 	}
@@ -121,13 +126,16 @@ func changedModels(ctx context.Context, tx *sql.Tx, tenantID int64, r *schemasyn
 	return uniq(names), nil
 }
 
-// slug returns the tenant's slug, from the view or else from the database.
-func (s *Service) slug(ctx context.Context, tx *sql.Tx, tenantID int64) (string, error) {
+const slugSQL = `SELECT slug FROM forma.tenants WHERE id = $1`
+
+// slug returns the tenant's slug, from the view or else read (slugSQL) in the caller's
+// transaction.
+func (s *Service) slug(ctx context.Context, tenantID int64, read func(*string) error) (string, error) {
 	if slug := s.view.current(ctx).slug(tenantID); slug != "" {
 		return slug, nil
 	}
 	var slug string
-	err := tx.QueryRowContext(ctx, `SELECT slug FROM forma.tenants WHERE id = $1`, tenantID).Scan(&slug)
+	err := read(&slug)
 	return slug, err
 }
 

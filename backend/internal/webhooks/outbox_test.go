@@ -2,12 +2,13 @@ package webhooks_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/webhooks"
@@ -115,7 +116,7 @@ func (c *counting) Wants(ctx context.Context, tenantID int64, model, event strin
 	return ok
 }
 
-func (c *counting) Emit(ctx context.Context, tx *sql.Tx, tenantID int64, model, event string, v int64, recs []*records.Record) error {
+func (c *counting) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, event string, v int64, recs []*records.Record) error {
 	c.emits.Add(1)
 	return c.Service.Emit(ctx, tx, tenantID, model, event, v, recs)
 }
