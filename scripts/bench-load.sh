@@ -13,6 +13,8 @@
 #   BENCH_CLIENTS      concurrent clients for formaload and pgbench (default 32)
 #   BENCH_ROWS         rows loaded before the cases (default 100000, bulk POSTs of 1,000)
 #   BENCH_PG           server URL without database (default postgres://postgres@127.0.0.1:5432)
+#   BENCH_PG_QUERY     connection parameters for forma, pgbench and psql alike (default
+#                      sslmode=disable; host=/var/run/postgresql&sslmode=disable: the Unix socket)
 #   BENCH_DB           database created and dropped (default forma_bench)
 #   BENCH_REDIS_URL    Redis for the model cache when it answers (default
 #                      redis://127.0.0.1:6379/15; set it empty to run without Redis)
@@ -37,6 +39,7 @@ warmup=${warmup%s}
 clients=${BENCH_CLIENTS:-32}
 rows=${BENCH_ROWS:-100000}
 pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+pg_query=${BENCH_PG_QUERY:-sslmode=disable}
 dbname=${BENCH_DB:-forma_bench}
 redis_url=${BENCH_REDIS_URL-redis://127.0.0.1:6379/15}
 log_level=${BENCH_LOG_LEVEL:-info}
@@ -55,8 +58,9 @@ command -v psql >/dev/null || die "psql not found: install postgresql-client"
 command -v curl >/dev/null || die "curl not found"
 command -v jq >/dev/null || die "jq not found"
 
-psql_admin() { psql "$pg/postgres?sslmode=disable" -v ON_ERROR_STOP=1 -qAtX "$@"; }
-psql_bench() { psql "$pg/$dbname?sslmode=disable" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+bench_url="$pg/$dbname?$pg_query"
+psql_admin() { psql "$pg/postgres?$pg_query" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+psql_bench() { psql "$bench_url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 psql_admin -c 'SELECT 1' >/dev/null || die "Postgres does not answer at $pg (run scripts/services.sh)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/forma-bench-load.XXXXXX")
@@ -114,7 +118,7 @@ fi
 go build -o "$work/formaload" ./backend/cmd/formaload
 
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-DATABASE_URL="${BENCH_FORMA_DB_URL:-$pg/$dbname?sslmode=disable}" REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
+DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
 	FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
 	"$work/forma" serve >"$work/forma.log" 2>&1 &
 server_pid=$!
@@ -192,8 +196,16 @@ results=$work/results.tsv
 # each part spends per request much less. Ticks are user+system time from /proc.
 clk_tck=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# every postgres process, and what the postmaster reaped of exited backends
-pg_ticks() { pgrep -x postgres | xargs -r -I{} awk '{s += $14 + $15 + $16 + $17} END {print s + 0}' /proc/{}/stat 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+# every postgres process, and what the postmaster reaped of exited backends (a backend
+# may exit between pgrep and the read: it is then counted in its parent's reaped time)
+pg_ticks() {
+	local pid total=0 t
+	for pid in $(pgrep -x postgres || true); do
+		t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || true)
+		total=$((total + ${t:-0}))
+	done
+	echo "$total"
+}
 # us_per ticks requests -> µs of CPU per request
 us_per() { awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (n > 0 ? 1e6 * t / hz / n : 0)}'; }
 
@@ -227,14 +239,14 @@ run_pgbench() { # script label
 	psql_bench -c CHECKPOINT
 	say "pgbench $label: -c $clients -j 2 -M prepared, ${warmup}s warm-up, ${duration}s"
 	if ((warmup > 0)); then
-		"$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$pg/$dbname?sslmode=disable" >/dev/null 2>&1
+		"$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" >/dev/null 2>&1
 	fi
 	mkdir -p "$work/pglog-$label"
 	local p0 p1
 	p0=$(pg_ticks)
 	# `times` after pgbench prints the subshell's children's CPU: pgbench's own
 	(cd "$work/pglog-$label" && "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
-		"$pg/$dbname?sslmode=disable" && times >"$work/pgbench-$label.times") >"$work/pgbench-$label.out" 2>&1 ||
+		"$bench_url" && times >"$work/pgbench-$label.times") >"$work/pgbench-$label.out" 2>&1 ||
 		{ cat "$work/pgbench-$label.out" >&2; die "pgbench $label failed"; }
 	p1=$(pg_ticks)
 	grep -E '^(tps|latency average|number of failed)' "$work/pgbench-$label.out" >&2 || true
@@ -277,7 +289,7 @@ done
 # --- the table -------------------------------------------------------------------------
 {
 	echo
-	echo "Forma vs pgbench: $clients clients, ${duration}s per case, $rows rows loaded; $(nproc) CPUs; Redis: ${redis_url:-none}"
+	echo "Forma vs pgbench: $clients clients, ${duration}s per case, $rows rows loaded; $(nproc) CPUs; Postgres: $bench_url; Redis: ${redis_url:-none}"
 	echo
 	echo "| case | Forma req/s | Forma p50 ms | Forma p99 ms | pgbench tps | pgbench avg ms | pgbench p50 ms | pgbench p99 ms | Forma/pgbench | aim |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"

@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -13,7 +14,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// MaxConns is the most connections one process holds.
+// MaxConns is the most connections one process holds, unless DATABASE_URL says
+// otherwise with pgxpool's pool_max_conns parameter.
 const MaxConns = 32
 
 // Pool is one pool of connections to a database, seen two ways.
@@ -31,7 +33,9 @@ func Open(ctx context.Context, url string) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	cfg.MaxConns = MaxConns
+	if !strings.Contains(url, "pool_max_conns=") {
+		cfg.MaxConns = MaxConns
+	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -2,6 +2,10 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,5 +141,37 @@ func TestRecordAnswersAreJSONAsEncodingJSONWritesIt(t *testing.T) {
 			t.Errorf("%s %s: %d %q, want %d and %s:\n%s", req.method, req.path, rec.Code,
 				rec.Header().Get("Content-Type"), req.status, req.want, body)
 		}
+	}
+}
+
+// TestLargeAnswersGoWithTheirLength: a page well over net/http's 2 KB buffer is sent
+// with Content-Length (gin's c.Data sets it; writeJSON relies on that), not in chunks.
+func TestLargeAnswersGoWithTheirLength(t *testing.T) {
+	t.Parallel()
+	s, acme := startWithEvents(t)
+	var bulk strings.Builder
+	bulk.WriteByte('[')
+	for i := range 60 {
+		if i > 0 {
+			bulk.WriteByte(',')
+		}
+		bulk.WriteString(`{"country":"PL","source":"web","value":` + strconv.Itoa(i) + `}`)
+	}
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, bulk.String()+"]")
+	srv := httptest.NewServer(s.App.Handler)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/t/acme/data/event?limit=50", nil)
+	req.Header.Set("Authorization", "Bearer "+acme.Read)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || len(body) < 4<<10 {
+		t.Fatalf("GET: %d, %d bytes, %v", resp.StatusCode, len(body), err)
+	}
+	if resp.ContentLength != int64(len(body)) || len(resp.TransferEncoding) != 0 {
+		t.Fatalf("Content-Length %d for %d bytes, Transfer-Encoding %v", resp.ContentLength, len(body), resp.TransferEncoding)
 	}
 }

@@ -28,9 +28,17 @@ func sortSignature(keys []sortKey) string {
 	return strings.Join(parts, ",")
 }
 
+// encodeCursor writes the cursor as json.Marshal would write a cursor value (the values
+// are those of a Record, which appendValue writes byte for byte as encoding/json does).
 func encodeCursor(keys []sortKey, values []any) string {
-	b, _ := json.Marshal(cursor{Sort: sortSignature(keys), Values: values})
-	return base64.RawURLEncoding.EncodeToString(b)
+	b := append(appendString(append(make([]byte, 0, 128), `{"s":`...), sortSignature(keys)), `,"v":[`...)
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendValue(b, v)
+	}
+	return base64.RawURLEncoding.EncodeToString(append(b, "]}"...))
 }
 
 // decodeCursor checks that a cursor belongs to this sort and normalises its values.

@@ -27,7 +27,7 @@ func (s *Service) expand(ctx context.Context, ts *Tables, cols []*column, recs [
 		}
 		query := "SELECT " + target.selectAll + " FROM " + target.qualified +
 			" WHERE " + target.byName["id"].quoted + " IN (" + strings.Join(ph, ", ") + ")"
-		related, err := target.query(ctx, s.DB, query, a, target.columns)
+		related, err := target.query(ctx, s.DB, query, a, target.columns, len(ph))
 		if err != nil {
 			return err
 		}

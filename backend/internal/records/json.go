@@ -66,6 +66,12 @@ func appendValue(dst []byte, v any) []byte {
 	switch v := v.(type) {
 	case nil:
 		return append(dst, "null"...)
+	case *int64:
+		return strconv.AppendInt(dst, *v, 10)
+	case *string:
+		return appendString(dst, *v)
+	case *time.Time:
+		return appendTime(dst, *v)
 	case int64:
 		return strconv.AppendInt(dst, v, 10)
 	case float64:
@@ -75,9 +81,7 @@ func appendValue(dst []byte, v any) []byte {
 	case string:
 		return appendString(dst, v)
 	case time.Time:
-		dst = append(dst, '"')
-		dst = v.UTC().AppendFormat(dst, time.RFC3339Nano)
-		return append(dst, '"')
+		return appendTime(dst, v)
 	case json.RawMessage:
 		return appendRawJSON(dst, v)
 	case *Record:
@@ -88,6 +92,39 @@ func appendValue(dst []byte, v any) []byte {
 		return append(dst, "null"...)
 	}
 	return append(dst, b...)
+}
+
+// appendTime writes a datetime as RFC 3339 text in UTC with the fraction's trailing
+// zeros dropped, as time.RFC3339Nano does (and does for years outside 0-9999, which it
+// writes its own way). A list page holds three datetimes a row, so this is written out
+// digit by digit: a third of the cost of AppendFormat.
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		dst = append(dst, '"')
+		return append(t.AppendFormat(dst, time.RFC3339Nano), '"')
+	}
+	hour, minute, sec := t.Clock()
+	dst = append(dst, '"',
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		dst = append(dst, frac[:n]...)
+	}
+	return append(dst, 'Z', '"')
 }
 
 // appendFloat writes a float as encoding/json does (ES6 number formatting). NaN and

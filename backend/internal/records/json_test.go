@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"strings"
@@ -215,4 +216,44 @@ func FuzzAppendRawJSON(f *testing.F) {
 			t.Errorf("%q:\n got %s\nwant %s", raw, got, want)
 		}
 	})
+}
+
+// FuzzAppendTime: datetimes are written as time.RFC3339Nano writes them in UTC.
+func FuzzAppendTime(f *testing.F) {
+	f.Add(int64(0), int64(0))
+	f.Add(int64(1714559400), int64(123456000))
+	f.Add(int64(-62135596800), int64(1000)) // year 1
+	f.Add(int64(253402300799), int64(999999999))
+	f.Add(int64(-62167219200), int64(0)) // year 0
+	f.Add(int64(-62167219201), int64(5)) // year -1
+	f.Add(int64(253402300800), int64(10))
+	f.Fuzz(func(t *testing.T, sec, nsec int64) {
+		tm := time.Unix(sec, nsec%1e9)
+		want := `"` + tm.UTC().Format(time.RFC3339Nano) + `"`
+		if got := string(appendTime(nil, tm)); got != want {
+			t.Fatalf("%d.%09d: got %s, want %s", sec, nsec, got, want)
+		}
+	})
+}
+
+// TestCursorsAreWhatJSONMarshalWrites: next_cursor is written by hand; it must stay the
+// encoding of the cursor value, which decodeCursor reads with encoding/json.
+func TestCursorsAreWhatJSONMarshalWrites(t *testing.T) {
+	t.Parallel()
+	tbl, err := Compile("t_acme", schema.Model{Name: "e", Fields: []schema.Field{{Name: "name", Type: "text"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []sortKey{{col: tbl.byName["name"], desc: true}, {col: tbl.byName["id"]}}
+	values := [][]any{{"plain", int64(7)}, {nil, int64(math.MinInt64)}, {1.5e-7, true}, {"2024-05-01T10:30:00.5Z", int64(0)}}
+	for _, s := range trickyStrings {
+		values = append(values, []any{s, int64(1)})
+	}
+	for _, v := range values {
+		want, _ := json.Marshal(cursor{Sort: sortSignature(keys), Values: v})
+		raw, err := base64.RawURLEncoding.DecodeString(encodeCursor(keys, v))
+		if err != nil || string(raw) != string(want) {
+			t.Errorf("%#v:\n got %s (%v)\nwant %s", v, raw, err, want)
+		}
+	}
 }

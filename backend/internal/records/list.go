@@ -15,12 +15,16 @@ type Page struct {
 // List runs a parsed list query: one statement, whatever the page size.
 func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
 	cols, shown := t.listColumns(lq)
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		exprs[i] = selectExpr(c)
+	selected := t.selectAll
+	if len(lq.fields) > 0 {
+		exprs := make([]string, len(cols))
+		for i, c := range cols {
+			exprs[i] = selectExpr(c)
+		}
+		selected = strings.Join(exprs, ", ")
 	}
-	query, args := t.listSQL(lq, strings.Join(exprs, ", "))
-	recs, err := t.query(ctx, q, query, args, cols)
+	query, args := t.listSQL(lq, selected)
+	recs, err := t.query(ctx, q, query, args, cols, lq.limit+1)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"forma.dev/backend/internal/records"
 )
 
@@ -168,5 +170,39 @@ func TestFieldsLimitsTheColumnsButNotTheCursor(t *testing.T) {
 	next := list(t, tbl, q, "fields=country&sort=-value&limit=1&cursor="+*page.NextCursor)
 	if c, _ := next.Data[0].Get("country"); c != "PL" {
 		t.Errorf("second page: %v", c)
+	}
+}
+
+// TestAListIsPlannedOnce: Postgres makes one plan for a prepared list statement and
+// reuses it, as it does for the same SQL written by hand. (With the limit as a bind
+// parameter it could not cost the generic plan and planned every execution again.)
+func TestAListIsPlannedOnce(t *testing.T) {
+	t.Parallel()
+	tbl, q := setup(t)
+	pool := q.(*pgxpool.Pool)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `INSERT INTO t_acme.event (country, timestamp, value)
+		SELECT (ARRAY['PL','DE','US','GB'])[1 + g % 4], now() - g * interval '1 second', g FROM generate_series(1, 20000) g;
+		CREATE INDEX ON t_acme.event (country, timestamp DESC, id); ANALYZE t_acme.event`); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pool.Acquire(ctx) // pg_prepared_statements shows one session's statements
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for i := range 12 {
+		page := list(t, tbl, conn, "country="+[]string{"PL", "DE", "US", "GB"}[i%4]+"&sort=-timestamp&limit=20")
+		if len(page.Data) != 20 {
+			t.Fatalf("page of %d rows", len(page.Data))
+		}
+	}
+	var generic, custom int64
+	if err := conn.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE 'SELECT %ORDER BY%'`).Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	if generic < 6 {
+		t.Fatalf("12 executions: %d generic plans, %d custom plans (planned each time)", generic, custom)
 	}
 }

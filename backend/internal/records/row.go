@@ -51,8 +51,11 @@ func selectExpr(c *column) string {
 }
 
 // Record is one row, in column order; it marshals to a JSON object in that order.
-// Values are as the driver reads them: nil, int64, float64, bool, string, time.Time
-// (datetime columns), json.RawMessage (json columns), or a *Record put in by expand.
+// Values are nil, int64, float64, bool, string, time.Time (datetime columns, UTC),
+// "infinity" or "-infinity" (datetimes only SQL can store), json.RawMessage (json
+// columns), or a *Record put in by expand. Rows read from Postgres hold their int64,
+// string and time.Time values as pointers into slabs shared by the rows of one query,
+// so that a value costs no allocation of its own; Get hides that.
 type Record struct {
 	cols []*column
 	vals []any
@@ -62,10 +65,23 @@ type Record struct {
 func (r *Record) Get(name string) (any, bool) {
 	for i, c := range r.cols {
 		if c.name == name {
-			return r.vals[i], true
+			return deref(r.vals[i]), true
 		}
 	}
 	return nil, false
+}
+
+// deref turns a value held in a slab into the value itself.
+func deref(v any) any {
+	switch p := v.(type) {
+	case *int64:
+		return *p
+	case *string:
+		return *p
+	case *time.Time:
+		return *p
+	}
+	return v
 }
 
 func (r *Record) set(name string, v any) {
@@ -78,25 +94,100 @@ func (r *Record) set(name string, v any) {
 
 // rowScanner reads the rows of one query from pgx's raw values: each column is decoded
 // by its kind from the wire format Postgres sent, with no scan plan or holder per
-// column; only each row's Record and its values are allocated.
+// column. Records, their value lists, and int64, string and time values are carved
+// from slabs sized for the rows the query expects (hint), a few allocations per query
+// rather than a dozen per row.
 type rowScanner struct {
 	cols   []*column
 	fields []pgconn.FieldDescription
+	hint   int // rows expected; more are read all the same
+	rows   int
+	recs   []Record
+	vals   []any
+	ints   slab[int64]
+	strs   slab[string]
+	times  slab[time.Time]
 }
+
+func newRowScanner(cols []*column, fields []pgconn.FieldDescription, hint int) *rowScanner {
+	s := &rowScanner{cols: cols, fields: fields, hint: hint}
+	for _, c := range cols {
+		switch c.kind {
+		case scanInt:
+			s.ints.perRow++
+		case scanText:
+			s.strs.perRow++
+		case scanTime:
+			s.times.perRow++
+		}
+	}
+	return s
+}
+
+// slab hands out values of one kind from chunks sized for the rows still expected.
+type slab[T any] struct {
+	perRow int
+	items  []T
+}
+
+func (b *slab[T]) put(v T, rowsLeft int) *T {
+	if len(b.items) == cap(b.items) {
+		b.items = make([]T, 0, b.perRow*rowsLeft)
+	}
+	b.items = append(b.items, v)
+	return &b.items[len(b.items)-1]
+}
+
+// rowsLeft is how many rows a new chunk is sized for: those still expected, or one.
+func (s *rowScanner) rowsLeft() int { return max(s.hint-s.rows, 1) }
 
 func (s *rowScanner) scan(raw [][]byte) (*Record, error) {
 	if len(raw) != len(s.cols) {
 		return nil, fmt.Errorf("records: %d columns read, %d expected", len(raw), len(s.cols))
 	}
-	vals := make([]any, len(s.cols))
+	if len(s.recs) == cap(s.recs) {
+		s.recs = make([]Record, 0, s.rowsLeft())
+	}
+	n := len(s.cols)
+	if len(s.vals)+n > cap(s.vals) {
+		s.vals = make([]any, 0, n*s.rowsLeft())
+	}
+	vals := s.vals[len(s.vals) : len(s.vals)+n : len(s.vals)+n]
+	s.vals = s.vals[:len(s.vals)+n]
 	for i, c := range s.cols {
-		v, err := decode(c.kind, s.fields[i], raw[i])
+		v, err := s.value(c.kind, s.fields[i], raw[i])
 		if err != nil {
 			return nil, fmt.Errorf("records: column %s: %w", c.name, err)
 		}
 		vals[i] = v
 	}
-	return &Record{cols: s.cols, vals: vals}, nil
+	s.rows++
+	s.recs = append(s.recs, Record{cols: s.cols, vals: vals})
+	return &s.recs[len(s.recs)-1], nil
+}
+
+// value decodes one value, into a slab where its kind has one.
+func (s *rowScanner) value(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
+	if b == nil {
+		return nil, nil
+	}
+	switch kind {
+	case scanInt:
+		n, err := decodeInt(f, b)
+		if err != nil {
+			return nil, err
+		}
+		return s.ints.put(n, s.rowsLeft()), nil
+	case scanTime:
+		t, inf, err := decodeTime(f, b)
+		if err != nil || inf != "" {
+			return inf, err
+		}
+		return s.times.put(t, s.rowsLeft()), nil
+	case scanText:
+		return s.strs.put(string(b), s.rowsLeft()), nil
+	}
+	return decode(kind, f, b)
 }
 
 // pgEpoch is where Postgres' binary timestamps count from: 2000-01-01 UTC, in Unix seconds.
@@ -115,17 +206,7 @@ func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
 	bin := f.Format == pgtype.BinaryFormatCode
 	switch kind {
 	case scanInt:
-		if !bin {
-			return strconv.ParseInt(string(b), 10, 64)
-		}
-		switch len(b) {
-		case 8:
-			return int64(binary.BigEndian.Uint64(b)), nil
-		case 4:
-			return int64(int32(binary.BigEndian.Uint32(b))), nil
-		case 2:
-			return int64(int16(binary.BigEndian.Uint16(b))), nil
-		}
+		return decodeInt(f, b)
 	case scanFloat:
 		if !bin {
 			return strconv.ParseFloat(string(b), 64)
@@ -141,21 +222,11 @@ func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
 			return b[0] == 1 || b[0] == 't', nil
 		}
 	case scanTime:
-		if !bin || len(b) != 8 {
-			var ts pgtype.Timestamptz
-			if err := types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
-				return nil, err
-			}
-			return timeValue(ts), nil
+		t, inf, err := decodeTime(f, b)
+		if err != nil || inf != "" {
+			return inf, err
 		}
-		switch us := int64(binary.BigEndian.Uint64(b)); us {
-		case math.MaxInt64:
-			return "infinity", nil
-		case math.MinInt64:
-			return "-infinity", nil
-		default:
-			return time.Unix(pgEpoch+us/1e6, us%1e6*1e3).UTC(), nil
-		}
+		return t, nil
 	case scanJSON:
 		if bin && f.DataTypeOID == pgtype.JSONBOID && len(b) > 0 && b[0] == 1 {
 			b = b[1:] // jsonb's binary form: a version byte, then the text
@@ -164,15 +235,50 @@ func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
 	default:
 		return string(b), nil
 	}
-	return nil, fmt.Errorf("unexpected %d-byte value of type %d", len(b), f.DataTypeOID)
+	return nil, errWidth(f, b)
 }
 
-func timeValue(ts pgtype.Timestamptz) any {
-	switch ts.InfinityModifier {
-	case pgtype.Infinity:
-		return "infinity"
-	case pgtype.NegativeInfinity:
-		return "-infinity"
+func errWidth(f pgconn.FieldDescription, b []byte) error {
+	return fmt.Errorf("unexpected %d-byte value of type %d", len(b), f.DataTypeOID)
+}
+
+// decodeInt reads an integer column (bigint, or a narrower one).
+func decodeInt(f pgconn.FieldDescription, b []byte) (int64, error) {
+	if f.Format != pgtype.BinaryFormatCode {
+		return strconv.ParseInt(string(b), 10, 64)
 	}
-	return ts.Time.UTC()
+	switch len(b) {
+	case 8:
+		return int64(binary.BigEndian.Uint64(b)), nil
+	case 4:
+		return int64(int32(binary.BigEndian.Uint32(b))), nil
+	case 2:
+		return int64(int16(binary.BigEndian.Uint16(b))), nil
+	}
+	return 0, errWidth(f, b)
+}
+
+// decodeTime reads a timestamptz: a time in UTC, or inf ("infinity", "-infinity").
+func decodeTime(f pgconn.FieldDescription, b []byte) (t time.Time, inf string, err error) {
+	if f.Format != pgtype.BinaryFormatCode || len(b) != 8 {
+		var ts pgtype.Timestamptz
+		if err := types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
+			return time.Time{}, "", err
+		}
+		switch ts.InfinityModifier {
+		case pgtype.Infinity:
+			return time.Time{}, "infinity", nil
+		case pgtype.NegativeInfinity:
+			return time.Time{}, "-infinity", nil
+		}
+		return ts.Time.UTC(), "", nil
+	}
+	switch us := int64(binary.BigEndian.Uint64(b)); us {
+	case math.MaxInt64:
+		return time.Time{}, "infinity", nil
+	case math.MinInt64:
+		return time.Time{}, "-infinity", nil
+	default:
+		return time.Unix(pgEpoch+us/1e6, us%1e6*1e3).UTC(), "", nil
+	}
 }

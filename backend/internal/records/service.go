@@ -77,7 +77,7 @@ func (s *Service) withRetry(ctx context.Context, t Tenant, model string, minVers
 		return err
 	}
 	err = fn(ts, tbl)
-	if !Stale(err) && !unknownField(err) {
+	if err == nil || !Stale(err) && !unknownField(err) {
 		return err
 	}
 	fresh, err2 := s.Catalog.Reload(ctx, t)
@@ -168,7 +168,7 @@ func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, exp
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
-		rec, err := tbl.Get(ctx, s.DB, id)
+		rec, err := tbl.gets.get(ctx, tbl, s.DB, id)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,10 @@ type Table struct {
 	byName    map[string]*column
 	selectAll string // the select list of every column, in table order
 	getSQL    string // reads one row by id ($1)
-	validator *record.Validator
+	// getManySQL reads the rows of several ids ($1, an array): batched reads by id.
+	getManySQL string
+	gets       getBatcher
+	validator  *record.Validator
 	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
 	// by every insert, whatever the column default.
 	autoOnCreate []*column
@@ -69,7 +72,8 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 		exprs[i] = selectExpr(c)
 	}
 	t.selectAll = strings.Join(exprs, ", ")
-	t.getSQL = "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
+	byID := "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted
+	t.getSQL, t.getManySQL = byID+" = $1", byID+" = ANY($1)"
 	v, err := record.Compile(m)
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func (t *Table) Insert(ctx context.Context, q Querier, rows []map[string]any) ([
 	for start := 0; start < len(rows); start += chunk {
 		end := min(start+chunk, len(rows))
 		query, args := t.insertSQL(cols, rows[start:end])
-		recs, err := t.query(ctx, q, query, args, t.columns)
+		recs, err := t.query(ctx, q, query, args, t.columns, end-start)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +130,7 @@ func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string
 		b.WriteString(" AND " + etagSQL + " = " + a.bind(*ifMatch))
 	}
 	b.WriteString(" RETURNING " + t.returning())
-	return t.query(ctx, q, b.String(), a, t.columns)
+	return t.query(ctx, q, b.String(), a, t.columns, 1)
 }
 
 // Delete removes one row; ifMatch as in Update. It returns the row removed, if any.
@@ -140,26 +140,28 @@ func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64)
 	if ifMatch != nil {
 		query += " AND " + etagSQL + " = " + a.bind(*ifMatch)
 	}
-	return t.query(ctx, q, query+" RETURNING "+t.returning(), a, t.columns)
+	return t.query(ctx, q, query+" RETURNING "+t.returning(), a, t.columns, 1)
 }
 
 // Get reads one row by id; nil when there is none.
 func (t *Table) Get(ctx context.Context, q Querier, id int64) (*Record, error) {
-	recs, err := t.query(ctx, q, t.getSQL, []any{id}, t.columns)
+	recs, err := t.query(ctx, q, t.getSQL, []any{id}, t.columns, 1)
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
 	return recs[0], nil
 }
 
-func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column) ([]*Record, error) {
+// query runs a statement that returns rows of cols; hint is how many it should return
+// (slabs and the result are sized for it).
+func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, dbError(err)
 	}
 	defer rows.Close()
-	var out []*Record
-	sc := rowScanner{cols: cols, fields: rows.FieldDescriptions()}
+	out := make([]*Record, 0, hint)
+	sc := newRowScanner(cols, rows.FieldDescriptions(), hint)
 	for rows.Next() {
 		r, err := sc.scan(rows.RawValues())
 		if err != nil {
