@@ -1,7 +1,8 @@
 // designer.test.mjs: the talk's scenario, end to end in a real browser against a real
 // server: sign in, design the Event model, see a validation error appear with no request
 // sent, preview (plan in words, then the server's dry run), apply, add records in the
-// data grid, rename a field and see the data kept, reload and see everything persisted.
+// data grid, rename a field and see the data kept, reload and see everything persisted;
+// and a composite index added in the editor, checked inline, previewed and applied.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -246,6 +247,107 @@ test("reload and see everything persisted", async () => {
   await page.getByText(/Rename field "source" to "origin"/i).first().waitFor();
   await shot(page, "history");
   noErrors();
+});
+
+test("a composite index: added in the editor, checked inline, previewed, applied", async () => {
+  // Independent of the tests above: its own model (with records, so the index is built
+  // over existing rows) and its own browser, already signed in.
+  await api(session, "PUT", "/models/metric", {
+    name: "metric", label: "Metric", admin: true,
+    fields: [
+      { name: "timestamp", type: "datetime", required: true, options: { auto_now_add: true } },
+      { name: "country", type: "text", options: { max_length: 3 } },
+      { name: "value", type: "integer" },
+    ],
+  });
+  await api(session, "POST", "/data/metric", [{ country: "PL", value: 1 }, { country: "DE", value: 2 }]);
+
+  const own = await launch();
+  try {
+    const p = own.page;
+    await p.addInitScript((s) => sessionStorage.setItem("forma.session", JSON.stringify(s)), session);
+    await p.goto("/models/metric");
+    await p.getByRole("heading", { name: "Model metric" }).waitFor();
+    await formaReady(p);
+    await p.getByRole("status").filter({ hasText: "No changes yet." }).waitFor();
+    const sent = own.state.requests.length;
+
+    // Index 1: country, then timestamp descending. A new index starts with one column, focused.
+    await p.getByRole("button", { name: "Add an index" }).click();
+    const ix1 = p.getByRole("group", { name: "Index 1", exact: true });
+    const col1 = ix1.getByLabel("Column 1", { exact: true });
+    await assert.doesNotReject(col1.evaluate((el) => el === document.activeElement || Promise.reject(new Error("not focused"))));
+    await col1.selectOption("country");
+    await ix1.getByRole("button", { name: "Add a column to index 1" }).click();
+    const col2 = ix1.getByLabel("Column 2", { exact: true });
+    await col2.selectOption("timestamp");
+    await ix1.getByLabel("Direction of column 2 of index 1").selectOption("desc");
+
+    // The same column twice is refused inline, on that column, by the wasm module.
+    await col2.selectOption("country");
+    const dup = p.locator('ul.problems li[data-code="duplicate"]');
+    await dup.waitFor();
+    assert.match(await dup.textContent(), /more than once/);
+    assert.equal(await col2.getAttribute("aria-invalid"), "true");
+    const col2Problems = await col2.getAttribute("aria-describedby");
+    assert.ok(col2Problems, "the column names its problem");
+    assert.match(await p.locator(`[id="${col2Problems}"]`).textContent(), /more than once/);
+    assert.equal(await col1.getAttribute("aria-invalid"), null, "only the repeated column is marked");
+    assert.ok(await p.getByRole("button", { name: "Apply" }).isDisabled(), "Apply is disabled while invalid");
+    await p.locator("section.preview").getByText("Fix the problems above to see the plan.").waitFor();
+    await col2.selectOption("timestamp");
+    await dup.waitFor({ state: "detached" });
+    assert.equal(await col2.getAttribute("aria-invalid"), null);
+    assert.equal(await ix1.getByLabel("Direction of column 2 of index 1").inputValue(), "desc", "the direction is kept");
+
+    // An index left without columns is refused on its group, then removed.
+    await p.getByRole("button", { name: "Add an index" }).click();
+    const ix2 = p.getByRole("group", { name: "Index 2", exact: true });
+    await ix2.getByRole("button", { name: "Remove column 1 of index 2" }).click();
+    const empty = ix2.locator('ul.problems li[data-code="empty"]');
+    await empty.waitFor();
+    assert.match(await empty.textContent(), /must not be empty/);
+    const ix2Problems = await ix2.getAttribute("aria-describedby");
+    assert.ok(ix2Problems, "the index names its problem");
+    assert.match(await p.locator(`[id="${ix2Problems}"]`).textContent(), /must not be empty/);
+    await p.getByRole("status").filter({ hasText: "1 problem" }).waitFor();
+    await ix2.getByRole("button", { name: "Remove index 2" }).click();
+    await empty.waitFor({ state: "detached" });
+    await p.getByRole("status").filter({ hasText: "The model is valid." }).waitFor();
+    assert.deepEqual(own.state.requests.slice(sent), [], "editing and validating the index sent no request");
+
+    // The plan in words says the index being added, and nothing risky.
+    const preview = p.locator("section.preview");
+    await preview.getByRole("heading", { name: /What this does/ }).waitFor();
+    await preview.locator("ol.plan li").filter({ hasText: 'Index fields "country", "timestamp" descending.' }).waitFor();
+    assert.equal(await preview.locator(".plan-summary").first().textContent(), "1 change to the database.");
+    assert.equal(await preview.getByText(/Can lose data|May fail/).count(), 0, "adding an index is safe");
+
+    // The server's dry run agrees, with the exact SQL.
+    await p.getByRole("button", { name: "Dry run on the server" }).click();
+    const sql = p.getByLabel("SQL of the dry run");
+    await sql.waitFor();
+    assert.match(await sql.textContent(), /CREATE INDEX "metric_\w+_ix_[0-9a-f]{8}" ON \S+ \("country", "timestamp" DESC\)/);
+
+    await p.getByRole("button", { name: "Apply" }).click();
+    await p.getByRole("status").filter({ hasText: /Applied: 1 change to the database/ }).waitFor();
+
+    const { model: saved } = await api(session, "GET", "/models/metric");
+    assert.deepEqual(saved.indexes, [["country", "-timestamp"]]);
+    assert.equal((await api(session, "GET", "/data/metric")).data.length, 2, "the records are kept");
+
+    // Reloaded, the editor shows the saved index.
+    await p.reload();
+    await formaReady(p);
+    const again = p.getByRole("group", { name: "Index 1", exact: true });
+    assert.equal(await again.getByLabel("Column 1", { exact: true }).inputValue(), "country");
+    assert.equal(await again.getByLabel("Column 2", { exact: true }).inputValue(), "timestamp");
+    assert.equal(await again.getByLabel("Direction of column 2 of index 1").inputValue(), "desc");
+    assert.equal(await p.getByRole("group", { name: "Index 2", exact: true }).count(), 0);
+    assert.deepEqual(own.state.errors, [], "the page logged errors");
+  } finally {
+    await own.close();
+  }
 });
 
 test("time from navigation to an interactive designer", async () => {
