@@ -27,6 +27,7 @@
 #   BENCH_KEEP=1       keep the work directory (logs, pgbench scripts) and the database
 #   BENCH_CASES        the cases to run, in this order (default "get list create")
 #   BENCH_FORMA_BIN    a forma binary to run instead of building this tree's (A/B runs)
+#   BENCH_LOAD_BIN     the same for formaload
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -115,7 +116,11 @@ if [[ -n ${BENCH_FORMA_BIN:-} ]]; then
 else
 	go build -o "$work/forma" ./backend/cmd/forma
 fi
-go build -o "$work/formaload" ./backend/cmd/formaload
+if [[ -n ${BENCH_LOAD_BIN:-} ]]; then
+	cp "$BENCH_LOAD_BIN" "$work/formaload"
+else
+	go build -o "$work/formaload" ./backend/cmd/formaload
+fi
 
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \

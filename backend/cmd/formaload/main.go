@@ -169,6 +169,7 @@ func newLoader(o options) (*loader, error) {
 		client: &fasthttp.HostClient{
 			Addr: addr, IsTLS: u.Scheme == "https",
 			MaxConns:            max(o.concurrency, 2),
+			ReadBufferSize:      64 << 10, // a page of 20 records in one read, not two
 			ReadTimeout:         30 * time.Second,
 			WriteTimeout:        30 * time.Second,
 			MaxIdleConnDuration: 90 * time.Second,
