@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -80,17 +81,22 @@ func (b *getBatcher) leave(c *getCall) bool {
 	return false
 }
 
-// run reads a batch, answers its calls, then hands the waiting calls, if any, to the
-// first of them (this flight goes on in that call's goroutine) or frees the flight.
+// run reads a batch and answers its calls, then hands the flight on.
 // A read alone runs under its request's ctx; a batch, on behalf of all its requests.
 func (b *getBatcher) run(ctx context.Context, t *Table, q Querier, calls []*getCall) {
+	defer b.handOff() // even if fetch panics: the flight must not stay taken
 	if len(calls) == 1 {
 		t.fetch(ctx, q, calls)
-	} else {
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), getTimeout)
-		t.fetch(bctx, q, calls)
-		cancel()
+		return
 	}
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), getTimeout)
+	defer cancel()
+	t.fetch(bctx, q, calls)
+}
+
+// handOff gives the waiting calls, if any, to the first of them (the flight goes on in
+// that call's goroutine), or frees the flight.
+func (b *getBatcher) handOff() {
 	b.mu.Lock()
 	if len(b.queue) == 0 {
 		b.inFlight--
@@ -109,10 +115,17 @@ func (b *getBatcher) run(ctx context.Context, t *Table, q Querier, calls []*getC
 // own, whose goroutine is running this.
 func (t *Table) fetch(ctx context.Context, q Querier, calls []*getCall) {
 	defer func() {
+		p := recover() // a bug must fail the reads that wait, not leave them waiting
 		for _, c := range calls {
+			if p != nil {
+				c.rec, c.err = nil, fmt.Errorf("records: reading %s by id: %v", t.Model.Name, p)
+			}
 			if c.done != nil && c.lead == nil {
 				close(c.done)
 			}
+		}
+		if p != nil {
+			panic(p)
 		}
 	}()
 	if len(calls) == 1 {

@@ -201,3 +201,75 @@ func TestABatchThatFailsFailsEveryRead(t *testing.T) {
 		}
 	}
 }
+
+// panickyQuerier panics on every query, as a bug in reading a row would.
+type panickyQuerier struct{ gate chan struct{} }
+
+func (p panickyQuerier) Query(context.Context, string, ...any) (pgx.Rows, error) {
+	<-p.gate
+	panic("a bug")
+}
+
+// TestAPanicFailsTheBatchAndFreesTheFlight: a read whose goroutine runs a statement that
+// panics sees the panic (recoverPanics answers 500), the reads that wait for that
+// statement get an error rather than waiting for ever, and the table's next reads go
+// through.
+func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 10)
+	bad := panickyQuerier{gate: make(chan struct{})}
+	type outcome struct {
+		err      error
+		panicked bool
+	}
+	outcomes := make(chan outcome, 4)
+	read := func(id int64) {
+		defer func() {
+			if p := recover(); p != nil {
+				outcomes <- outcome{panicked: true}
+			}
+		}()
+		_, err := tbl.gets.get(context.Background(), tbl, bad, id)
+		outcomes <- outcome{err: err}
+	}
+	go read(1)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		tbl.gets.mu.Lock()
+		busy := tbl.gets.inFlight == maxGetFlights
+		tbl.gets.mu.Unlock()
+		if busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first read never took the flight")
+		}
+	}
+	for i := range 3 {
+		go read(int64(i + 2))
+	}
+	queued(t, tbl, 3)
+	close(bad.gate)
+	panics, errs := 0, 0
+	for range 4 {
+		select {
+		case o := <-outcomes:
+			switch {
+			case o.panicked:
+				panics++
+			case o.err != nil:
+				errs++
+			default:
+				t.Error("a read of a statement that panicked succeeded")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a read still waits after its statement panicked")
+		}
+	}
+	if panics != 2 || errs != 2 { // the first read alone; then a batch of three, run by one of them
+		t.Errorf("%d panics and %d errors, want 2 and 2", panics, errs)
+	}
+	rec, err := tbl.gets.get(context.Background(), tbl, pool, 4)
+	if id, _ := rec.Get("id"); err != nil || id != int64(4) {
+		t.Fatalf("after the panics: %v %v", id, err)
+	}
+}
