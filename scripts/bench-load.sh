@@ -35,6 +35,7 @@ cd "$root"
 
 duration=${BENCH_DURATION:-15}
 duration=${duration%s}
+((duration >= 3)) || { echo "bench-load: BENCH_DURATION must be at least 3 (seconds)" >&2; exit 2; }
 warmup=${BENCH_WARMUP:-2}
 warmup=${warmup%s}
 clients=${BENCH_CLIENTS:-32}
@@ -201,15 +202,11 @@ results=$work/results.tsv
 # each part spends per request much less. Ticks are user+system time from /proc.
 clk_tck=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# every postgres process, and what the postmaster reaped of exited backends (a backend
-# may exit between pgrep and the read: it is then counted in its parent's reaped time)
+# every postgres process, and what the postmaster reaped of exited backends; one cat
+# and one awk, so that a sample takes milliseconds even on a loaded machine
 pg_ticks() {
-	local pid total=0 t
-	for pid in $(pgrep -x postgres || true); do
-		t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || true)
-		total=$((total + ${t:-0}))
-	done
-	echo "$total"
+	# shellcheck disable=SC2046 # one path per process
+	cat $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk '{s += $14 + $15 + $16 + $17} END {print s + 0}'
 }
 # us_per ticks requests -> µs of CPU per request
 us_per() { awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (n > 0 ? 1e6 * t / hz / n : 0)}'; }
@@ -247,20 +244,21 @@ run_pgbench() { # script label
 		"$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" >/dev/null 2>&1
 	fi
 	mkdir -p "$work/pglog-$label"
-	local p0 p1
-	p0=$(pg_ticks)
-	# `times` after pgbench prints the subshell's children's CPU: pgbench's own
-	(cd "$work/pglog-$label" && "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
-		"$bench_url" && times >"$work/pgbench-$label.times") >"$work/pgbench-$label.out" 2>&1 ||
-		{ cat "$work/pgbench-$label.out" >&2; die "pgbench $label failed"; }
-	p1=$(pg_ticks)
+	(cd "$work/pglog-$label" && exec "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
+		"$bench_url") >"$work/pgbench-$label.out" 2>&1 &
+	# CPU inside the run, away from its connections' setup and teardown: from 1 s in to
+	# 1 s before the end, against the transactions the log shows ending in between
+	local bp=$! t0 t1 b0 b1 p0 p1
+	sleep 1
+	t0=$(date +%s.%N) b0=$(ticks "$bp") p0=$(pg_ticks)
+	sleep $((duration - 2))
+	t1=$(date +%s.%N) b1=$(ticks "$bp") p1=$(pg_ticks)
+	wait "$bp" || { cat "$work/pgbench-$label.out" >&2; die "pgbench $label failed"; }
 	grep -E '^(tps|latency average|number of failed)' "$work/pgbench-$label.out" >&2 || true
-	local n own
-	n=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/pgbench-$label.out")
-	# "0m1.234s 0m0.567s" (user, system) of the children: to ticks
-	own=$(sed -n 2p "$work/pgbench-$label.times" | awk -v hz="$clk_tck" '{
-		split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", (u[1] * 60 + u[2] + y[1] * 60 + y[2]) * hz }')
-	echo "$(us_per "$own" "$n") $(us_per $((p1 - p0)) "$n")" >"$work/cpu-pgbench-$label"
+	local n
+	# log lines: client, transaction, latency µs, script, end time (s), end time (µs)
+	n=$(cat "$work/pglog-$label"/pgbench_log.* | awk -v a="$t0" -v b="$t1" '{t = $5 + $6 / 1e6} t >= a && t < b {n++} END {print n + 0}')
+	echo "$(us_per $((b1 - b0)) "$n") $(us_per $((p1 - p0)) "$n")" >"$work/cpu-pgbench-$label"
 }
 
 # pgbench_stats label -> "tps lat_avg p50 p99" (ms), percentiles from the per-transaction log
