@@ -3,8 +3,9 @@
 # on loopback against a fresh database, the talk's Event model with 100,000 rows, and
 # for each case (create, get by id, list a page of 20 by country sorted by -timestamp)
 # formaload with 32 clients for a fixed time, then pgbench running the same SQL at the
-# same concurrency against the same table. It prints one table: Forma's req/s and
-# latencies beside pgbench's, and their ratio against the aims of issue 4.
+# same concurrency against the same table. It prints two tables: Forma's req/s and
+# latencies beside pgbench's, with their ratio against the aims of issue 4, and the CPU
+# each process spent per request.
 # Figures and how to read them: docs/benchmarks-load.md.
 #
 # Environment (all optional):
@@ -18,8 +19,11 @@
 #   BENCH_DB           database created and dropped (default forma_bench)
 #   BENCH_REDIS_URL    Redis for the model cache when it answers (default
 #                      redis://127.0.0.1:6379/15; set it empty to run without Redis)
-#   BENCH_LOG_LEVEL    forma's FORMA_LOG_LEVEL (default info: one log line per request,
-#                      as shipped; the log goes to a file)
+#   BENCH_LOG_LEVEL    forma's FORMA_LOG_LEVEL, info or debug (default info: one log line
+#                      per request, as shipped; the log goes to a file, and the script reads
+#                      forma's URL from it)
+#   BENCH_GOGC         forma's GOGC (default unset: forma's own default, 400)
+#   BENCH_LOAD_PROCS   formaload's GOMAXPROCS (default unset: one per CPU)
 #   BENCH_PERF=1       record 10 s of every CPU with `perf record -a -g` during each Forma
 #                      case (perf-<case>.data in the work directory; implies BENCH_KEEP=1);
 #                      `perf report -i F --sort comm` splits forma/postgres/formaload,
@@ -300,7 +304,7 @@ done
 		awk -v l="$label" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v tps="$tps" -v avg="$avg" \
 			-v pp50="$pp50" -v pp99="$pp99" -v aim="$aim" 'BEGIN {
 			r = 100 * rps / tps
-			printf "| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.0f%% | >= %d%% %s |\n",
+			printf "| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.1f%% | >= %d%% %s |\n",
 				l, rps, p50, p99, tps, avg, pp50, pp99, r, aim, (r >= aim ? "met" : "MISSED")
 		}'
 	done <"$results"
