@@ -1,16 +1,10 @@
 package records
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // scanKind says how a column is read back from Postgres and written as JSON.
@@ -188,97 +182,4 @@ func (s *rowScanner) value(kind scanKind, f pgconn.FieldDescription, b []byte) (
 		return s.strs.put(string(b), s.rowsLeft()), nil
 	}
 	return decode(kind, f, b)
-}
-
-// pgEpoch is where Postgres' binary timestamps count from: 2000-01-01 UTC, in Unix seconds.
-const pgEpoch = 946684800
-
-// types decodes what decode does not do by hand (text-format timestamps).
-var types = pgtype.NewMap()
-
-// decode turns one value as Postgres sent it into the Go value a Record holds: nil,
-// int64, float64, bool, string, time.Time in UTC (or "infinity", "-infinity") or
-// json.RawMessage. b is only valid until the next row, so nothing keeps it.
-func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
-	if b == nil {
-		return nil, nil
-	}
-	bin := f.Format == pgtype.BinaryFormatCode
-	switch kind {
-	case scanInt:
-		return decodeInt(f, b)
-	case scanFloat:
-		if !bin {
-			return strconv.ParseFloat(string(b), 64)
-		}
-		switch len(b) {
-		case 8:
-			return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
-		case 4:
-			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
-		}
-	case scanBool:
-		if len(b) == 1 {
-			return b[0] == 1 || b[0] == 't', nil
-		}
-	case scanTime:
-		t, inf, err := decodeTime(f, b)
-		if err != nil || inf != "" {
-			return inf, err
-		}
-		return t, nil
-	case scanJSON:
-		if bin && f.DataTypeOID == pgtype.JSONBOID && len(b) > 0 && b[0] == 1 {
-			b = b[1:] // jsonb's binary form: a version byte, then the text
-		}
-		return json.RawMessage(bytes.Clone(b)), nil
-	default:
-		return string(b), nil
-	}
-	return nil, errWidth(f, b)
-}
-
-func errWidth(f pgconn.FieldDescription, b []byte) error {
-	return fmt.Errorf("unexpected %d-byte value of type %d", len(b), f.DataTypeOID)
-}
-
-// decodeInt reads an integer column (bigint, or a narrower one).
-func decodeInt(f pgconn.FieldDescription, b []byte) (int64, error) {
-	if f.Format != pgtype.BinaryFormatCode {
-		return strconv.ParseInt(string(b), 10, 64)
-	}
-	switch len(b) {
-	case 8:
-		return int64(binary.BigEndian.Uint64(b)), nil
-	case 4:
-		return int64(int32(binary.BigEndian.Uint32(b))), nil
-	case 2:
-		return int64(int16(binary.BigEndian.Uint16(b))), nil
-	}
-	return 0, errWidth(f, b)
-}
-
-// decodeTime reads a timestamptz: a time in UTC, or inf ("infinity", "-infinity").
-func decodeTime(f pgconn.FieldDescription, b []byte) (t time.Time, inf string, err error) {
-	if f.Format != pgtype.BinaryFormatCode || len(b) != 8 {
-		var ts pgtype.Timestamptz
-		if err := types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
-			return time.Time{}, "", err
-		}
-		switch ts.InfinityModifier {
-		case pgtype.Infinity:
-			return time.Time{}, "infinity", nil
-		case pgtype.NegativeInfinity:
-			return time.Time{}, "-infinity", nil
-		}
-		return ts.Time.UTC(), "", nil
-	}
-	switch us := int64(binary.BigEndian.Uint64(b)); us {
-	case math.MaxInt64:
-		return time.Time{}, "infinity", nil
-	case math.MinInt64:
-		return time.Time{}, "-infinity", nil
-	default:
-		return time.Unix(pgEpoch+us/1e6, us%1e6*1e3).UTC(), "", nil
-	}
 }
