@@ -26,10 +26,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"forma.dev/backend/internal/cpuclock"
 )
 
 type options struct {
@@ -274,9 +275,9 @@ func (l *loader) measure(next func(*rand.Rand, *fasthttp.Request)) (*Result, err
 	cpu := make(chan time.Duration, 1) // this process's CPU time within the window
 	go func() {
 		time.Sleep(time.Until(from))
-		c0 := cpuTime()
+		c0 := cpuclock.Used()
 		time.Sleep(time.Until(until))
-		cpu <- cpuTime() - c0
+		cpu <- cpuclock.Used() - c0
 	}()
 	lat := make([][]time.Duration, l.o.concurrency)
 	counted := make([]int64, l.o.concurrency)
@@ -338,13 +339,6 @@ func (l *loader) measure(next func(*rand.Rand, *fasthttp.Request)) (*Result, err
 		return res, errors.New("no request completed in the measured window")
 	}
 	return res, nil
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // quantile returns the q-quantile of sorted durations (nearest rank).

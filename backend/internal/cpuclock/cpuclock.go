@@ -13,11 +13,12 @@ import (
 // operation as "cpu-ns/op". Use it as defer cpuclock.Report(b)().
 func Report(b *testing.B) func() {
 	b.ReportAllocs()
-	start := used()
-	return func() { b.ReportMetric(float64(used()-start)/float64(b.N), "cpu-ns/op") }
+	start := Used()
+	return func() { b.ReportMetric(float64(Used()-start)/float64(b.N), "cpu-ns/op") }
 }
 
-func used() time.Duration {
+// Used is the user and system CPU time this process has used so far.
+func Used() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())

@@ -16,49 +16,37 @@ import (
 // pgEpoch is where Postgres' binary timestamps count from: 2000-01-01 UTC, in Unix seconds.
 const pgEpoch = 946684800
 
-// types decodes what decode does not do by hand (text-format timestamps).
+// types decodes what is not decoded by hand here (text-format timestamps).
 var types = pgtype.NewMap()
 
-// decode turns one value as Postgres sent it into the Go value a Record holds: nil,
-// int64, float64, bool, string, time.Time in UTC (or "infinity", "-infinity") or
-// json.RawMessage. b is only valid until the next row, so nothing keeps it.
-func decode(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
-	if b == nil {
-		return nil, nil
+// decodeFloat reads a double precision (or real) column.
+func decodeFloat(f pgconn.FieldDescription, b []byte) (float64, error) {
+	if f.Format != pgtype.BinaryFormatCode {
+		return strconv.ParseFloat(string(b), 64)
 	}
-	bin := f.Format == pgtype.BinaryFormatCode
-	switch kind {
-	case scanInt:
-		return decodeInt(f, b)
-	case scanFloat:
-		if !bin {
-			return strconv.ParseFloat(string(b), 64)
-		}
-		switch len(b) {
-		case 8:
-			return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
-		case 4:
-			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
-		}
-	case scanBool:
-		if len(b) == 1 {
-			return b[0] == 1 || b[0] == 't', nil
-		}
-	case scanTime:
-		t, inf, err := decodeTime(f, b)
-		if err != nil || inf != "" {
-			return inf, err
-		}
-		return t, nil
-	case scanJSON:
-		if bin && f.DataTypeOID == pgtype.JSONBOID && len(b) > 0 && b[0] == 1 {
-			b = b[1:] // jsonb's binary form: a version byte, then the text
-		}
-		return json.RawMessage(bytes.Clone(b)), nil
-	default:
-		return string(b), nil
+	switch len(b) {
+	case 8:
+		return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+	case 4:
+		return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
 	}
-	return nil, errWidth(f, b)
+	return 0, errWidth(f, b)
+}
+
+// decodeBool reads a boolean column, binary (1) or text ('t').
+func decodeBool(f pgconn.FieldDescription, b []byte) (bool, error) {
+	if len(b) != 1 {
+		return false, errWidth(f, b)
+	}
+	return b[0] == 1 || b[0] == 't', nil
+}
+
+// decodeJSON copies a json or jsonb value's text.
+func decodeJSON(f pgconn.FieldDescription, b []byte) json.RawMessage {
+	if f.Format == pgtype.BinaryFormatCode && f.DataTypeOID == pgtype.JSONBOID && len(b) > 0 && b[0] == 1 {
+		b = b[1:] // jsonb's binary form: a version byte, then the text
+	}
+	return json.RawMessage(bytes.Clone(b))
 }
 
 func errWidth(f pgconn.FieldDescription, b []byte) error {

@@ -14,6 +14,12 @@ import (
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
+// decodeOne decodes one value as a row scanner does, and gives it as Get would.
+func decodeOne(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
+	v, err := newRowScanner(nil, nil, 1).value(kind, f, b)
+	return deref(v), err
+}
+
 // TestDecodeReadsBothWireFormats covers what the round trips through Postgres do not
 // reach: text-format answers, other integer widths, infinities and refused widths.
 func TestDecodeReadsBothWireFormats(t *testing.T) {
@@ -57,7 +63,7 @@ func TestDecodeReadsBothWireFormats(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			got, err := decode(s.kind, s.f, s.raw)
+			got, err := decodeOne(s.kind, s.f, s.raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +76,7 @@ func TestDecodeReadsBothWireFormats(t *testing.T) {
 		kind scanKind
 		raw  []byte
 	}{{scanInt, []byte{1, 2, 3}}, {scanFloat, []byte{1}}, {scanBool, []byte{}}} {
-		if v, err := decode(bad.kind, bin(0), bad.raw); err == nil {
+		if v, err := decodeOne(bad.kind, bin(0), bad.raw); err == nil {
 			t.Errorf("decode(%d, % x) = %v, want an error", bad.kind, bad.raw, v)
 		}
 	}
@@ -81,8 +87,8 @@ func TestDecodeReadsBothWireFormats(t *testing.T) {
 func TestDecodeKeepsNoReferenceToTheRow(t *testing.T) {
 	t.Parallel()
 	raw := []byte(`{"a":1}`)
-	v, _ := decode(scanJSON, pgconn.FieldDescription{Format: pgtype.TextFormatCode}, raw)
-	s, _ := decode(scanText, pgconn.FieldDescription{Format: pgtype.TextFormatCode}, raw)
+	v, _ := decodeOne(scanJSON, pgconn.FieldDescription{Format: pgtype.TextFormatCode}, raw)
+	s, _ := decodeOne(scanText, pgconn.FieldDescription{Format: pgtype.TextFormatCode}, raw)
 	copy(raw, "XXXXXXX")
 	if string(v.(json.RawMessage)) != `{"a":1}` || s != `{"a":1}` {
 		t.Fatalf("decoded values changed with the row buffer: %s %s", v, s)

@@ -59,7 +59,7 @@ func (b *getBatcher) get(ctx context.Context, t *Table, q Querier, id int64) (*R
 		if b.leave(c) {
 			return nil, ctx.Err()
 		}
-		<-c.done // chosen to lead meanwhile: the others wait for this call
+		<-c.done // already in a batch: read, or to be run by this call for the others
 	}
 	if c.lead != nil {
 		b.run(ctx, t, q, c.lead)
@@ -68,7 +68,7 @@ func (b *getBatcher) get(ctx context.Context, t *Table, q Querier, id int64) (*R
 }
 
 // leave takes a call that stopped waiting out of the queue; false when it has left
-// already, as the leader of a batch.
+// already, taken into a batch (as its leader or not).
 func (b *getBatcher) leave(c *getCall) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -145,11 +145,13 @@ func (t *Table) fetch(ctx context.Context, q Querier, calls []*getCall) {
 	for _, r := range recs {
 		byID[deref(r.vals[0]).(int64)] = r // id is the first column
 	}
+	given := make(map[int64]bool, len(calls))
 	for _, c := range calls {
 		c.rec, c.err = byID[c.id], err
-		if c.rec != nil {
+		if c.rec != nil && given[c.id] {
 			// the same id twice in a batch: each request owns its record (expand changes it)
-			byID[c.id] = &Record{cols: c.rec.cols, vals: slices.Clone(c.rec.vals)}
+			c.rec = &Record{cols: c.rec.cols, vals: slices.Clone(c.rec.vals)}
 		}
+		given[c.id] = true
 	}
 }

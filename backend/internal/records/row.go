@@ -160,7 +160,8 @@ func (s *rowScanner) scan(raw [][]byte) (*Record, error) {
 	return &s.recs[len(s.recs)-1], nil
 }
 
-// value decodes one value, into a slab where its kind has one.
+// value decodes one value as Postgres sent it (b is only valid until the next row, so
+// nothing keeps it) into what a Record holds, in a slab where its kind has one.
 func (s *rowScanner) value(kind scanKind, f pgconn.FieldDescription, b []byte) (any, error) {
 	if b == nil {
 		return nil, nil
@@ -178,8 +179,12 @@ func (s *rowScanner) value(kind scanKind, f pgconn.FieldDescription, b []byte) (
 			return inf, err
 		}
 		return s.times.put(t, s.rowsLeft()), nil
-	case scanText:
-		return s.strs.put(string(b), s.rowsLeft()), nil
+	case scanFloat:
+		return decodeFloat(f, b)
+	case scanBool:
+		return decodeBool(f, b)
+	case scanJSON:
+		return decodeJSON(f, b), nil
 	}
-	return decode(kind, f, b)
+	return s.strs.put(string(b), s.rowsLeft()), nil
 }
