@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
 
-// gatedQuerier passes queries to the real pool, noting each, and holds them at gate
-// (when not nil) until the test opens it.
+// gatedQuerier passes queries and pipelines to the real pool, noting each, and holds
+// them at gate (when not nil) until the test opens it.
 type gatedQuerier struct {
-	q    Querier
+	q    *pgxpool.Pool
 	gate chan struct{}
 	mu   sync.Mutex
 	sqls []string
@@ -34,6 +35,17 @@ func (g *gatedQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.
 	return g.q.Query(ctx, sql, args...)
 }
 
+// SendBatch notes a pipeline as "pipeline of <n>: <its first statement>".
+func (g *gatedQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	g.mu.Lock()
+	g.sqls = append(g.sqls, "pipeline of "+strconv.Itoa(b.Len())+": "+b.QueuedQueries[0].SQL)
+	g.mu.Unlock()
+	if g.gate != nil {
+		<-g.gate
+	}
+	return g.q.SendBatch(ctx, b)
+}
+
 func (g *gatedQuerier) statements() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -41,7 +53,7 @@ func (g *gatedQuerier) statements() []string {
 }
 
 // batchTable is a table "note" (text "body") with rows 1..n whose body is "note <id>".
-func batchTable(t *testing.T, n int) (*Table, Querier) {
+func batchTable(t *testing.T, n int) (*Table, *pgxpool.Pool) {
 	t.Helper()
 	p := testdb.OpenPool(t)
 	_, err := p.PGX.Exec(context.Background(), `CREATE SCHEMA t_acme;
@@ -62,10 +74,7 @@ func batchTable(t *testing.T, n int) (*Table, Querier) {
 func queued(t *testing.T, tbl *Table, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		tbl.gets.mu.Lock()
-		got := len(tbl.gets.queue)
-		tbl.gets.mu.Unlock()
-		if got == n {
+		if tbl.gets.waiting() == n {
 			return
 		}
 	}
@@ -88,7 +97,7 @@ func TestReadsThatWaitShareOneStatement(t *testing.T) {
 	ids := []int64{1, 2, 3, 7, 7, 49, 50, 51, 9999} // 7 twice; 51 and 9999 do not exist
 	results := make(chan getResult, maxGetFlights+len(ids))
 	read := func(id int64) {
-		rec, err := tbl.gets.get(context.Background(), tbl, g, id)
+		rec, err := tbl.get(context.Background(), g, id)
 		results <- getResult{id, rec, err}
 	}
 	for i := range maxGetFlights {
@@ -140,7 +149,7 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 	results := make(chan getResult, 16)
 	for i := range maxGetFlights {
 		go func() {
-			rec, err := tbl.gets.get(context.Background(), tbl, g, int64(i+1))
+			rec, err := tbl.get(context.Background(), g, int64(i+1))
 			results <- getResult{int64(i + 1), rec, err}
 		}()
 	}
@@ -152,12 +161,12 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		rec, err := tbl.gets.get(ctx, tbl, g, 5)
+		rec, err := tbl.get(ctx, g, 5)
 		results <- getResult{-5, rec, err}
 	}()
 	queued(t, tbl, 1)
 	go func() {
-		rec, err := tbl.gets.get(context.Background(), tbl, g, 6)
+		rec, err := tbl.get(context.Background(), g, 6)
 		results <- getResult{6, rec, err}
 	}()
 	queued(t, tbl, 2)
@@ -189,7 +198,7 @@ func TestABatchThatFailsFailsEveryRead(t *testing.T) {
 	errs := make(chan error, 8)
 	for i := range 8 {
 		go func() {
-			_, err := gone.gets.get(context.Background(), gone, g, int64(i+1))
+			_, err := gone.get(context.Background(), g, int64(i+1))
 			errs <- err
 		}()
 	}
@@ -229,7 +238,7 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 				outcomes <- outcome{panicked: true}
 			}
 		}()
-		_, err := tbl.gets.get(context.Background(), tbl, bad, id)
+		_, err := tbl.get(context.Background(), bad, id)
 		outcomes <- outcome{err: err}
 	}
 	go read(1)
@@ -268,7 +277,7 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 	if panics != 2 || errs != 2 { // the first read alone; then a batch of three, run by one of them
 		t.Errorf("%d panics and %d errors, want 2 and 2", panics, errs)
 	}
-	rec, err := tbl.gets.get(context.Background(), tbl, pool, 4)
+	rec, err := tbl.get(context.Background(), pool, 4)
 	if id, _ := rec.Get("id"); err != nil || id != int64(4) {
 		t.Fatalf("after the panics: %v %v", id, err)
 	}

@@ -24,7 +24,7 @@ func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error
 		selected = strings.Join(exprs, ", ")
 	}
 	query, args := t.listSQL(lq, selected)
-	recs, err := t.query(ctx, q, query, args, cols, lq.limit+1)
+	recs, err := t.listRows(ctx, q, query, args, cols, lq.limit+1)
 	if err != nil {
 		return nil, err
 	}

@@ -168,7 +168,7 @@ func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, exp
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
-		rec, err := tbl.gets.get(ctx, tbl, s.DB, id)
+		rec, err := tbl.get(ctx, s.DB, id)
 		if err != nil {
 			return err
 		}

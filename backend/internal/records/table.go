@@ -35,7 +35,8 @@ type Table struct {
 	getSQL    string // reads one row by id ($1)
 	// getManySQL reads the rows of several ids ($1, an array): batched reads by id.
 	getManySQL string
-	gets       getBatcher
+	gets       batcher[int64]
+	lists      listBatchers
 	validator  *record.Validator
 	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
 	// by every insert, whatever the column default.
@@ -74,6 +75,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	t.selectAll = strings.Join(exprs, ", ")
 	byID := "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted
 	t.getSQL, t.getManySQL = byID+" = $1", byID+" = ANY($1)"
+	t.gets.flights, t.gets.size = maxGetFlights, maxGetBatch
 	v, err := record.Compile(m)
 	if err != nil {
 		return nil, err

@@ -159,6 +159,11 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 	if err != nil {
 		return nil, dbError(err)
 	}
+	return readRows(rows, cols, hint)
+}
+
+// readRows reads and closes rows of cols.
+func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 	defer rows.Close()
 	out := make([]*Record, 0, hint)
 	sc := newRowScanner(cols, rows.FieldDescriptions(), hint)

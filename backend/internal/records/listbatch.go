@@ -1,0 +1,123 @@
+package records
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Lists are batched (batch.go) by statement: the lists of one statement text (one
+// model, the same filters, sort, limit and fields; other values) that wait go together
+// as one pipeline, each its own statement with its own plan, rows and snapshot, sent in
+// one write and answered in one stream. Only cheap statements are batched: a statement
+// whose runs take longer than maxBatchedListCost on average runs alone, in parallel with
+// the others, since waiting in line behind its like would cost more than a round trip.
+const (
+	maxListFlights = 1
+	maxListBatch   = 32
+	// maxListShapes bounds the statements a table batches (a client chooses the
+	// statement text); the lists of statements past it run alone.
+	maxListShapes      = 256
+	maxBatchedListCost = time.Millisecond
+)
+
+// batchQuerier is a Querier that can send a pipeline of statements (the pool).
+type batchQuerier interface {
+	Querier
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// listBatchers are a table's list statements.
+type listBatchers struct {
+	mu     sync.Mutex
+	shapes map[string]*listShape
+}
+
+// listShape is one list statement: its batcher and what its runs cost.
+type listShape struct {
+	batcher[[]any]
+	cost atomic.Int64 // nanoseconds per statement, a moving average
+}
+
+// shape returns the statement's batcher; nil once the table has maxListShapes.
+func (l *listBatchers) shape(query string) *listShape {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.shapes[query]; ok {
+		return s
+	}
+	if len(l.shapes) >= maxListShapes {
+		return nil
+	}
+	if l.shapes == nil {
+		l.shapes = make(map[string]*listShape)
+	}
+	s := &listShape{}
+	s.flights, s.size = maxListFlights, maxListBatch
+	l.shapes[query] = s
+	return s
+}
+
+// observe folds the time per statement of a run into the moving average (weight 1/8).
+func (s *listShape) observe(perStatement time.Duration) {
+	old := s.cost.Load()
+	s.cost.Store(old + (int64(perStatement)-old)/8)
+}
+
+// listRows runs a list statement, batched with others of its text when it is cheap.
+func (t *Table) listRows(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
+	bq, ok := q.(batchQuerier)
+	var s *listShape
+	if ok {
+		s = t.lists.shape(query)
+	}
+	if s == nil {
+		return t.query(ctx, q, query, args, cols, hint)
+	}
+	if time.Duration(s.cost.Load()) > maxBatchedListCost {
+		start := time.Now()
+		recs, err := t.query(ctx, q, query, args, cols, hint)
+		s.observe(time.Since(start))
+		return recs, err
+	}
+	return s.do(ctx, args, func(ctx context.Context, calls []*call[[]any]) {
+		start := time.Now()
+		t.fetchLists(ctx, bq, query, cols, hint, calls)
+		s.observe(time.Since(start) / time.Duration(len(calls)))
+	})
+}
+
+// fetchLists runs the calls' statements in one pipeline. In a pipeline a statement that
+// fails makes the ones after it fail too, so each call whose statement failed runs again
+// alone, for an answer of its own.
+func (t *Table) fetchLists(ctx context.Context, q batchQuerier, query string, cols []*column, hint int, calls []*call[[]any]) {
+	if len(calls) == 1 {
+		calls[0].answer(t.query(ctx, q, query, calls[0].arg, cols, hint))
+		return
+	}
+	var b pgx.Batch
+	for _, c := range calls {
+		b.Queue(query, c.arg...)
+	}
+	br := q.SendBatch(ctx, &b)
+	var failed []*call[[]any]
+	for _, c := range calls {
+		rows, err := br.Query()
+		var recs []*Record
+		if err == nil {
+			recs, err = readRows(rows, cols, hint)
+		}
+		if err != nil {
+			failed = append(failed, c)
+			continue
+		}
+		c.answer(recs, nil)
+	}
+	_ = br.Close() // every statement's outcome is read above
+	for _, c := range failed {
+		c.answer(t.query(ctx, q, query, c.arg, cols, hint))
+	}
+}

@@ -1,0 +1,234 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// reached waits until g has noted n statements or pipelines.
+func reached(t *testing.T, g *gatedQuerier, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); len(g.statements()) < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("Postgres saw %q, want %d statements", g.statements(), n)
+		}
+	}
+}
+
+// waitingLists waits until the statement's batcher holds n waiting lists.
+func waitingLists(t *testing.T, tbl *Table, query string, n int) {
+	t.Helper()
+	s := tbl.lists.shape(query)
+	for deadline := time.Now().Add(10 * time.Second); s.waiting() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d lists wait, want %d", s.waiting(), n)
+		}
+	}
+}
+
+type listResult struct {
+	body string
+	page *Page
+	err  error
+}
+
+// TestListsThatWaitShareOnePipeline: while a list is in flight, the lists of the same
+// statement that arrive wait and then go as one pipeline, each answered with its own
+// rows; a list of another statement does not wait for them.
+func TestListsThatWaitShareOnePipeline(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 50)
+	g := &gatedQuerier{q: pool, gate: make(chan struct{})}
+	results := make(chan listResult, 16)
+	list := func(body string, extra ...string) {
+		q := url.Values{"body": {body}}
+		for i := 0; i < len(extra); i += 2 {
+			q.Set(extra[i], extra[i+1])
+		}
+		lq, probs := tbl.ParseList(q)
+		if len(probs) > 0 {
+			t.Error(probs)
+		}
+		page, err := tbl.List(context.Background(), g, lq)
+		results <- listResult{body, page, err}
+	}
+	go list("note 1") // holds the flight at the gate
+	reached(t, g, 1)
+	query := g.statements()[0]
+	bodies := []string{"note 2", "note 3", "note 3", "note 50", "note 51"} // 51 does not exist
+	for _, b := range bodies {
+		go list(b)
+	}
+	waitingLists(t, tbl, query, len(bodies))
+	go list("note 4", "limit", "5") // another statement: its own flight
+	reached(t, g, 2)
+	close(g.gate)
+	for range 2 + len(bodies) {
+		r := <-results
+		if r.err != nil {
+			t.Fatalf("list %q: %v", r.body, r.err)
+		}
+		want := 1
+		if r.body == "note 51" {
+			want = 0
+		}
+		if len(r.page.Data) != want {
+			t.Fatalf("list %q: %d records, want %d", r.body, len(r.page.Data), want)
+		}
+		if want == 1 {
+			if body, _ := r.page.Data[0].Get("body"); body != r.body {
+				t.Errorf("list %q: got the record of %q", r.body, body)
+			}
+		}
+	}
+	stmts := g.statements()
+	pipeline := "pipeline of " + strconv.Itoa(len(bodies)) + ": " + query
+	if len(stmts) != 3 || stmts[0] != query || !strings.HasSuffix(stmts[1], "LIMIT 6") || stmts[2] != pipeline {
+		t.Fatalf("statements: want the first list, the other statement and one pipeline of %d, got %q", len(bodies), stmts)
+	}
+}
+
+// TestAStatementThatFailsInAPipelineFailsAlone: a statement that fails aborts the ones
+// after it in its pipeline; each of those runs again, so only the failing list fails.
+func TestAStatementThatFailsInAPipelineFailsAlone(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 20)
+	g := &gatedQuerier{q: pool, gate: make(chan struct{})}
+	query := "SELECT " + tbl.selectAll + " FROM " + tbl.qualified + " WHERE id = 20 / $1::int"
+	type result struct {
+		div  int
+		recs []*Record
+		err  error
+	}
+	results := make(chan result, 8)
+	list := func(div int) {
+		recs, err := tbl.listRows(context.Background(), g, query, []any{div}, tbl.columns, 1)
+		results <- result{div, recs, err}
+	}
+	go list(1)
+	reached(t, g, 1)
+	divs := []int{2, 0, 4, 5} // 20/0 fails, and with it, in the pipeline, 4 and 5
+	for i, d := range divs {
+		go list(d)
+		waitingLists(t, tbl, query, i+1)
+	}
+	close(g.gate)
+	for range 1 + len(divs) {
+		r := <-results
+		if r.div == 0 {
+			if r.err == nil || !strings.Contains(r.err.Error(), "division by zero") {
+				t.Errorf("20 / 0: %v, want division by zero", r.err)
+			}
+			continue
+		}
+		if r.err != nil || len(r.recs) != 1 {
+			t.Fatalf("20 / %d: %d records, %v", r.div, len(r.recs), r.err)
+		}
+		if id, _ := r.recs[0].Get("id"); id != int64(20/r.div) {
+			t.Errorf("20 / %d: record %v", r.div, id)
+		}
+	}
+	if got := len(g.statements()); got != 1+1+3 { // alone, the pipeline, three again alone
+		t.Errorf("statements: %q", g.statements())
+	}
+}
+
+// TestSlowListStatementsRunAlone: lists of a statement that costs more than
+// maxBatchedListCost do not wait for each other.
+func TestSlowListStatementsRunAlone(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 5)
+	g := &gatedQuerier{q: pool, gate: make(chan struct{})}
+	query := "SELECT " + tbl.selectAll + " FROM " + tbl.qualified + " WHERE id = $1"
+	tbl.lists.shape(query).cost.Store(int64(2 * maxBatchedListCost))
+	errs := make(chan error, 3)
+	for id := range 3 {
+		go func() {
+			_, err := tbl.listRows(context.Background(), g, query, []any{id + 1}, tbl.columns, 1)
+			errs <- err
+		}()
+	}
+	reached(t, g, 3) // all three at Postgres at once: none waited
+	close(g.gate)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range g.statements() {
+		if strings.HasPrefix(s, "pipeline") {
+			t.Errorf("a slow statement went in a pipeline: %q", s)
+		}
+	}
+}
+
+// TestListShapesAreBounded: a table batches at most maxListShapes statements; the
+// lists of others run alone.
+func TestListShapesAreBounded(t *testing.T) {
+	t.Parallel()
+	var l listBatchers
+	first := l.shape("q0")
+	for i := 1; i < maxListShapes; i++ {
+		if l.shape("q"+strconv.Itoa(i)) == nil {
+			t.Fatalf("statement %d has no batcher", i)
+		}
+	}
+	if s := l.shape("one more"); s != nil {
+		t.Error("a statement past maxListShapes has a batcher")
+	}
+	if l.shape("q0") != first {
+		t.Error("a known statement lost its batcher")
+	}
+}
+
+// TestConcurrentListsGetTheirOwnRows: many lists of one statement at once, batched as
+// they happen to meet, each answered with the rows of its own filter.
+func TestConcurrentListsGetTheirOwnRows(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 40)
+	g := &gatedQuerier{q: pool}
+	errs := make(chan error, 16)
+	for w := range 16 {
+		go func() {
+			for i := range 25 {
+				n := 1 + (w*25+i)%45 // 41..45 do not exist
+				body, want := "note "+strconv.Itoa(n), 1
+				if n > 40 {
+					want = 0
+				}
+				lq, _ := tbl.ParseList(url.Values{"body": {body}})
+				page, err := tbl.List(context.Background(), g, lq)
+				if err == nil && len(page.Data) != want {
+					err = fmt.Errorf("%s: %d records, want %d", body, len(page.Data), want)
+				}
+				if err == nil && want == 1 {
+					if got, _ := page.Data[0].Get("body"); got != body {
+						err = fmt.Errorf("%s: the record of %v", body, got)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	pipelines := 0
+	for _, s := range g.statements() {
+		if strings.HasPrefix(s, "pipeline") {
+			pipelines++
+		}
+	}
+	t.Logf("%d statements, %d of them pipelines", len(g.statements()), pipelines)
+}
