@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Batching of concurrent reads. Under load most of a small read's cost is its round
@@ -15,6 +17,14 @@ import (
 // (listbatch.go). A read that finds a flight free goes at once, alone, with the same
 // statement as ever: batching adds no wait when there is nothing to wait for. Every
 // read still sees a snapshot taken after it arrived.
+
+// shared reports whether reads through q may run in a batch on behalf of other
+// requests: a batch runs through its leader's q, so never through a transaction, which
+// is one request's own (and sees that request's uncommitted writes).
+func shared(q Querier) bool {
+	_, tx := q.(pgx.Tx)
+	return !tx
+}
 
 // batchTimeout bounds a batch, which runs on behalf of several requests and so
 // outlives the request that happens to run it.

@@ -14,6 +14,9 @@ const (
 
 // get reads one row by id through the table's batcher; nil when there is none.
 func (t *Table) get(ctx context.Context, q Querier, id int64) (*Record, error) {
+	if !shared(q) {
+		return t.Get(ctx, q, id)
+	}
 	recs, err := t.gets.do(ctx, id, func(ctx context.Context, calls []*call[int64]) {
 		t.fetchByID(ctx, q, calls)
 	})

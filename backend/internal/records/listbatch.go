@@ -71,7 +71,7 @@ func (s *listShape) observe(perStatement time.Duration) {
 func (t *Table) listRows(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
 	bq, ok := q.(batchQuerier)
 	var s *listShape
-	if ok {
+	if ok && shared(q) {
 		s = t.lists.shape(query)
 	}
 	if s == nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -231,4 +232,55 @@ func TestConcurrentListsGetTheirOwnRows(t *testing.T) {
 		}
 	}
 	t.Logf("%d statements, %d of them pipelines", len(g.statements()), pipelines)
+}
+
+// TestReadsInATransactionAreNotBatched: a list or a read by id through a transaction
+// runs in it at once, seeing its uncommitted rows, even while reads like it are in flight.
+func TestReadsInATransactionAreNotBatched(t *testing.T) {
+	t.Parallel()
+	tbl, pool := batchTable(t, 5)
+	g := &gatedQuerier{q: pool, gate: make(chan struct{})}
+	var held sync.WaitGroup
+	defer func() { close(g.gate); held.Wait() }()
+	lq, _ := tbl.ParseList(url.Values{"body": {"fresh"}})
+	held.Go(func() { _, _ = tbl.List(context.Background(), g, lq) })
+	held.Go(func() { _, _ = tbl.get(context.Background(), g, 1) })
+	reached(t, g, 2) // a list and a read by id hold their flights
+	ctx := context.Background()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, "INSERT INTO t_acme.note (body) VALUES ('fresh')"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Page, 1)
+	go func() {
+		page, err := tbl.List(ctx, tx, lq)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- page
+	}()
+	select {
+	case page := <-done:
+		if page == nil || len(page.Data) != 1 {
+			t.Fatalf("the list in the transaction: %+v, want its uncommitted row", page)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the list in a transaction waited for the flight of another")
+	}
+	go func() {
+		rec, err := tbl.get(ctx, tx, 6)
+		if err != nil || rec == nil {
+			t.Errorf("the read by id in the transaction: %v %v, want its uncommitted row", rec, err)
+		}
+		done <- nil
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read by id in a transaction waited for the flight of another")
+	}
 }
