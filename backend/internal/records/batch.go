@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Batching of concurrent reads. Under load most of a small read's cost is its round
@@ -19,11 +20,15 @@ import (
 // read still sees a snapshot taken after it arrived.
 
 // shared reports whether reads through q may run in a batch on behalf of other
-// requests: a batch runs through its leader's q, so never through a transaction, which
-// is one request's own (and sees that request's uncommitted writes).
+// requests: a batch runs through its leader's q, so never through what one caller holds
+// for itself, a transaction (which sees that caller's uncommitted writes) or a
+// connection taken from the pool.
 func shared(q Querier) bool {
-	_, tx := q.(pgx.Tx)
-	return !tx
+	switch q.(type) {
+	case pgx.Tx, *pgxpool.Conn, *pgx.Conn:
+		return false
+	}
+	return true
 }
 
 // batchTimeout bounds a batch, which runs on behalf of several requests and so

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,15 +71,28 @@ func batchTable(t *testing.T, n int) (*Table, *pgxpool.Pool) {
 	return tbl, p.PGX
 }
 
+// eventually waits up to 10 s for cond, then fails the test with what.
+func eventually(t *testing.T, cond func() bool, what func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(what())
+		}
+	}
+}
+
 // queued waits until the table's batcher holds n waiting reads.
 func queued(t *testing.T, tbl *Table, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if tbl.gets.waiting() == n {
-			return
-		}
-	}
-	t.Fatalf("the batcher never held %d waiting reads", n)
+	eventually(t, func() bool { return tbl.gets.waiting() == n },
+		func() string { return fmt.Sprintf("%d reads wait, want %d", tbl.gets.waiting(), n) })
+}
+
+// reached waits until g has noted n statements or pipelines.
+func reached(t *testing.T, g *gatedQuerier, n int) {
+	t.Helper()
+	eventually(t, func() bool { return len(g.statements()) >= n },
+		func() string { return fmt.Sprintf("Postgres saw %q, want %d statements", g.statements(), n) })
 }
 
 type getResult struct {
@@ -103,11 +117,7 @@ func TestReadsThatWaitShareOneStatement(t *testing.T) {
 	for i := range maxGetFlights {
 		go read(int64(10 + i)) // these hold the flights at the gate
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(g.statements()) < maxGetFlights; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the first reads never reached Postgres")
-		}
-	}
+	reached(t, g, maxGetFlights) // the first reads hold the flights
 	for _, id := range ids {
 		go read(id)
 	}
@@ -154,11 +164,7 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 		}()
 	}
 	queued(t, tbl, 0)
-	for deadline := time.Now().Add(10 * time.Second); len(g.statements()) < maxGetFlights; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the first reads never reached Postgres")
-		}
-	}
+	reached(t, g, maxGetFlights) // the first reads hold the flights
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		rec, err := tbl.get(ctx, g, 5)
@@ -242,17 +248,11 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 		outcomes <- outcome{err: err}
 	}
 	go read(1)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+	eventually(t, func() bool {
 		tbl.gets.mu.Lock()
-		busy := tbl.gets.inFlight == maxGetFlights
-		tbl.gets.mu.Unlock()
-		if busy {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first read never took the flight")
-		}
-	}
+		defer tbl.gets.mu.Unlock()
+		return tbl.gets.inFlight == maxGetFlights
+	}, func() string { return "the first read never took the flight" })
 	for i := range 3 {
 		go read(int64(i + 2))
 	}

@@ -11,25 +11,12 @@ import (
 	"time"
 )
 
-// reached waits until g has noted n statements or pipelines.
-func reached(t *testing.T, g *gatedQuerier, n int) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); len(g.statements()) < n; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("Postgres saw %q, want %d statements", g.statements(), n)
-		}
-	}
-}
-
 // waitingLists waits until the statement's batcher holds n waiting lists.
 func waitingLists(t *testing.T, tbl *Table, query string, n int) {
 	t.Helper()
 	s := tbl.lists.shape(query)
-	for deadline := time.Now().Add(10 * time.Second); s.waiting() != n; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d lists wait, want %d", s.waiting(), n)
-		}
-	}
+	eventually(t, func() bool { return s.waiting() == n },
+		func() string { return fmt.Sprintf("%d lists wait, want %d", s.waiting(), n) })
 }
 
 type listResult struct {
@@ -235,7 +222,8 @@ func TestConcurrentListsGetTheirOwnRows(t *testing.T) {
 }
 
 // TestReadsInATransactionAreNotBatched: a list or a read by id through a transaction
-// runs in it at once, seeing its uncommitted rows, even while reads like it are in flight.
+// runs in it at once, seeing its uncommitted rows, even while reads like it are in
+// flight; so does a list on a connection taken from the pool.
 func TestReadsInATransactionAreNotBatched(t *testing.T) {
 	t.Parallel()
 	tbl, pool := batchTable(t, 5)
@@ -255,32 +243,40 @@ func TestReadsInATransactionAreNotBatched(t *testing.T) {
 	if _, err := tx.Exec(ctx, "INSERT INTO t_acme.note (body) VALUES ('fresh')"); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan *Page, 1)
-	go func() {
+	atOnce(t, "the list in the transaction", func() {
 		page, err := tbl.List(ctx, tx, lq)
-		if err != nil {
-			t.Error(err)
+		if err != nil || len(page.Data) != 1 {
+			t.Errorf("the list in the transaction: %v %v, want its uncommitted row", page, err)
 		}
-		done <- page
-	}()
-	select {
-	case page := <-done:
-		if page == nil || len(page.Data) != 1 {
-			t.Fatalf("the list in the transaction: %+v, want its uncommitted row", page)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the list in a transaction waited for the flight of another")
+	})
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	go func() {
+	defer conn.Release()
+	atOnce(t, "the list on a held connection", func() {
+		page, err := tbl.List(ctx, conn, lq)
+		if err != nil || len(page.Data) != 0 { // the row is not committed
+			t.Errorf("the list on a held connection: %v %v", page, err)
+		}
+	})
+	atOnce(t, "the read by id in the transaction", func() {
 		rec, err := tbl.get(ctx, tx, 6)
 		if err != nil || rec == nil {
 			t.Errorf("the read by id in the transaction: %v %v, want its uncommitted row", rec, err)
 		}
-		done <- nil
-	}()
+	})
+}
+
+// atOnce runs read and fails the test if it does not return within 5 s (when it waits
+// for a flight that the test holds).
+func atOnce(t *testing.T, what string, read func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); read() }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatal("the read by id in a transaction waited for the flight of another")
+		t.Fatal(what + " waited for the flight of another")
 	}
 }

@@ -132,8 +132,19 @@ func (b *slab[T]) put(v T, rowsLeft int) *T {
 	return &b.items[len(b.items)-1]
 }
 
-// rowsLeft is how many rows a new chunk is sized for: those still expected, or one.
-func (s *rowScanner) rowsLeft() int { return max(s.hint-s.rows, 1) }
+// firstChunk caps the rows a query's first chunks are sized for: a list's hint is its
+// limit, which a filtered page may come far short of.
+const firstChunk = 64
+
+// rowsLeft is how many rows a new chunk is sized for: those still expected (at most
+// firstChunk before the first row is read), or one.
+func (s *rowScanner) rowsLeft() int {
+	left := max(s.hint-s.rows, 1)
+	if s.rows == 0 {
+		return min(left, firstChunk)
+	}
+	return left
+}
 
 func (s *rowScanner) scan(raw [][]byte) (*Record, error) {
 	if len(raw) != len(s.cols) {

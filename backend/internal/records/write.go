@@ -165,7 +165,7 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 // readRows reads and closes rows of cols.
 func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 	defer rows.Close()
-	out := make([]*Record, 0, hint)
+	out := make([]*Record, 0, min(hint, firstChunk))
 	sc := newRowScanner(cols, rows.FieldDescriptions(), hint)
 	for rows.Next() {
 		r, err := sc.scan(rows.RawValues())
