@@ -2,7 +2,8 @@
 # fuzz.sh runs every Fuzz* target of the given packages (default ./shared/...) for
 # FUZZTIME each (default 5s), one at a time, as go test allows. Targets are discovered
 # with `go test -list`, so a new fuzz target is picked up without editing anything.
-# A failure leaves the crashing input in the package's testdata/fuzz/ and fails the run.
+# A failure leaves the crashing input in the package's testdata/fuzz/ and fails the run;
+# a failure that wrote no input is run once more (see fuzz_once).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,11 +29,36 @@ if [[ ${#targets[@]} -eq 0 ]]; then
 	exit 0
 fi
 
+# fuzz_once PKG TARGET: one run; 2 when it failed without writing a failing input.
+# Go 1.26's fuzzing coordinator can fail a run at the -fuzztime deadline with a bare
+# "context deadline exceeded" and nothing found (golang/go#75804, fixed in Go 1.27).
+fuzz_once() {
+	local out
+	out=$(mktemp)
+	if go test -run='^$' -fuzz="^${2}\$" -fuzztime="$fuzztime" "$1" 2>&1 | tee "$out"; then
+		rm -f "$out"
+		return 0
+	fi
+	if grep -q 'Failing input written to' "$out"; then
+		rm -f "$out"
+		return 1
+	fi
+	rm -f "$out"
+	return 2
+}
+
 failed=0
 for entry in "${targets[@]}"; do
 	read -r pkg target <<<"$entry"
 	echo "fuzz: $pkg $target for $fuzztime"
-	if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg"; then
+	rc=0
+	fuzz_once "$pkg" "$target" || rc=$?
+	if ((rc == 2)); then
+		echo "fuzz: $pkg $target failed with no failing input written; running it again" >&2
+		rc=0
+		fuzz_once "$pkg" "$target" || rc=$?
+	fi
+	if ((rc != 0)); then
 		echo "fuzz: FAIL: $pkg $target" >&2
 		failed=1
 	fi
