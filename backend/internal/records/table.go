@@ -16,6 +16,7 @@ import (
 // column is one column of a compiled table: a system column or a field.
 type column struct {
 	name    string
+	pos     int // its place in Table.columns
 	quoted  string
 	jsonKey string // the name as a JSON object key with its colon: "name":
 	typ     string
@@ -37,7 +38,11 @@ type Table struct {
 	getManySQL string
 	gets       batcher[int64]
 	lists      listBatchers
-	validator  *record.Validator
+	// texts are the statements of single-row inserts and updates (texts.go);
+	// deleteSQL deletes one row by id ($1), without and with an If-Match ($2).
+	texts     statementTexts
+	deleteSQL [2]string
+	validator *record.Validator
 	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
 	// by every insert, whatever the column default.
 	autoOnCreate []*column
@@ -75,6 +80,8 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	t.selectAll = strings.Join(exprs, ", ")
 	byID := "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted
 	t.getSQL, t.getManySQL = byID+" = $1", byID+" = ANY($1)"
+	del := "DELETE FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
+	t.deleteSQL = [2]string{del + " RETURNING " + t.selectAll, del + " AND " + etagSQL + " = $2 RETURNING " + t.selectAll}
 	t.gets.flights, t.gets.size = maxGetFlights, maxGetBatch
 	v, err := record.Compile(m)
 	if err != nil {
@@ -90,6 +97,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 }
 
 func (t *Table) add(c *column) {
+	c.pos = len(t.columns)
 	c.quoted = pgx.Identifier{c.name}.Sanitize()
 	c.jsonKey = string(appendString(nil, c.name)) + ":"
 	c.kind = scanKindOf(c.typ)

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +54,23 @@ func (t *Table) writtenColumns(rows []map[string]any) []*column {
 	return cols
 }
 
+// insertSQL renders an insert of rows, which set no columns but cols. A single row's
+// text is kept per set of columns (texts.go).
 func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any) {
+	if len(rows) != 1 {
+		return t.renderInsert(cols, rows)
+	}
+	a := make([]any, len(cols))
+	for i, c := range cols {
+		a[i] = dbValue(c, rows[0][c.name])
+	}
+	return t.texts.text(newShapeKey('i', cols), func() string {
+		text, _ := t.renderInsert(cols, rows)
+		return text
+	}), a
+}
+
+func (t *Table) renderInsert(cols []*column, rows []map[string]any) (string, []any) {
 	var a args
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
@@ -110,37 +127,49 @@ func (t *Table) insertSQL(cols []*column, rows []map[string]any) (string, []any)
 // ifMatch, when set, is the ETag (from ParseETag) the row must still have. It returns no
 // record when no row matched.
 func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64) ([]*Record, error) {
-	var a args
+	var cols []*column
+	a := make([]any, 0, len(vals)+2)
+	for _, c := range t.columns[len(systemColumns):] {
+		if val, ok := vals[c.name]; ok {
+			cols = append(cols, c)
+			a = append(a, dbValue(c, val))
+		}
+	}
+	a = append(a, id)
+	kind := byte('u')
+	if ifMatch != nil {
+		kind = 'U'
+		a = append(a, *ifMatch)
+	}
+	query := t.texts.text(newShapeKey(kind, cols), func() string { return t.updateSQL(cols, ifMatch != nil) })
+	return t.query(ctx, q, query, a, t.columns, 1)
+}
+
+// updateSQL renders an update of cols ($1 to $n, in order), by id ($n+1) and, with
+// ifMatch, ETag ($n+2).
+func (t *Table) updateSQL(cols []*column, ifMatch bool) string {
 	var b strings.Builder
-	b.WriteString("UPDATE ")
-	b.WriteString(t.qualified)
-	b.WriteString(" SET ")
-	b.WriteString(t.byName["updated_at"].quoted)
-	b.WriteString(" = now()")
+	b.WriteString("UPDATE " + t.qualified + " SET " + t.byName["updated_at"].quoted + " = now()")
 	for _, name := range t.validator.AutoNow() {
 		b.WriteString(", " + t.byName[name].quoted + " = now()")
 	}
-	for _, c := range t.columns[len(systemColumns):] {
-		if val, ok := vals[c.name]; ok {
-			b.WriteString(", " + c.quoted + " = " + a.bind(dbValue(c, val)))
-		}
+	for i, c := range cols {
+		b.WriteString(", " + c.quoted + " = $" + strconv.Itoa(i+1))
 	}
-	b.WriteString(" WHERE " + t.byName["id"].quoted + " = " + a.bind(id))
-	if ifMatch != nil {
-		b.WriteString(" AND " + etagSQL + " = " + a.bind(*ifMatch))
+	b.WriteString(" WHERE " + t.byName["id"].quoted + " = $" + strconv.Itoa(len(cols)+1))
+	if ifMatch {
+		b.WriteString(" AND " + etagSQL + " = $" + strconv.Itoa(len(cols)+2))
 	}
 	b.WriteString(" RETURNING " + t.returning())
-	return t.query(ctx, q, b.String(), a, t.columns, 1)
+	return b.String()
 }
 
 // Delete removes one row; ifMatch as in Update. It returns the row removed, if any.
 func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64) ([]*Record, error) {
-	var a args
-	query := "DELETE FROM " + t.qualified + " WHERE " + t.byName["id"].quoted + " = " + a.bind(id)
 	if ifMatch != nil {
-		query += " AND " + etagSQL + " = " + a.bind(*ifMatch)
+		return t.query(ctx, q, t.deleteSQL[1], []any{id, *ifMatch}, t.columns, 1)
 	}
-	return t.query(ctx, q, query+" RETURNING "+t.returning(), a, t.columns, 1)
+	return t.query(ctx, q, t.deleteSQL[0], []any{id}, t.columns, 1)
 }
 
 // Get reads one row by id; nil when there is none.
