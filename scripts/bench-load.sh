@@ -32,6 +32,11 @@
 #   BENCH_CASES        the cases to run, in this order (default "get list create")
 #   BENCH_FORMA_BIN    a forma binary to run instead of building this tree's (A/B runs)
 #   BENCH_LOAD_BIN     the same for formaload
+#   BENCH_SPLIT_CPUS=1 give Postgres a CPU of its own: the postmaster and every Postgres
+#                      process (and so every backend it starts) pinned to the last CPU,
+#                      forma, formaload and pgbench to the others (taskset; needs two
+#                      CPUs or more and the right to change the postmaster's affinity);
+#                      the postmaster's affinity is put back at exit
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -73,6 +78,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/forma-bench-load.XXXXXX")
 server_pid=
 cleanup() {
 	local rc=$?
+	[[ -n ${pg_mask:-} ]] && unsplit_cpus
 	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
 		kill "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true
@@ -97,7 +103,34 @@ clean_redis() {
 		xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+
+# --- BENCH_SPLIT_CPUS: Postgres on a CPU of its own ------------------------------------
+app=() # the command prefix that runs forma, formaload and pgbench
+pg_pids=() pg_mask=
+split_cpus() {
+	command -v taskset >/dev/null || die "BENCH_SPLIT_CPUS needs taskset (util-linux)"
+	local n last datadir pm
+	n=$(nproc)
+	((n >= 2)) || die "BENCH_SPLIT_CPUS needs two CPUs or more"
+	last=$((n - 1))
+	datadir=$(psql_admin -c 'SHOW data_directory')
+	pm=$(head -1 "$datadir/postmaster.pid" 2>/dev/null) || die "BENCH_SPLIT_CPUS: cannot read $datadir/postmaster.pid"
+	pg_mask=$(taskset -p "$pm" | awk '{print $NF}')
+	mapfile -t pg_pids < <(echo "$pm"; pgrep -P "$pm")
+	for p in "${pg_pids[@]}"; do
+		taskset -a -c -p "$last" "$p" >/dev/null || die "BENCH_SPLIT_CPUS: cannot pin Postgres process $p"
+	done
+	app=(taskset -c "0-$((last - 1))")
+	say "Postgres pinned to CPU $last (was mask $pg_mask), forma, formaload and pgbench to CPUs 0-$((last - 1))"
+}
+unsplit_cpus() {
+	for p in "${pg_pids[@]}"; do
+		taskset -a -p "$pg_mask" "$p" >/dev/null 2>&1 || true
+	done
+}
 trap 'exit 130' INT TERM
+
+[[ ${BENCH_SPLIT_CPUS:-} == 1 ]] && split_cpus
 
 # --- a fresh database and a real forma serve ------------------------------------------
 say "database $dbname (dropped and created)"
@@ -130,7 +163,7 @@ fi
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
 	FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
-	"$work/forma" serve >"$work/forma.log" 2>&1 &
+	"${app[@]}" "$work/forma" serve >"$work/forma.log" 2>&1 &
 server_pid=$!
 base=
 for _ in $(seq 1 100); do
@@ -165,9 +198,9 @@ api PUT "/api/v1/t/$tenant/models/$model" "$key" '{"name":"event","label":"Event
  {"name":"value","type":"integer"}],
  "indexes":[["country","-timestamp","id"]]}' >/dev/null
 
-load() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+load() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} "${app[@]}" "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
 # load_exec is load for a background job: the job becomes formaload, so $! is its pid
-load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
 say "loading $rows rows (bulk POSTs of 1,000)"
 load -case seed -rows "$rows" -batch 1000
 read -r id_min id_max n < <(psql_bench -F' ' -c "SELECT min(id), max(id), count(*) FROM $schema_table")
@@ -245,10 +278,10 @@ run_pgbench() { # script label
 	psql_bench -c CHECKPOINT
 	say "pgbench $label: -c $clients -j 2 -M prepared, ${warmup}s warm-up, ${duration}s"
 	if ((warmup > 0)); then
-		"$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" >/dev/null 2>&1
+		"${app[@]}" "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" >/dev/null 2>&1
 	fi
 	mkdir -p "$work/pglog-$label"
-	(cd "$work/pglog-$label" && exec "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
+	(cd "$work/pglog-$label" && exec "${app[@]}" "$pgbench" -n -M prepared -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
 		"$bench_url") >"$work/pgbench-$label.out" 2>&1 &
 	# CPU inside the run, away from its connections' setup and teardown: from 1 s in to
 	# 1 s before the end, against the transactions the log shows ending in between
