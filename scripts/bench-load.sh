@@ -149,16 +149,11 @@ fi
 
 [[ -n $redis_url ]] && command -v redis-cli >/dev/null && clean_redis
 say "building forma and formaload"
-if [[ -n ${BENCH_FORMA_BIN:-} ]]; then
-	cp "$BENCH_FORMA_BIN" "$work/forma" # another build, to compare with this tree
-else
-	go build -o "$work/forma" ./backend/cmd/forma
-fi
-if [[ -n ${BENCH_LOAD_BIN:-} ]]; then
-	cp "$BENCH_LOAD_BIN" "$work/formaload"
-else
-	go build -o "$work/formaload" ./backend/cmd/formaload
-fi
+binary() { # name [prebuilt]: this tree's build, or another build to compare with it
+	if [[ -n $2 ]]; then cp "$2" "$work/$1"; else go build -o "$work/$1" "./backend/cmd/$1"; fi
+}
+binary forma "${BENCH_FORMA_BIN:-}"
+binary formaload "${BENCH_LOAD_BIN:-}"
 
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
@@ -198,9 +193,9 @@ api PUT "/api/v1/t/$tenant/models/$model" "$key" '{"name":"event","label":"Event
  {"name":"value","type":"integer"}],
  "indexes":[["country","-timestamp","id"]]}' >/dev/null
 
-load() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} "${app[@]}" "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
-# load_exec is load for a background job: the job becomes formaload, so $! is its pid
+# load_exec runs formaload in place of the shell: as a background job, $! is its pid
 load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+load() { (load_exec "$@"); }
 say "loading $rows rows (bulk POSTs of 1,000)"
 load -case seed -rows "$rows" -batch 1000
 read -r id_min id_max n < <(psql_bench -F' ' -c "SELECT min(id), max(id), count(*) FROM $schema_table")

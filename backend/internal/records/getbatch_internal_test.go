@@ -81,11 +81,11 @@ func eventually(t *testing.T, cond func() bool, what func() string) {
 	}
 }
 
-// queued waits until the table's batcher holds n waiting reads.
-func queued(t *testing.T, tbl *Table, n int) {
+// queued waits until b holds n waiting calls: reads by id, or lists of one statement.
+func queued[A any](t *testing.T, b *batcher[A], n int) {
 	t.Helper()
-	eventually(t, func() bool { return tbl.gets.waiting() == n },
-		func() string { return fmt.Sprintf("%d reads wait, want %d", tbl.gets.waiting(), n) })
+	eventually(t, func() bool { return b.waiting() == n },
+		func() string { return fmt.Sprintf("%d calls wait, want %d", b.waiting(), n) })
 }
 
 // reached waits until g has noted n statements or pipelines.
@@ -121,7 +121,7 @@ func TestReadsThatWaitShareOneStatement(t *testing.T) {
 	for _, id := range ids {
 		go read(id)
 	}
-	queued(t, tbl, len(ids))
+	queued(t, &tbl.gets, len(ids))
 	close(g.gate)
 	seen := map[*Record]bool{}
 	for range maxGetFlights + len(ids) {
@@ -163,24 +163,24 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 			results <- getResult{int64(i + 1), rec, err}
 		}()
 	}
-	queued(t, tbl, 0)
+	queued(t, &tbl.gets, 0)
 	reached(t, g, maxGetFlights) // the first reads hold the flights
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		rec, err := tbl.get(ctx, g, 5)
 		results <- getResult{-5, rec, err}
 	}()
-	queued(t, tbl, 1)
+	queued(t, &tbl.gets, 1)
 	go func() {
 		rec, err := tbl.get(context.Background(), g, 6)
 		results <- getResult{6, rec, err}
 	}()
-	queued(t, tbl, 2)
+	queued(t, &tbl.gets, 2)
 	cancel()
 	if r := <-results; r.id != -5 || !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("the cancelled read: %+v", r)
 	}
-	queued(t, tbl, 1)
+	queued(t, &tbl.gets, 1)
 	close(g.gate)
 	for range maxGetFlights + 1 {
 		r := <-results
@@ -208,7 +208,7 @@ func TestABatchThatFailsFailsEveryRead(t *testing.T) {
 			errs <- err
 		}()
 	}
-	queued(t, gone, 8-maxGetFlights)
+	queued(t, &gone.gets, 8-maxGetFlights)
 	close(g.gate)
 	for range 8 {
 		if err := <-errs; !Stale(err) {
@@ -256,7 +256,7 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 	for i := range 3 {
 		go read(int64(i + 2))
 	}
-	queued(t, tbl, 3)
+	queued(t, &tbl.gets, 3)
 	close(bad.gate)
 	panics, errs := 0, 0
 	for range 4 {

@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,11 +15,8 @@ import (
 // whose runs take longer than maxBatchedListCost on average runs alone, in parallel with
 // the others, since waiting in line behind its like would cost more than a round trip.
 const (
-	maxListFlights = 1
-	maxListBatch   = 32
-	// maxListShapes bounds the statements a table batches (a client chooses the
-	// statement text); the lists of statements past it run alone.
-	maxListShapes      = 256
+	maxListFlights     = 1
+	maxListBatch       = 32
 	maxBatchedListCost = time.Millisecond
 )
 
@@ -30,11 +26,8 @@ type batchQuerier interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// listBatchers are a table's list statements.
-type listBatchers struct {
-	mu     sync.Mutex
-	shapes map[string]*listShape
-}
+// listBatchers are a table's list statements, by text.
+type listBatchers struct{ shapes[*listShape] }
 
 // listShape is one list statement: its batcher and what its runs cost.
 type listShape struct {
@@ -42,23 +35,17 @@ type listShape struct {
 	cost atomic.Int64 // nanoseconds per statement, a moving average
 }
 
-// shape returns the statement's batcher; nil once the table has maxListShapes.
+// shape returns the statement's batcher; nil once the table keeps maxShapes.
 func (l *listBatchers) shape(query string) *listShape {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if s, ok := l.shapes[query]; ok {
+	if s, ok := l.lookup(query); ok {
 		return s
-	}
-	if len(l.shapes) >= maxListShapes {
-		return nil
-	}
-	if l.shapes == nil {
-		l.shapes = make(map[string]*listShape)
 	}
 	s := &listShape{}
 	s.flights, s.size = maxListFlights, maxListBatch
-	l.shapes[query] = s
-	return s
+	if s, kept := l.keep(query, s); kept {
+		return s
+	}
+	return nil
 }
 
 // observe folds the time per statement of a run into the moving average (weight 1/8).

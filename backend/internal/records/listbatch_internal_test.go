@@ -11,14 +11,6 @@ import (
 	"time"
 )
 
-// waitingLists waits until the statement's batcher holds n waiting lists.
-func waitingLists(t *testing.T, tbl *Table, query string, n int) {
-	t.Helper()
-	s := tbl.lists.shape(query)
-	eventually(t, func() bool { return s.waiting() == n },
-		func() string { return fmt.Sprintf("%d lists wait, want %d", s.waiting(), n) })
-}
-
 type listResult struct {
 	body string
 	page *Page
@@ -52,7 +44,7 @@ func TestListsThatWaitShareOnePipeline(t *testing.T) {
 	for _, b := range bodies {
 		go list(b)
 	}
-	waitingLists(t, tbl, query, len(bodies))
+	queued(t, &tbl.lists.shape(query).batcher, len(bodies))
 	go list("note 4", "limit", "5") // another statement: its own flight
 	reached(t, g, 2)
 	close(g.gate)
@@ -103,7 +95,7 @@ func TestAStatementThatFailsInAPipelineFailsAlone(t *testing.T) {
 	divs := []int{2, 0, 4, 5} // 20/0 fails, and with it, in the pipeline, 4 and 5
 	for i, d := range divs {
 		go list(d)
-		waitingLists(t, tbl, query, i+1)
+		queued(t, &tbl.lists.shape(query).batcher, i+1)
 	}
 	close(g.gate)
 	for range 1 + len(divs) {
@@ -155,19 +147,19 @@ func TestSlowListStatementsRunAlone(t *testing.T) {
 	}
 }
 
-// TestListShapesAreBounded: a table batches at most maxListShapes statements; the
+// TestListShapesAreBounded: a table batches at most maxShapes statements; the
 // lists of others run alone.
 func TestListShapesAreBounded(t *testing.T) {
 	t.Parallel()
 	var l listBatchers
 	first := l.shape("q0")
-	for i := 1; i < maxListShapes; i++ {
+	for i := 1; i < maxShapes; i++ {
 		if l.shape("q"+strconv.Itoa(i)) == nil {
 			t.Fatalf("statement %d has no batcher", i)
 		}
 	}
 	if s := l.shape("one more"); s != nil {
-		t.Error("a statement past maxListShapes has a batcher")
+		t.Error("a statement past maxShapes has a batcher")
 	}
 	if l.shape("q0") != first {
 		t.Error("a known statement lost its batcher")

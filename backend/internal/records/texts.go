@@ -1,18 +1,11 @@
 package records
 
-import "sync"
-
 // A single-row insert or update sends one statement text per set of columns it writes,
 // and most requests to a model write the same few sets, so a table builds each text
-// once and keeps it. A client chooses the set, so a table keeps at most
-// maxStatementShapes texts; past that, texts are built per request.
-const maxStatementShapes = 256
+// once and keeps it (at most maxShapes; past that, texts are built per request).
 
 // statementTexts are a table's kept statement texts, by shape key.
-type statementTexts struct {
-	mu    sync.RWMutex
-	texts map[string]string
-}
+type statementTexts struct{ shapes[string] }
 
 // shapeKey names a statement by its kind and the columns it writes: a bit per column.
 // It is built on the stack for tables of up to 256 columns, so a lookup allocates nothing.
@@ -41,21 +34,9 @@ func (s *statementTexts) text(k shapeKey, build func() string) string {
 	if k.n == 0 {
 		return build()
 	}
-	key := k.buf[:k.n]
-	s.mu.RLock()
-	text, ok := s.texts[string(key)]
-	s.mu.RUnlock()
-	if ok {
+	if text, ok := s.lookup(string(k.buf[:k.n])); ok {
 		return text
 	}
-	text = build()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.texts) < maxStatementShapes {
-		if s.texts == nil {
-			s.texts = make(map[string]string)
-		}
-		s.texts[string(key)] = text
-	}
+	text, _ := s.keep(string(k.buf[:k.n]), build())
 	return text
 }

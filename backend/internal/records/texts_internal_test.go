@@ -37,7 +37,7 @@ func TestShapeKeysNameOneSetEach(t *testing.T) {
 }
 
 // TestStatementTextsAreBuiltOnceAndBounded: a kept text is built once; past
-// maxStatementShapes, and for tables too wide to key, texts are built per request and
+// maxShapes, and for tables too wide to key, texts are built per request and
 // not kept.
 func TestStatementTextsAreBuiltOnceAndBounded(t *testing.T) {
 	var s statementTexts
@@ -48,21 +48,21 @@ func TestStatementTextsAreBuiltOnceAndBounded(t *testing.T) {
 			t.Fatalf("text %q, want %q", got, want)
 		}
 	}
-	for i := range maxStatementShapes {
+	for i := range maxShapes {
 		text(newShapeKey('i', columnsAt(i)), "set "+strconv.Itoa(i))
 	}
-	for i := range maxStatementShapes {
+	for i := range maxShapes {
 		text(newShapeKey('i', columnsAt(i)), "set "+strconv.Itoa(i))
 	}
-	if builds != maxStatementShapes {
-		t.Fatalf("%d builds for %d shapes asked twice", builds, maxStatementShapes)
+	if builds != maxShapes {
+		t.Fatalf("%d builds for %d shapes asked twice", builds, maxShapes)
 	}
 	past, wide := newShapeKey('u', columnsAt(1)), newShapeKey('i', columnsAt(3, 256))
 	text(past, "past the bound")
 	text(past, "past the bound")
 	text(wide, "too wide")
 	text(wide, "too wide")
-	if builds != maxStatementShapes+4 || len(s.texts) != maxStatementShapes {
-		t.Fatalf("%d builds, %d kept; want %d, %d", builds, len(s.texts), maxStatementShapes+4, maxStatementShapes)
+	if builds != maxShapes+4 || len(s.m) != maxShapes {
+		t.Fatalf("%d builds, %d kept; want %d, %d", builds, len(s.m), maxShapes+4, maxShapes)
 	}
 }
