@@ -11,7 +11,8 @@
 # Environment (all optional):
 #   E2E_PG          a Postgres URL whose server hosts the test database
 #                   (default $TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
-#   CHROMIUM        the browser (default /usr/bin/chromium, else chromium on PATH)
+#   CHROMIUM        the browser (default /usr/bin/chromium, else chromium on PATH; when
+#                   neither is there, Debian's chromium is installed, as root or with sudo)
 #   E2E_SKIP_BUILD  set to 1 to reuse the last build of web/ and forma
 #   E2E_SCREENSHOTS where to save screenshots (default docs/screenshots)
 #   E2E_KEEP        set to 1 to keep the database and the server log for a look afterwards
@@ -25,13 +26,31 @@ cd "$root"
 
 fail() { echo "e2e.sh: $*" >&2; exit 1; }
 
-chromium=${CHROMIUM:-}
-if [[ -z $chromium ]]; then
-  if [[ -x /usr/bin/chromium ]]; then chromium=/usr/bin/chromium
-  else chromium=$(command -v chromium || command -v chromium-browser || true)
+find_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then echo /usr/bin/chromium
+  else command -v chromium || command -v chromium-browser || true
   fi
+}
+
+# install_chromium installs Debian's chromium, as root or through passwordless sudo, so
+# that `make test` sets up a fresh machine by itself.
+install_chromium() {
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo -n)
+  command -v apt-get >/dev/null && { ((EUID == 0)) || sudo -n true 2>/dev/null; } ||
+    fail "Chromium is not installed, and this script cannot install it (Debian: apt-get install -y chromium)"
+  echo "==> installing Debian's chromium (missing)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium </dev/null ||
+    fail "apt-get install chromium failed"
+}
+
+chromium=${CHROMIUM:-$(find_chromium)}
+if [[ -z $chromium && -z ${CHROMIUM:-} ]]; then
+  install_chromium
+  chromium=$(find_chromium)
 fi
-[[ -n $chromium && -x $chromium ]] || fail "Chromium is not installed (Debian: apt-get install -y chromium)"
+[[ -n $chromium && -x $chromium ]] || fail "Chromium not found${CHROMIUM:+ at $CHROMIUM}"
 command -v node >/dev/null || fail "install Node.js 20 or newer"
 command -v psql >/dev/null || fail "psql is needed to drop the test database (Debian: apt-get install -y postgresql-client)"
 
