@@ -23,21 +23,7 @@ deps() {
   need npm "install npm (it comes with Node.js)"
   if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
     echo "==> npm ci (web/)"
-    if ! out=$(cd "$web" && npm ci --no-audit --no-fund 2>&1); then
-      # npm ci refuses a lock file that lacks the optional packages of other platforms
-      # (@rollup/rollup-darwin-arm64, ...), which a registry mirror that only carries
-      # Linux builds cannot provide. npm install --no-save installs the same pinned
-      # versions from package-lock.json and leaves it as it is.
-      if grep -q "can only install packages when your package.json and package-lock.json" <<<"$out"; then
-        echo "web.sh: npm ci refused the lock file (optional packages of other platforms missing); npm install --no-save instead" >&2
-        (cd "$web" && npm install --no-save --no-audit --no-fund)
-      else
-        echo "$out" >&2
-        exit 1
-      fi
-    else
-      echo "$out" | tail -n 3
-    fi
+    (cd "$web" && npm ci --no-audit --no-fund) || { echo "web.sh: npm ci failed in web/" >&2; exit 1; }
     touch "$web/node_modules/.package-lock.json"
   fi
 }
