@@ -37,16 +37,15 @@ find_chromium() {
 install_chromium() {
   local sudo=()
   ((EUID == 0)) || sudo=(sudo -n)
-  command -v apt-get >/dev/null && { ((EUID == 0)) || sudo -n true 2>/dev/null; } ||
-    fail "Chromium is not installed, and this script cannot install it (Debian: apt-get install -y chromium)"
+  command -v apt-get >/dev/null || fail "Chromium is not installed, and there is no apt-get to install it with"
   echo "==> installing Debian's chromium (missing)"
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null &&
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium </dev/null ||
-    fail "apt-get install chromium failed"
+    fail "Chromium is not installed, and apt-get install chromium failed (it needs root or passwordless sudo)"
 }
 
 chromium=${CHROMIUM:-$(find_chromium)}
-if [[ -z $chromium && -z ${CHROMIUM:-} ]]; then
+if [[ -z $chromium ]]; then
   install_chromium
   chromium=$(find_chromium)
 fi

@@ -101,7 +101,7 @@ type getResult struct {
 	err error
 }
 
-// TestReadsThatWaitShareOneStatement: with both flights held, the reads that arrive
+// TestReadsThatWaitShareOneStatement: with every flight held, the reads that arrive
 // wait; the first flight to finish reads all of them with one statement, and every read
 // gets its own row (or none), duplicates included.
 func TestReadsThatWaitShareOneStatement(t *testing.T) {

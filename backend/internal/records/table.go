@@ -81,7 +81,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	byID := "SELECT " + t.selectAll + " FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted
 	t.getSQL, t.getManySQL = byID+" = $1", byID+" = ANY($1)"
 	del := "DELETE FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
-	t.deleteSQL = [2]string{del + " RETURNING " + t.selectAll, del + " AND " + etagSQL + " = $2 RETURNING " + t.selectAll}
+	t.deleteSQL = [2]string{del + " RETURNING " + t.returning(), del + " AND " + etagSQL + " = $2 RETURNING " + t.returning()}
 	t.gets.flights, t.gets.size = maxGetFlights, maxGetBatch
 	v, err := record.Compile(m)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"forma.dev/shared/schema"
 )
 
 // Querier runs SQL with $n bind parameters: a *pgxpool.Pool or a pgx.Tx.
@@ -149,14 +151,14 @@ func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string
 // ifMatch, ETag ($n+2).
 func (t *Table) updateSQL(cols []*column, ifMatch bool) string {
 	var b strings.Builder
-	b.WriteString("UPDATE " + t.qualified + " SET " + t.byName["updated_at"].quoted + " = now()")
+	b.WriteString("UPDATE " + t.qualified + " SET " + t.byName[schema.ColumnUpdatedAt].quoted + " = now()")
 	for _, name := range t.validator.AutoNow() {
 		b.WriteString(", " + t.byName[name].quoted + " = now()")
 	}
 	for i, c := range cols {
 		b.WriteString(", " + c.quoted + " = $" + strconv.Itoa(i+1))
 	}
-	b.WriteString(" WHERE " + t.byName["id"].quoted + " = $" + strconv.Itoa(len(cols)+1))
+	b.WriteString(" WHERE " + t.byName[schema.ColumnID].quoted + " = $" + strconv.Itoa(len(cols)+1))
 	if ifMatch {
 		b.WriteString(" AND " + etagSQL + " = $" + strconv.Itoa(len(cols)+2))
 	}
