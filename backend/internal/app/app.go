@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records:  &records.Service{DB: pool.PGX, Catalog: catalog{a.Models}, Events: a.Webhooks},
+		Records:  &records.Service{DB: pool.PGX, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit},
 		OpenAPI:  openapi.NewCache(1000),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,

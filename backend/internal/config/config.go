@@ -28,7 +28,7 @@ var Vars = []string{
 	"DATABASE_URL", "REDIS_URL", "FORMA_ADMIN_KEY", "FORMA_ADDR",
 	"FORMA_WEBHOOK_ALLOW_PRIVATE", "FORMA_WEBHOOK_WORKERS", "FORMA_WEBHOOK_RETENTION",
 	"FORMA_LOG_FORMAT", "FORMA_LOG_LEVEL", "FORMA_KEY_CACHE_TTL", "FORMA_SHUTDOWN_TIMEOUT",
-	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX",
+	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX", "FORMA_GROUP_COMMIT",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -47,6 +47,7 @@ type Config struct {
 	CacheTenants        int           // FORMA_CACHE_TENANTS: tenants each replica's model cache holds (LRU, default 1000)
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
+	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -64,7 +65,10 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisPrefix:     or(getenv("FORMA_REDIS_PREFIX"), DefaultRedisPrefix),
 	}
 	var err error
-	if c.WebhookAllowPrivate, err = parseBool(getenv, "FORMA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+	if c.WebhookAllowPrivate, err = parseBool(getenv, "FORMA_WEBHOOK_ALLOW_PRIVATE", false); err != nil {
+		return c, err
+	}
+	if c.GroupCommit, err = parseBool(getenv, "FORMA_GROUP_COMMIT", true); err != nil {
 		return c, err
 	}
 	if c.KeyCacheTTL, err = parseDuration(getenv, "FORMA_KEY_CACHE_TTL", c.KeyCacheTTL); err != nil {
@@ -100,10 +104,10 @@ func or(v, def string) string {
 	return def
 }
 
-func parseBool(getenv func(string) string, name string) (bool, error) {
+func parseBool(getenv func(string) string, name string, def bool) (bool, error) {
 	v := strings.TrimSpace(getenv(name))
 	if v == "" {
-		return false, nil
+		return def, nil
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {

@@ -36,7 +36,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 	}
 	if c.DatabaseURL != config.DefaultDatabaseURL || c.Addr != config.DefaultAddr || c.RedisURL != "" ||
 		c.AdminKey != "" || c.WebhookAllowPrivate || c.LogFormat != "text" || c.KeyCacheTTL != 5*time.Second ||
-		c.CacheTenants != 1000 || c.CacheWindow != 2*time.Second || c.RedisPrefix != "forma:" {
+		c.CacheTenants != 1000 || c.CacheWindow != 2*time.Second || c.RedisPrefix != "forma:" || !c.GroupCommit {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -49,6 +49,7 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		"FORMA_WEBHOOK_ALLOW_PRIVATE": "true", "FORMA_LOG_FORMAT": "json",
 		"FORMA_LOG_LEVEL": "debug", "FORMA_KEY_CACHE_TTL": "0s",
 		"FORMA_CACHE_TENANTS": "50", "FORMA_CACHE_WINDOW": "500ms", "FORMA_REDIS_PREFIX": "x:",
+		"FORMA_GROUP_COMMIT": "false",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -68,15 +69,16 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 func TestLoadRejectsBadValues(t *testing.T) {
 	t.Parallel()
 	for name, vars := range map[string]map[string]string{
-		"short admin key": {"FORMA_ADMIN_KEY": "short"},
-		"bad bool":        {"FORMA_WEBHOOK_ALLOW_PRIVATE": "maybe"},
-		"bad format":      {"FORMA_LOG_FORMAT": "xml"},
-		"bad level":       {"FORMA_LOG_LEVEL": "loud"},
-		"bad ttl":         {"FORMA_KEY_CACHE_TTL": "soon"},
-		"negative ttl":    {"FORMA_KEY_CACHE_TTL": "-1s"},
-		"zero tenants":    {"FORMA_CACHE_TENANTS": "0"},
-		"bad tenants":     {"FORMA_CACHE_TENANTS": "many"},
-		"bad window":      {"FORMA_CACHE_WINDOW": "2"},
+		"short admin key":  {"FORMA_ADMIN_KEY": "short"},
+		"bad bool":         {"FORMA_WEBHOOK_ALLOW_PRIVATE": "maybe"},
+		"bad group commit": {"FORMA_GROUP_COMMIT": "sometimes"},
+		"bad format":       {"FORMA_LOG_FORMAT": "xml"},
+		"bad level":        {"FORMA_LOG_LEVEL": "loud"},
+		"bad ttl":          {"FORMA_KEY_CACHE_TTL": "soon"},
+		"negative ttl":     {"FORMA_KEY_CACHE_TTL": "-1s"},
+		"zero tenants":     {"FORMA_CACHE_TENANTS": "0"},
+		"bad tenants":      {"FORMA_CACHE_TENANTS": "many"},
+		"bad window":       {"FORMA_CACHE_WINDOW": "2"},
 	} {
 		if _, err := config.Load(env(vars)); err == nil {
 			t.Errorf("%s: Load accepted %v", name, vars)

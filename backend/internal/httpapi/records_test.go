@@ -175,3 +175,56 @@ func TestLargeAnswersGoWithTheirLength(t *testing.T) {
 		t.Fatalf("Content-Length %d for %d bytes, Transfer-Encoding %v", resp.ContentLength, len(body), resp.TransferEncoding)
 	}
 }
+
+// TestConcurrentCreatesEachGetTheirOwnAnswer: creates that arrive together are committed
+// in groups; each still gets its own record, or its own conflict when its value was
+// taken, and nothing is written twice or lost.
+func TestConcurrentCreatesEachGetTheirOwnAnswer(t *testing.T) {
+	t.Parallel()
+	s, acme := startWithEvents(t)
+	const distinct, repeats = 48, 16
+	type answer struct {
+		email string
+		code  int
+		body  string
+	}
+	answers := make(chan answer, distinct+repeats)
+	for i := range distinct + repeats {
+		go func() {
+			email := "u" + strconv.Itoa(i%distinct) + "@example.com"
+			rec := s.Do("POST", "/api/v1/t/acme/data/owner", acme.Write, `{"email":"`+email+`"}`)
+			answers <- answer{email, rec.Code, rec.Body.String()}
+		}()
+	}
+	created, ids := map[string]bool{}, map[float64]bool{}
+	conflicts := 0
+	for range distinct + repeats {
+		a := <-answers
+		switch a.code {
+		case http.StatusCreated:
+			var rec struct {
+				ID    float64 `json:"id"`
+				Email string  `json:"email"`
+			}
+			if err := json.Unmarshal([]byte(a.body), &rec); err != nil || rec.Email != a.email || created[a.email] || ids[rec.ID] {
+				t.Errorf("create %s: %s (err %v; created before: %v)", a.email, a.body, err, created[a.email])
+			}
+			created[a.email], ids[rec.ID] = true, true
+		case http.StatusConflict:
+			if !strings.Contains(a.body, `"path":"email","code":"duplicate"`) {
+				t.Errorf("create %s: %s", a.email, a.body)
+			}
+			conflicts++
+		default:
+			t.Errorf("create %s: %d %s", a.email, a.code, a.body)
+		}
+	}
+	if len(created) != distinct || conflicts != repeats {
+		t.Errorf("%d created and %d conflicts, want %d and %d", len(created), conflicts, distinct, repeats)
+	}
+	var page struct{ Data []map[string]any }
+	s.MustJSON(t, 200, &page, "GET", "/api/v1/t/acme/data/owner?limit=1000", acme.Read, "")
+	if len(page.Data) != distinct {
+		t.Errorf("%d owners stored, want %d", len(page.Data), distinct)
+	}
+}

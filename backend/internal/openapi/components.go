@@ -24,6 +24,7 @@ var errorResponses = map[string]struct{ name, description string }{
 	"409": {"Conflict", "A unique value exists already, a related record is missing, or other records refer to this one."},
 	"412": {"PreconditionFailed", "If-Match does not match the record's current ETag."},
 	"413": {"TooLarge", "The body is too large, or a bulk write holds more than " + strconv.Itoa(records.MaxBulk) + " records."},
+	"503": {"Unavailable", "The connection to the database was lost while the record was being written; outcome \"unknown\": it may or may not have been written."},
 }
 
 // components returns the parts every document shares; the models add their schemas.

@@ -61,7 +61,7 @@ func (m *model) createOp() obj {
 	op := m.op("create_", "Create one "+n+" record, or several all or nothing",
 		[]any{paramRef("SchemaVersion")},
 		obj{"201": recordResponse("The record; for an array, {\"data\": [records]} (without an ETag).", created, true)},
-		"400", "409", "413")
+		"400", "409", "413", "503")
 	op["description"] = "An object creates one record. An array creates all of its records in one transaction, or none of them when one is refused."
 	op["requestBody"] = obj{"required": true, "content": jsonContent(obj{"oneOf": []any{input, bulk}})}
 	return op

@@ -17,7 +17,8 @@ import (
 // statement for reads by id (getbatch.go), one pipeline of statements for lists
 // (listbatch.go). A read that finds a flight free goes at once, alone, with the same
 // statement as ever: batching adds no wait when there is nothing to wait for. Every
-// read still sees a snapshot taken after it arrived.
+// read still sees a snapshot taken after it arrived. Single-row creates wait and go
+// together the same way, committed as one group (groupcommit.go).
 
 // shared reports whether reads through q may run in a batch on behalf of other
 // requests: a batch runs through its leader's q, so never through what one caller holds
@@ -35,8 +36,8 @@ func shared(q Querier) bool {
 // outlives the request that happens to run it.
 const batchTimeout = 30 * time.Second
 
-// batcher holds the reads of one kind (a table's reads by id, or one list statement) in
-// flight and waiting. flights and size are set before first use.
+// batcher holds the calls of one kind (a table's reads by id, one list statement, or a
+// table's single-row creates) in flight and waiting. flights and size are set before first use.
 type batcher[A any] struct {
 	flights int // reads or batches in flight at once
 	size    int // the most calls one batch holds
@@ -46,7 +47,7 @@ type batcher[A any] struct {
 	queue    []*call[A]
 }
 
-// call is one read. done, for a call that waits, is closed when recs and err are set,
+// call is one read or create. done, for a call that waits, is closed when recs and err are set,
 // or when the call must lead: run lead, the batch it heads, for everyone in it.
 type call[A any] struct {
 	arg      A
@@ -69,7 +70,7 @@ func (c *call[A]) answer(recs []*Record, err error) {
 // and one bounded by batchTimeout, not cancelled with any request, for several.
 type fetcher[A any] func(ctx context.Context, calls []*call[A])
 
-// do runs one read through the batcher.
+// do runs one call through the batcher.
 func (b *batcher[A]) do(ctx context.Context, arg A, fetch fetcher[A]) ([]*Record, error) {
 	c := &call[A]{arg: arg}
 	b.mu.Lock()
@@ -117,7 +118,7 @@ func (b *batcher[A]) run(ctx context.Context, calls []*call[A], fetch fetcher[A]
 		p := recover() // a bug must fail the reads that wait, not leave them waiting
 		for _, c := range calls {
 			if p != nil && !c.answered {
-				c.answer(nil, fmt.Errorf("records: a batched read failed: %v", p))
+				c.answer(nil, fmt.Errorf("records: a batched call failed: %v", p))
 			}
 		}
 		if p != nil {

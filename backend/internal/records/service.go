@@ -42,6 +42,9 @@ type Service struct {
 	Catalog Catalog
 	// Events is the outbox for webhooks; nil when nobody listens.
 	Events Events
+	// SeparateCommits makes every create commit on its own, rather than in a group with
+	// the creates that wait (groupcommit.go).
+	SeparateCommits bool
 }
 
 // Result is a record answer with the schema version it was served with.
@@ -133,6 +136,9 @@ func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []m
 			return validation(probs)
 		}
 		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, len(rows) > 1, func(q Querier) ([]*Record, error) {
+			if len(rows) == 1 && !s.SeparateCommits {
+				return tbl.create(ctx, q, rows[0])
+			}
 			return tbl.Insert(ctx, q, rows)
 		})
 		res.Version, res.Records = ts.Version, recs

@@ -38,6 +38,7 @@ type Table struct {
 	getManySQL string
 	gets       batcher[int64]
 	lists      listBatchers
+	creates    batcher[insertCall] // single-row creates, committed in groups (groupcommit.go)
 	// texts are the statements of single-row inserts and updates (texts.go);
 	// deleteSQL deletes one row by id ($1), without and with an If-Match ($2).
 	texts     statementTexts
@@ -83,6 +84,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	del := "DELETE FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
 	t.deleteSQL = [2]string{del + " RETURNING " + t.returning(), del + " AND " + etagSQL + " = $2 RETURNING " + t.returning()}
 	t.gets.flights, t.gets.size = maxGetFlights, maxGetBatch
+	t.creates.flights, t.creates.size = maxCreateFlights, maxCreateBatch
 	v, err := record.Compile(m)
 	if err != nil {
 		return nil, err

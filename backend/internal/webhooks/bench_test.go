@@ -41,12 +41,22 @@ func counter(b *testing.B) (*httptest.Server, *atomic.Int64) {
 }
 
 // BenchmarkCreate is the rate of single-record creates through records.Service, with
-// nobody listening and with one subscriber (the outbox rows, no dispatcher running).
+// nobody listening (committed in groups, as shipped, or each alone) and with one
+// subscriber (the outbox rows, no dispatcher running).
 func BenchmarkCreate(b *testing.B) {
-	for _, subscribers := range []int{0, 1} {
-		b.Run(fmt.Sprintf("subscribers=%d", subscribers), func(b *testing.B) {
+	for _, c := range []struct {
+		name            string
+		subscribers     int
+		separateCommits bool
+	}{
+		{"subscribers=0", 0, false},
+		{"subscribers=0,separate_commits", 0, true},
+		{"subscribers=1", 1, false},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			s := benchStack(b)
-			if subscribers > 0 {
+			s.recs.SeparateCommits = c.separateCommits
+			if c.subscribers > 0 {
 				s.subscribe("http://127.0.0.1:1/", recordEvents)
 			}
 			var seq atomic.Int64
