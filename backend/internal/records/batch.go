@@ -37,9 +37,10 @@ func shared(q Querier) bool {
 const batchTimeout = 30 * time.Second
 
 // batcher holds the calls of one kind (a table's reads by id, one list statement, or a
-// table's single-row creates) in flight and waiting. flights and size are set before first use.
+// table's single-row creates) in flight and waiting. flights and size are set before
+// first use.
 type batcher[A any] struct {
-	flights int // reads or batches in flight at once
+	flights int // calls or batches in flight at once
 	size    int // the most calls one batch holds
 
 	mu       sync.Mutex
@@ -47,8 +48,8 @@ type batcher[A any] struct {
 	queue    []*call[A]
 }
 
-// call is one read or create. done, for a call that waits, is closed when recs and err are set,
-// or when the call must lead: run lead, the batch it heads, for everyone in it.
+// call is one read or create. done, for a call that waits, is closed when recs and err
+// are set, or when the call must lead: run lead, the batch it heads, for everyone in it.
 type call[A any] struct {
 	arg      A
 	recs     []*Record
@@ -115,7 +116,7 @@ func (b *batcher[A]) leave(c *call[A]) bool {
 func (b *batcher[A]) run(ctx context.Context, calls []*call[A], fetch fetcher[A]) {
 	defer b.handOff() // even if fetch panics: the flight must not stay taken
 	defer func() {
-		p := recover() // a bug must fail the reads that wait, not leave them waiting
+		p := recover() // a bug must fail the calls that wait, not leave them waiting
 		for _, c := range calls {
 			if p != nil && !c.answered {
 				c.answer(nil, fmt.Errorf("records: a batched call failed: %v", p))
