@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -245,17 +244,10 @@ func TestSeparateCommitsLetNoCreateWait(t *testing.T) {
 			go func() { ahead <- create("x") }()
 			lockWaits(t, pool, 1)
 			behind := make(chan error, 1)
-			go func() { behind <- create("b") }()
 			if separate {
-				select {
-				case err := <-behind:
-					if err != nil {
-						t.Fatal(err)
-					}
-				case <-time.After(10 * time.Second):
-					t.Fatal("a create waits for the one ahead of it")
-				}
+				atOnce(t, "a create behind the one in flight", func() { behind <- create("b") })
 			} else {
+				go func() { behind <- create("b") }()
 				queued(t, &tbl.creates, 1)
 			}
 			if err := held.Rollback(context.Background()); err != nil {
@@ -264,10 +256,8 @@ func TestSeparateCommitsLetNoCreateWait(t *testing.T) {
 			if err := <-ahead; err != nil {
 				t.Fatal(err)
 			}
-			if !separate {
-				if err := <-behind; err != nil {
-					t.Fatal(err)
-				}
+			if err := <-behind; err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
