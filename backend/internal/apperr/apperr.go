@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"forma.dev/shared/problem"
 )
@@ -22,7 +23,8 @@ const (
 	Conflict           Code = "conflict"            // the request clashes with the current state (data loss, unique, rows in the way)
 	PreconditionFailed Code = "precondition_failed" // If-Match did not match
 	TooLarge           Code = "too_large"           // the body is larger than allowed
-	Unavailable        Code = "unavailable"         // a dependency is down; try again
+	RateLimited        Code = "rate_limited"        // too many requests; try again after Retry-After
+	Unavailable        Code = "unavailable"         // a dependency is down; try again after Retry-After
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )
 
@@ -34,6 +36,7 @@ var statuses = map[Code]int{
 	Conflict:           http.StatusConflict,
 	PreconditionFailed: http.StatusPreconditionFailed,
 	TooLarge:           http.StatusRequestEntityTooLarge,
+	RateLimited:        http.StatusTooManyRequests,
 	Unavailable:        http.StatusServiceUnavailable,
 	Internal:           http.StatusInternalServerError,
 }
@@ -48,6 +51,9 @@ type Error struct {
 	Extra map[string]any
 	// Err is the cause, for logs only.
 	Err error
+	// RetryAfter, when positive, is sent as the Retry-After header (whole seconds, at
+	// least 1): the request may succeed if sent again after it.
+	RetryAfter time.Duration
 }
 
 // New returns an error with a code and a one-line detail for the user.

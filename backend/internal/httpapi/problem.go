@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +41,9 @@ func (a *api) fail(c *gin.Context, err error) {
 	}
 	if len(e.Problems) > 0 {
 		doc["errors"] = e.Problems
+	}
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(max(1, (e.RetryAfter+time.Second-1)/time.Second))))
 	}
 	a.writeProblem(c, e.Status(), string(e.Code), e.Detail, doc)
 }
