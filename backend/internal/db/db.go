@@ -37,6 +37,7 @@ func Open(ctx context.Context, url string) (*Pool, error) {
 		cfg.MaxConns = MaxConns
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.AfterConnect, cfg.PrepareConn = plansNow, freshPlans
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)

@@ -2,6 +2,7 @@ package records
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -14,11 +15,49 @@ import (
 // keyDetail reads the column list from Postgres' "Key (a, b)=(1, 2) ..." detail.
 var keyDetail = regexp.MustCompile(`^Key \((.+?)\)=`)
 
-// Stale reports whether err says the table or a column is not there: the cached model
-// is older than the database, and the caller should reload it and retry once.
+// Stale reports whether err says the table or a column is not there, or a column's
+// type is not the one the statement or the model expected: the cached model or the
+// connection's prepared statement is older than the database, and the caller should
+// reload it and retry once.
 func Stale(err error) bool {
 	var pg *pgconn.PgError
-	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "42703")
+	var rows *staleRows
+	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "42703") || planChanged(err) || errors.As(err, &rows)
+}
+
+// planChanged reports whether Postgres refused a prepared statement because a table it
+// reads changed under it ("cached plan must not change result type"). It is an ERROR:
+// nothing was done. pgx forgets the statement on that connection; db.PlansChanged makes
+// the others forget theirs.
+func planChanged(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "0A000" && (pg.Routine == "RevalidateCachedQuery" || strings.Contains(pg.Message, "cached plan"))
+}
+
+// staleRows is a result whose column types are not the model's: a column changed type
+// after the model was compiled, and the statement was prepared after that. written
+// says the statement committed (it ran alone or in a group, not in a transaction that
+// the error rolls back): its rows, ids, are in the table, and must be read again
+// with the new model, not written again.
+type staleRows struct {
+	column  string
+	oid     uint32
+	ids     []int64
+	written bool
+}
+
+func (e *staleRows) Error() string {
+	return fmt.Sprintf("records: column %s is of type %d, not the model's: the model is stale", e.column, e.oid)
+}
+
+// writtenStale returns the ids of the rows a write committed but could not read with
+// its stale model, or false.
+func writtenStale(err error) ([]int64, bool) {
+	var rows *staleRows
+	if errors.As(err, &rows) && rows.written {
+		return rows.ids, true
+	}
+	return nil, false
 }
 
 // dbError turns a refusal by Postgres into an answer that names the field; anything

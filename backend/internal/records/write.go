@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/shared/schema"
 )
@@ -190,14 +193,31 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 	if err != nil {
 		return nil, dbError(err)
 	}
-	return readRows(rows, cols, hint)
+	recs, err := readRows(rows, cols, hint)
+	if stale, ok := err.(*staleRows); ok {
+		_, stale.written = q.(*pgxpool.Pool) // alone, outside a transaction: committed
+	}
+	return recs, err
 }
 
-// readRows reads and closes rows of cols.
+// readRows reads and closes rows of cols. Rows whose column types are not the model's
+// are not decoded: the answer is a *staleRows with their ids.
 func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 	defer rows.Close()
+	fields := rows.FieldDescriptions()
+	if stale := staleColumn(cols, fields); stale != nil {
+		for rows.Next() {
+			if id, err := decodeInt(fields[0], rows.RawValues()[0]); err == nil && cols[0].name == schema.ColumnID {
+				stale.ids = append(stale.ids, id)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, dbError(err)
+		}
+		return nil, stale
+	}
 	out := make([]*Record, 0, min(hint, firstChunk))
-	sc := newRowScanner(cols, rows.FieldDescriptions(), hint)
+	sc := newRowScanner(cols, fields, hint)
 	for rows.Next() {
 		r, err := sc.scan(rows.RawValues())
 		if err != nil {
@@ -209,6 +229,36 @@ func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 		return nil, dbError(err)
 	}
 	return out, nil
+}
+
+// kindsByOID says how each type Postgres may send for a model's column is read; a type
+// not listed is not checked.
+var kindsByOID = map[uint32]scanKind{
+	pgtype.Int8OID: scanInt, pgtype.Int4OID: scanInt, pgtype.Int2OID: scanInt,
+	pgtype.Float8OID: scanFloat, pgtype.Float4OID: scanFloat,
+	pgtype.BoolOID:        scanBool,
+	pgtype.TimestamptzOID: scanTime, pgtype.TimestampOID: scanTime,
+	pgtype.JSONBOID: scanJSON, pgtype.JSONOID: scanJSON,
+	pgtype.TextOID: scanText, pgtype.VarcharOID: scanText, pgtype.BPCharOID: scanText, pgtype.NameOID: scanText,
+}
+
+// uncastOIDs are types the select list reads as text (selectExpr): sent as they are,
+// their column is not the type the model says.
+var uncastOIDs = map[uint32]bool{pgtype.NumericOID: true, pgtype.DateOID: true, pgtype.TimeOID: true, pgtype.UUIDOID: true}
+
+// staleColumn returns the first column whose type in fields is not read as the model
+// reads it (the column changed type after the model was compiled), or nil.
+func staleColumn(cols []*column, fields []pgconn.FieldDescription) *staleRows {
+	for i, c := range cols {
+		if i >= len(fields) {
+			break
+		}
+		oid := fields[i].DataTypeOID
+		if k, ok := kindsByOID[oid]; ok && k != c.kind || uncastOIDs[oid] {
+			return &staleRows{column: c.name, oid: oid}
+		}
+	}
+	return nil
 }
 
 // dbValue turns a normalised value into what the driver binds: JSON values are sent as
