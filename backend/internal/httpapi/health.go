@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 )
 
 // healthz answers while the process runs (liveness).
@@ -16,7 +17,7 @@ func (a *api) healthz(c *gin.Context) {
 }
 
 // readyz pings every dependency and answers 503, a problem document with the same
-// "checks", when one is down (readiness); an optional one (Check.Degraded) that is down
+// "checks" and a Retry-After, when one is down (readiness); an optional one (Check.Degraded) that is down
 // makes the status "degraded", still 200. The model cache's mode and health are shown
 // under "cache". Errors are logged, not shown: they may name hosts and users.
 func (a *api) readyz(c *gin.Context) {
@@ -39,7 +40,7 @@ func (a *api) readyz(c *gin.Context) {
 		checks[ch.Name] = gin.H{"status": "ok", "latency_ms": time.Since(start).Milliseconds()}
 	}
 	if status != http.StatusOK {
-		a.writeProblem(c, status, string(apperr.Unavailable), "a dependency is unavailable", map[string]any{"checks": checks})
+		a.fail(c, (&apperr.Error{Code: apperr.Unavailable, Detail: "a dependency is unavailable", RetryAfter: db.RetryAfter}).With("checks", checks))
 		return
 	}
 	body := gin.H{"status": overall, "checks": checks}

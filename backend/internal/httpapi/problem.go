@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,27 +12,39 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 )
 
 // ProblemContentType is the media type of error responses (RFC 9457).
 const ProblemContentType = "application/problem+json"
 
+// StatusClientClosed is the status a request whose client went away is logged and
+// counted with (nginx's 499): nothing is written, nobody is there to read it.
+const StatusClientClosed = 499
+
 // fail answers the request with err as a problem document and aborts the chain.
-// An *apperr.Error shows its code, detail, problems and extra members; anything else
-// (and apperr.Internal) is logged in full and shown as "internal error" only.
+// An *apperr.Error shows its code, detail, problems and extra members. An error saying
+// the database is unreachable is a 503 with Retry-After; anything else (and
+// apperr.Internal) is logged in full and shown as "internal error" only. When the
+// client has gone away, nothing is written and the request counts as 499.
 func (a *api) fail(c *gin.Context, err error) {
+	ctx := c.Request.Context()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		a.log.DebugContext(ctx, "client closed request", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
+		c.Status(StatusClientClosed)
+		c.Abort()
+		return
+	}
 	e := apperr.As(err)
 	switch {
+	case (e == nil || e.Code == apperr.Internal) && db.Unreachable(err):
+		a.log.WarnContext(ctx, "database unavailable", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
+		e = &apperr.Error{Code: apperr.Unavailable, Detail: "the database is unavailable; try again", RetryAfter: db.RetryAfter}
 	case e == nil || e.Code == apperr.Internal:
-		level := slog.LevelError
-		if errors.Is(err, context.Canceled) {
-			level = slog.LevelInfo // the client went away
-		}
-		a.log.Log(c.Request.Context(), level, "internal error", "err", err,
-			"method", c.Request.Method, "path", c.Request.URL.Path)
+		a.log.ErrorContext(ctx, "internal error", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 		e = apperr.New(apperr.Internal, "internal error")
 	case e.Err != nil:
-		a.log.DebugContext(c.Request.Context(), "request failed", "err", err)
+		a.log.DebugContext(ctx, "request failed", "err", err)
 	}
 	doc := make(map[string]any, len(e.Extra)+6)
 	for k, v := range e.Extra {

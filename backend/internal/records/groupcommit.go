@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 )
 
 // Single-row creates are committed in groups. Under load most of a create's cost is its
@@ -101,11 +102,16 @@ func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*ca
 	}
 	br := conn.SendBatch(ctx, &b)
 	recs := make([][]*Record, len(calls))
+	stale := make([]error, len(calls)) // rows written, to be read again with the new model
 	failed := len(calls)
 	for i := range calls {
 		var rows pgx.Rows
 		if rows, err = br.Query(); err == nil {
 			recs[i], err = readRows(rows, t.columns, 1)
+		}
+		if s, ok := err.(*staleRows); ok {
+			s.written, stale[i], err = true, s, nil
+			continue
 		}
 		if err != nil {
 			failed = i
@@ -118,10 +124,13 @@ func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*ca
 	switch {
 	case err == nil:
 		for i, c := range calls {
-			c.answer(recs[i], nil)
+			c.answer(recs[i], stale[i])
 		}
 		return 0, nil
 	case rolledBack(err):
+		if planChanged(err) {
+			db.PlansChanged() // so that the inserts that go on get fresh statements
+		}
 		return failed, err
 	}
 	return -1, unknownIfLost(err)
@@ -135,16 +144,19 @@ func rolledBack(err error) bool {
 	return errors.As(err, &pg) && pg.Severity == "ERROR"
 }
 
-// unknownIfLost turns the error of an insert that may have been committed (anything but
-// a refusal, or a failure before anything was sent) into "outcome unknown".
+// unknownIfLost turns the error of a write whose connection was lost after it was sent
+// into "outcome unknown": it may or may not have been committed. A refusal (nothing was
+// written), a failure before anything was sent and any other error are left as they are.
 func unknownIfLost(err error) error {
-	if err == nil || rolledBack(err) || pgconn.SafeToRetry(err) {
+	var connect *pgconn.ConnectError
+	if err == nil || apperr.As(err) != nil || rolledBack(err) || pgconn.SafeToRetry(err) || errors.As(err, &connect) || !db.Unreachable(err) {
 		return err
 	}
 	return &apperr.Error{
-		Code:   apperr.Unavailable,
-		Detail: "the connection to the database was lost while the record was being written: it may or may not have been written",
-		Extra:  map[string]any{"outcome": "unknown"},
-		Err:    err,
+		Code:       apperr.Unavailable,
+		Detail:     "the connection to the database was lost while the record was being written: it may or may not have been written",
+		Extra:      map[string]any{"outcome": "unknown"},
+		Err:        err,
+		RetryAfter: db.RetryAfter,
 	}
 }

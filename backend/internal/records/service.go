@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/record"
 )
@@ -72,29 +73,45 @@ func (s *Service) table(ctx context.Context, t Tenant, model string, minVersion 
 	return nil, nil, apperr.New(apperr.NotFound, "no model "+model)
 }
 
+// maxAttempts bounds withRetry: each attempt after the first needs a newer model (or,
+// for a stale prepared statement, a fresh one), so it ends when schema changes do.
+const maxAttempts = 4
+
 // withRetry runs fn with the tenant's tables; when the database says a table or column
-// is missing, or the body names a field the cached model lacks, it reloads once.
+// is missing or of another type, or the body names a field the cached model lacks, it
+// reloads and runs fn again, as long as the model is newer each time. A prepared
+// statement that Postgres refused as stale runs again even when the model was current:
+// on a fresh statement.
 func (s *Service) withRetry(ctx context.Context, t Tenant, model string, minVersion int64, fn func(*Tables, *Table) error) error {
 	ts, tbl, err := s.table(ctx, t, model, minVersion)
 	if err != nil {
 		return err
 	}
-	err = fn(ts, tbl)
-	if err == nil || !Stale(err) && !unknownField(err) {
-		return err
-	}
-	fresh, err2 := s.Catalog.Reload(ctx, t)
-	if err2 != nil || fresh.Version == ts.Version {
-		if Stale(err) {
-			return apperr.New(apperr.NotFound, "model "+model+" changed; try again")
+	for attempt := 1; ; attempt++ {
+		err = fn(ts, tbl)
+		if err == nil || !Stale(err) && !unknownField(err) || attempt == maxAttempts {
+			break
 		}
-		return err
+		if planChanged(err) {
+			db.PlansChanged()
+		}
+		fresh, err2 := s.Catalog.Reload(ctx, t)
+		if err2 != nil || fresh.Version == ts.Version && !planChanged(err) {
+			break
+		}
+		var ok bool
+		if ts, tbl, ok = fresh, fresh.ByName[model], fresh.ByName[model] != nil; !ok {
+			return apperr.New(apperr.NotFound, "no model "+model)
+		}
 	}
-	tbl, ok := fresh.ByName[model]
-	if !ok {
-		return apperr.New(apperr.NotFound, "no model "+model)
+	if ids, ok := writtenStale(err); ok {
+		return (&apperr.Error{Code: apperr.Conflict, Err: err,
+			Detail: "the record was written, but model " + model + " kept changing while it was read back: read it again"}).With("ids", ids)
 	}
-	return fn(fresh, tbl)
+	if Stale(err) {
+		return apperr.New(apperr.NotFound, "model "+model+" changed; try again")
+	}
+	return err
 }
 
 func unknownField(err error) bool {
@@ -120,6 +137,7 @@ func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []m
 		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
 	}
 	res := &Result{}
+	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		rows := make([]map[string]any, len(bodies))
 		var probs problem.List
@@ -135,14 +153,20 @@ func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []m
 		if len(probs) > 0 {
 			return validation(probs)
 		}
+		if written != nil { // written with a stale model: read back with this one
+			recs, err := s.readBack(ctx, tbl, written)
+			res.Version, res.Records = ts.Version, recs
+			return err
+		}
 		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, len(rows) > 1, func(q Querier) ([]*Record, error) {
 			if len(rows) == 1 && !s.SeparateCommits {
 				return tbl.create(ctx, q, rows[0])
 			}
 			return tbl.Insert(ctx, q, rows)
 		})
+		written, _ = writtenStale(err)
 		res.Version, res.Records = ts.Version, recs
-		return err
+		return unknownIfLost(err)
 	})
 	return res, err
 }
@@ -190,7 +214,13 @@ func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, exp
 // Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
 func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
+	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		if written != nil { // written with a stale model: read back with this one
+			recs, err := s.readBack(ctx, tbl, written)
+			res.Version, res.Records = ts.Version, recs
+			return err
+		}
 		vals, probs := tbl.validator.Validate(body, mode)
 		if len(probs) > 0 {
 			return validation(probs)
@@ -198,6 +228,8 @@ func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, 
 		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, false, func(q Querier) ([]*Record, error) {
 			return tbl.Update(ctx, q, id, vals, ifMatch)
 		})
+		written, _ = writtenStale(err)
+		err = unknownIfLost(err)
 		if err == nil && len(recs) == 0 {
 			err = s.missOrStale(ctx, tbl, model, id)
 		}
@@ -214,6 +246,10 @@ func (s *Service) Delete(ctx context.Context, t Tenant, model string, id int64, 
 		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier) ([]*Record, error) {
 			return tbl.Delete(ctx, q, id, ifMatch)
 		})
+		if ids, ok := writtenStale(err); ok && len(ids) > 0 {
+			return nil // deleted; its row, read with a stale model, is not answered
+		}
+		err = unknownIfLost(err)
 		if err == nil && len(recs) == 0 {
 			err = s.missOrStale(ctx, tbl, model, id)
 		}
@@ -233,4 +269,21 @@ func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id 
 		return apperr.New(apperr.NotFound, "no "+model+" record has this id")
 	}
 	return apperr.New(apperr.PreconditionFailed, "the record changed since it was read (If-Match)")
+}
+
+// readBack reads the rows of ids, which a write committed, with tbl; each must still be
+// there unless a later request removed it.
+func (s *Service) readBack(ctx context.Context, tbl *Table, ids []int64) ([]*Record, error) {
+	recs := make([]*Record, 0, len(ids))
+	for _, id := range ids {
+		rec, err := tbl.Get(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		if rec == nil {
+			return nil, apperr.New(apperr.NotFound, "the record was written, then removed by another request")
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
 }
