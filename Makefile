@@ -30,13 +30,13 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 24
 
 # --- make run -----------------------------------------------------------------------
-# The server's own target: scripts/run.sh (owned with backend/, issue 3) makes sure the
-# services answer, creates the database, builds forma and runs `forma serve`.
+# scripts/run.sh makes sure the services answer, creates the database, builds the
+# designer and forma, and runs `forma serve`.
 .PHONY: run
 run: ## start Forma on this machine (forma serve; prints the URL and the platform key)
 	@bash scripts/run.sh
 
-# The designer (issue 7): scripts/web.sh builds web/ with forma.wasm into the binary.
+# scripts/web.sh builds the designer (web/) with forma.wasm where the binary embeds it.
 .PHONY: web
 web: ## build the designer (web/) and forma.wasm where the forma binary embeds them
 	@bash scripts/web.sh
@@ -48,7 +48,7 @@ web-test: ## the designer's unit tests (Vitest) and type check (svelte-check)
 
 # --- make test ----------------------------------------------------------------------
 .PHONY: test
-test: services fmt-check vet gotest js-build js-test wasm-test fuzz web-test e2e ## everything: services, gofmt, vet, tests (-race), js/wasm build and tests, wasm golden tests under Node, short fuzz, the designer's unit and browser tests
+test: services fmt-check vet web gotest js-build js-test wasm-test fuzz web-test e2e ## everything: services, gofmt, vet, the designer's build, tests (-race), js/wasm build and tests, wasm golden tests under Node, short fuzz, the designer's unit and browser tests
 	@echo "==> make test: all passed"
 
 .PHONY: services
@@ -104,9 +104,9 @@ wasm-test: wasm ## run the golden cases (wasm/testdata) through forma.wasm under
 	node --test-reporter=spec wasm/test/golden.mjs $(WASM)
 
 .PHONY: fuzz
-fuzz: ## every Fuzz* target (parsers, validators, JSON writers) for FUZZTIME (5s) each
+fuzz: ## every Fuzz* target (parsers, validators, JSON writers, the HTTP router) for FUZZTIME (5s) each
 	$(call step,fuzz $(FUZZTIME) per target)
-	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/... ./backend/internal/records
+	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/... ./backend/internal/records ./backend/internal/httpapi ./backend/internal/hostiletest
 
 # --- make bench ---------------------------------------------------------------------
 .PHONY: bench
@@ -117,13 +117,13 @@ bench-go: services ## Go benchmarks of shared, backend and the wasm bridge
 	$(call step,go benchmarks)
 	$(GO) test -run='^$$' -bench=. -benchmem ./shared/... ./backend/... ./wasm/...
 
-# The load run (issue 4): scripts/bench-load.sh, figures in docs/benchmarks-load.md.
+# The load run: scripts/bench-load.sh, figures in docs/benchmarks-load.md.
 .PHONY: bench-load
 bench-load: services ## load run: forma serve vs pgbench on the Event model
 	$(call step,load run)
 	@bash scripts/bench-load.sh
 
-# The designer's end-to-end tests (issue 7) in Debian's chromium: scripts/e2e.sh.
+# The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e
 e2e: services ## designer end-to-end tests (playwright-core + chromium) against forma serve

@@ -4,7 +4,7 @@
 # for each case (create, get by id, list a page of 20 by country sorted by -timestamp)
 # formaload with 32 clients for a fixed time, then pgbench running the same SQL at the
 # same concurrency against the same table. It prints two tables: Forma's req/s and
-# latencies beside pgbench's, with their ratio against the aims of issue 4, and the CPU
+# latencies beside pgbench's, with their ratio against the aims (get and list 35%, create 50% of pgbench), and the CPU
 # each process spent per request.
 # Figures and how to read them: docs/benchmarks-load.md.
 #
