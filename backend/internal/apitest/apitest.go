@@ -40,7 +40,7 @@ func Start(t testing.TB, options ...func(*config.Config)) *Server {
 		o(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	if _, fuzz := t.(*testing.F); testing.Verbose() && !fuzz { // an F may not log once fuzzing
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	a, err := app.New(context.Background(), cfg, log)
