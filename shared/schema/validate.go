@@ -65,6 +65,17 @@ func ValidateModel(m Model, models func(name string) bool) problem.List {
 	return list
 }
 
+// ValidateField checks one field on its own and returns its problems with paths
+// relative to it ("options.pattern"); models tells which model names its relation may
+// name (nil: none). What involves the other fields of its model (a name used twice,
+// unique_together, indexes) is left to ValidateModel.
+func ValidateField(f Field, models func(name string) bool) problem.List {
+	if models == nil {
+		models = func(string) bool { return false }
+	}
+	return validateField(f, models)
+}
+
 // CheckRelations reports every relation of m whose related_model is not a model
 // (unknown_model), with paths relative to m ("fields[2].related_model"); models tells
 // which model names exist, and m may relate to itself. It is the part of ValidateModel

@@ -11,7 +11,7 @@ import (
 )
 
 // Validation runs in two parts. What a request sends is validated before the tenant's
-// lock is taken (checkSchema, checkModel), so that a large or bad definition never holds
+// lock is taken (checkSchema, checkModel, checkField), so that a large or bad definition never holds
 // the lock, nor a connection in a transaction. Inside the lock, checkChange checks only
 // what depends on the stored models. Stored models were valid when they were stored, so
 // they are not validated again: an unchanged model only has its relations checked, since
@@ -40,6 +40,16 @@ func checkSchema(models []schema.Model) problem.List {
 func checkModel(m schema.Model) problem.List {
 	list := schema.ValidateModel(m, func(string) bool { return true })
 	return append(list, meta.CheckIDs(m)...)
+}
+
+// checkField validates a field to add, before the lock, with paths relative to it;
+// whether it fits its model is left to checkChange.
+func checkField(f schema.Field) problem.List {
+	list := schema.ValidateField(f, func(string) bool { return true })
+	if ids := meta.CheckIDs(schema.Model{Fields: []schema.Field{f}}); len(ids) > 0 {
+		list.Add("id", ids[0].Code, ids[0].Params)
+	}
+	return list
 }
 
 // checkChange validates, inside the lock, the models a change leads to: the number of

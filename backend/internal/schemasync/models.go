@@ -64,6 +64,23 @@ func (e *Engine) UpdateModel(ctx context.Context, t Tenant, name string, fn func
 	}, o)
 }
 
+// AddField adds field f to model name: a NotFound when there is no such model, a
+// Conflict when it has a field so named already. f is validated before the tenant's
+// lock is taken, with paths relative to it ("options.pattern"); how it fits the model
+// is validated inside, with paths relative to the model.
+func (e *Engine) AddField(ctx context.Context, t Tenant, name string, f schema.Field, o Options) (*Result, error) {
+	if problems := checkField(f); len(problems) > 0 {
+		return nil, invalid(problems)
+	}
+	return e.UpdateModel(ctx, t, name, func(m *schema.Model) error {
+		if _, ok := m.Field(f.Name); ok {
+			return apperr.New(apperr.Conflict, fmt.Sprintf("model %q has a field %q already", m.Name, f.Name))
+		}
+		m.Fields = append(m.Fields, f)
+		return nil
+	}, o)
+}
+
 func notFoundModel(name string) error {
 	return apperr.New(apperr.NotFound, fmt.Sprintf("model %q does not exist", name))
 }
