@@ -3,6 +3,7 @@ package schemasync
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -65,6 +66,9 @@ type Engine struct {
 	committed   []Committed
 	lockTimeout time.Duration
 	attempts    int
+	// gates holds one chan struct{} (of capacity 1) per tenant: the turn of this
+	// process's applies to that tenant (see apply).
+	gates sync.Map
 }
 
 // Option configures an Engine.
@@ -106,6 +110,11 @@ func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map
 	if t.ID == 0 || t.Schema == "" {
 		return nil, errors.New("schemasync: apply without a tenant id and schema")
 	}
+	release, err := e.turn(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for attempt := 1; ; attempt++ {
 		res, err := e.applyOnce(ctx, t, change, checked, o)
 		switch {
@@ -119,6 +128,27 @@ func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map
 			return nil, ctx.Err()
 		case <-time.After(time.Duration(attempt*attempt) * 50 * time.Millisecond):
 		}
+	}
+}
+
+// turn waits for this process's turn to change tenant id's schema, as long as every
+// attempt of an apply may wait for the lock, and returns what ends it. The applies of
+// one tenant wait here, one behind the other, rather than each in a transaction on a
+// connection of its own waiting for the advisory lock: many changes sent to one tenant
+// at once must not take the pool from the other tenants. The advisory lock still
+// serialises the applies of different processes.
+func (e *Engine) turn(ctx context.Context, id int64) (release func(), err error) {
+	g, _ := e.gates.LoadOrStore(id, make(chan struct{}, 1))
+	gate := g.(chan struct{})
+	timer := time.NewTimer(e.lockTimeout * time.Duration(e.attempts))
+	defer timer.Stop()
+	select {
+	case gate <- struct{}{}:
+		return func() { <-gate }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, busy(errors.New("schemasync: waited for the turn of another apply to the tenant"))
 	}
 }
 

@@ -206,3 +206,33 @@ func TestFieldsNeverStoredAsNull(t *testing.T) {
 		t.Fatalf("%d models stored with fields []", n)
 	}
 }
+
+// TestWaitingAppliesHoldNoConnection sends ten changes to a tenant while another holds
+// its lock: they wait for their turn without a transaction, so no session waits on the
+// lock in Postgres, and they all go through once it is released.
+func TestWaitingAppliesHoldNoConnection(t *testing.T) {
+	t.Parallel()
+	e, release := holdLock(t)
+	const n = 10
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := e.engine.PutModel(context.Background(), e.tenant, schema.Model{Name: fmt.Sprintf("m%d", i), Fields: []schema.Field{}}, schemasync.Options{})
+			errs <- err
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	waiting := e.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+	release()
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waiting > 0 {
+		t.Fatalf("%d sessions waited for the lock in Postgres", waiting)
+	}
+	if v := e.state().Version; v != n+1 {
+		t.Fatalf("version %d, want %d", v, n+1)
+	}
+}
