@@ -1,8 +1,6 @@
 package fieldtype
 
 import (
-	"slices"
-
 	"forma.dev/shared/problem"
 )
 
@@ -53,9 +51,11 @@ func CheckValue(typ string, o Options, v any) (any, *problem.Problem) {
 // NormalizeChoices normalises every choice with c; problems have paths "[i]", so that
 // problem.List.Append("fields[2].choices", list) places them. Null choices are invalid
 // (required) and so are choices equal once normalised (duplicate, e.g. 1 and 1.0).
+// It takes time linear in the number of choices.
 func NormalizeChoices(c Codec, choices []any) ([]any, problem.List) {
 	var list problem.List
 	out := make([]any, len(choices))
+	seen := make(map[any]bool, len(choices))
 	for i, v := range choices {
 		if v == nil {
 			list.Add(problem.Index("", i), problem.Required, nil)
@@ -67,8 +67,11 @@ func NormalizeChoices(c Codec, choices []any) ([]any, problem.List) {
 			list = append(list, *p)
 			continue
 		}
-		if slices.ContainsFunc(out[:i], func(x any) bool { return Equal(x, n) }) {
-			list.Add(problem.Index("", i), problem.Duplicate, map[string]any{"name": n})
+		if scalar(n) {
+			if seen[n] {
+				list.Add(problem.Index("", i), problem.Duplicate, map[string]any{"name": n})
+			}
+			seen[n] = true
 		}
 		out[i] = n
 	}
@@ -78,9 +81,14 @@ func NormalizeChoices(c Codec, choices []any) ([]any, problem.List) {
 // Equal tells whether two normalised values are the same; only scalars (string, int64,
 // float64, bool) compare, so json values are never equal.
 func Equal(a, b any) bool {
-	switch a.(type) {
+	return scalar(a) && a == b
+}
+
+// scalar tells whether a normalised value compares with Equal (and so can be a map key).
+func scalar(v any) bool {
+	switch v.(type) {
 	case string, int64, float64, bool:
-		return a == b
+		return true
 	}
 	return false
 }

@@ -8,6 +8,9 @@ import (
 	"forma.dev/shared/problem"
 )
 
+// MaxOptionBytes is the longest string option, e.g. a text field's pattern, in bytes.
+const MaxOptionBytes = 1024
+
 // ValidateOptions checks options against the type's specs, then its cross-option rules.
 // Paths are relative to the options object ("max_length").
 func ValidateOptions(t Type, o Options) problem.List {
@@ -39,10 +42,6 @@ func ValidateOptions(t Type, o Options) problem.List {
 }
 
 func checkOption(s OptionSpec, v any) *problem.Problem {
-	fail := func(code string, params map[string]any) *problem.Problem {
-		p := problem.New("", code, params)
-		return &p
-	}
 	switch s.Kind {
 	case KindBoolean:
 		if _, ok := v.(bool); !ok {
@@ -52,6 +51,12 @@ func checkOption(s OptionSpec, v any) *problem.Problem {
 		str, ok := v.(string)
 		if !ok {
 			return fail(problem.InvalidType, map[string]any{"expected": "a string"})
+		}
+		if len(str) > MaxOptionBytes {
+			return fail(problem.TooLong, map[string]any{"max": MaxOptionBytes})
+		}
+		if p := CheckText(str); p != nil {
+			return p
 		}
 		if s.Kind == KindRegexp {
 			if _, err := regexp.Compile(str); err != nil {

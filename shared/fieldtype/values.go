@@ -31,13 +31,20 @@ func plainString(v any) (string, *problem.Problem) {
 	if !ok {
 		return "", invalidType("a string")
 	}
+	return s, CheckText(s)
+}
+
+// CheckText reports a string that Postgres cannot store in a text or jsonb value: one
+// with a NUL character (invalid_value) or that is not valid UTF-8 (invalid_format). The
+// problem's path is empty.
+func CheckText(s string) *problem.Problem {
 	if strings.IndexByte(s, 0) >= 0 {
-		return "", fail(problem.InvalidValue, map[string]any{"reason": "contains a NUL character"})
+		return fail(problem.InvalidValue, map[string]any{"reason": "contains a NUL character"})
 	}
 	if !utf8.ValidString(s) {
-		return "", invalidFormat("UTF-8 text")
+		return invalidFormat("UTF-8 text")
 	}
-	return s, nil
+	return nil
 }
 
 // toInt64 reads a whole number from a JSON value (float64 or json.Number, also int and

@@ -51,15 +51,19 @@ func orderRenames(pending []rename, temp func(from string) string) []rename {
 }
 
 // onCycle returns the index of a pending rename on a cycle, following each rename to
-// the one that holds its target, starting from the first.
+// the one that holds its target, starting from the first. It takes linear time.
 func onCycle(pending []rename) int {
+	holders := make(map[string][]int, len(pending))
+	for j, r := range pending {
+		holders[r.from] = append(holders[r.from], j)
+	}
 	seen := make(map[int]bool, len(pending))
 	i := 0
 	for !seen[i] {
 		seen[i] = true
 		next := -1
-		for j, r := range pending {
-			if j != i && r.from == pending[i].to {
+		for _, j := range holders[pending[i].to] {
+			if j != i {
 				next = j
 				break
 			}

@@ -10,7 +10,7 @@ import (
 const (
 	Required      = "required"       // a value that must be present is missing
 	InvalidName   = "invalid_name"   // a name does not match ^[a-z][a-z0-9_]*$
-	TooLong       = "too_long"       // a name is longer than params.max bytes
+	TooLong       = "too_long"       // a name, text or value is longer than params.max bytes
 	ReservedWord  = "reserved_word"  // a name is a Postgres reserved word
 	SystemColumn  = "system_column"  // a field is named like a system column (id, created_at, updated_at)
 	Duplicate     = "duplicate"      // a name appears twice where it must be unique

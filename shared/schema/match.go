@@ -5,7 +5,8 @@ import "sort"
 // MatchFields pairs the fields of a new definition with those of the old one: for each
 // new field, the index of the old field it continues, or -1 for a new field. A new field
 // with an id matches the old field with that id; a new field without one matches the
-// old field of the same name that no new field's id claims. Each old field matches once.
+// old field of the same name that no new field's id claims. Each old field matches once,
+// the first of several with the same id or name first. It takes linear time.
 func MatchFields(old, next []Field) []int {
 	match := make([]int, len(next))
 	taken := make([]bool, len(old))
@@ -15,30 +16,42 @@ func MatchFields(old, next []Field) []int {
 			claimed[f.ID] = true
 		}
 	}
-	for i, f := range next {
-		match[i] = -1
-		if f.ID == "" {
-			continue
-		}
-		for j, o := range old {
-			if !taken[j] && o.ID == f.ID {
-				match[i], taken[j] = j, true
-				break
-			}
+	byID := make(map[string][]int, len(old))
+	byName := make(map[string][]int, len(old))
+	for j, o := range old {
+		byID[o.ID] = append(byID[o.ID], j)
+		if o.ID == "" || !claimed[o.ID] {
+			byName[o.Name] = append(byName[o.Name], j)
 		}
 	}
 	for i, f := range next {
+		match[i] = -1
 		if f.ID != "" {
-			continue
+			match[i] = takeFirst(byID, f.ID, taken)
 		}
-		for j, o := range old {
-			if !taken[j] && o.Name == f.Name && (o.ID == "" || !claimed[o.ID]) {
-				match[i], taken[j] = j, true
-				break
-			}
+	}
+	for i, f := range next {
+		if f.ID == "" {
+			match[i] = takeFirst(byName, f.Name, taken)
 		}
 	}
 	return match
+}
+
+// takeFirst takes the first old field listed under key that is not taken yet, or
+// returns -1; the taken ones it passes are dropped from the list.
+func takeFirst(index map[string][]int, key string, taken []bool) int {
+	list := index[key]
+	for len(list) > 0 && taken[list[0]] {
+		list = list[1:]
+	}
+	if len(list) == 0 {
+		index[key] = nil
+		return -1
+	}
+	j := list[0]
+	taken[j], index[key] = true, list[1:]
+	return j
 }
 
 // AssignIDs gives every field of next an id: the id of the old field it continues (see

@@ -2,7 +2,6 @@ package schema_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -123,7 +122,7 @@ func TestValidateModel(t *testing.T) {
 			[]string{"indexes[0][1] not_allowed"}},
 		{"indexes too many columns", `{"name":"m","indexes":[["id","created_at","updated_at","a","a","a","a","a","a","a","a","a","a","a","a","a",
 			"a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a"]],"fields":[{"name":"a","type":"text"}]}`,
-			append([]string{"indexes[0] max_items"}, repeat("duplicate", 4, 33)...)},
+			[]string{"indexes[0] max_items"}},
 		{"every problem at once", `{"name":"Bad","unique_together":[["x"]],"indexes":[["x","-id"],[]],"fields":[
 			{"name":"id","type":"text"},{"name":"b","type":"nope"},{"name":"c","type":"integer","default":"z"}]}`,
 			[]string{"name invalid_name", "fields[0].name system_column", "fields[1].type unknown_type",
@@ -143,15 +142,6 @@ func TestValidateModel(t *testing.T) {
 			}
 		})
 	}
-}
-
-// repeat returns "indexes[0][j] code" for j in [from, to).
-func repeat(code string, from, to int) []string {
-	var out []string
-	for j := from; j < to; j++ {
-		out = append(out, fmt.Sprintf("indexes[0][%d] %s", j, code))
-	}
-	return out
 }
 
 func TestValidateSchema(t *testing.T) {

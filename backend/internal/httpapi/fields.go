@@ -16,17 +16,17 @@ import (
 
 // addField adds one field (the body) to the URL's model, like saving a new MetaField row.
 func (a *api) addField(c *gin.Context) {
-	var f schema.Field
+	var f *schema.Field
 	if err := bindJSON(c, &f); err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.changeField(c, http.StatusCreated, func(m *schema.Model) error {
-		if _, ok := m.Field(f.Name); ok {
-			return apperr.New(apperr.Conflict, fmt.Sprintf("model %q has a field %q already", m.Name, f.Name))
-		}
-		m.Fields = append(m.Fields, f)
-		return nil
+	if f == nil {
+		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object: the field"))
+		return
+	}
+	a.changeModel(c, false, http.StatusCreated, func(e *schemasync.Engine, o schemasync.Options) (*schemasync.Result, error) {
+		return e.AddField(c.Request.Context(), schemaTenant(c), c.Param("model"), *f, o)
 	})
 }
 

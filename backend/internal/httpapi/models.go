@@ -46,22 +46,32 @@ func (a *api) planModel(c *gin.Context) { a.applyModel(c, true) }
 
 // applyModel creates or replaces the URL's model with the body's definition (or plans it).
 func (a *api) applyModel(c *gin.Context, dryRun bool) {
-	var m schema.Model
+	var m *schema.Model
 	if err := bindJSON(c, &m); err != nil {
 		a.fail(c, err)
+		return
+	}
+	if m == nil {
+		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object: the model's definition"))
 		return
 	}
 	name := c.Param("model")
 	if m.Name == "" {
 		m.Name = name
 	}
+	var problems problem.List
 	if m.Name != name {
-		a.fail(c, apperr.Validation("the body names another model than the URL", problem.List{
-			problem.New("name", problem.InvalidValue, map[string]any{"reason": fmt.Sprintf("the URL names model %q", name)})}))
+		problems.Add("name", problem.InvalidValue, map[string]any{"reason": fmt.Sprintf("the URL names model %q", name)})
+	}
+	if m.Fields == nil {
+		problems.Add("fields", problem.Required, nil)
+	}
+	if len(problems) > 0 {
+		a.fail(c, apperr.Validation("the definition is not valid", problems))
 		return
 	}
 	a.changeModel(c, dryRun, http.StatusOK, func(e *schemasync.Engine, o schemasync.Options) (*schemasync.Result, error) {
-		return e.PutModel(c.Request.Context(), schemaTenant(c), m, o)
+		return e.PutModel(c.Request.Context(), schemaTenant(c), *m, o)
 	})
 }
 

@@ -1,12 +1,14 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"forma.dev/backend/internal/apitest"
+	"forma.dev/shared/schema"
 )
 
 const eventBody = `{"name": "event", "unique_together": [["country", "source"]], "fields": [
@@ -94,4 +96,65 @@ func TestIfMatchAndETag(t *testing.T) {
 	if rec := put(`"1"`, changed); rec.Code != http.StatusOK || rec.Header().Get("ETag") != `"2"` {
 		t.Fatalf("fresh If-Match: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// TestDefinitionBodies sends the schema routes bodies that are not definitions, or that
+// hold what Postgres cannot store or more than the bounds allow: every one is a 400
+// naming what is wrong, and nothing is created.
+func TestDefinitionBodies(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	const base = "/api/v1/t/acme/models"
+	many := func(n int, item func(i int) string) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = item(i)
+		}
+		return strings.Join(parts, ",")
+	}
+	fields1601 := `{"fields": [` + many(1601, func(i int) string { return fmt.Sprintf(`{"name": "f%d", "type": "integer"}`, i) }) + `]}`
+	choices := `{"name": "c", "type": "text", "choices": [` + many(schema.MaxChoices+1, func(i int) string { return fmt.Sprintf(`"%d"`, i) }) + `]}`
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "null model", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: `null`, Status: 400,
+			Contains: []string{`JSON object`}},
+		{Name: "array for a model", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: `[]`, Status: 400},
+		{Name: "string for a model", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: `"x"`, Status: 400},
+		{Name: "fields null", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: `{"fields": null}`, Status: 400,
+			Contains: []string{`"path":"fields","code":"required"`}},
+		{Name: "fields missing", Method: "POST", Path: base + "/x/plan", Key: acme.Admin, Body: `{"name": "x"}`, Status: 400,
+			Contains: []string{`"path":"fields","code":"required"`}},
+		{Name: "nothing was created", Method: "GET", Path: base + "/x", Key: acme.Admin, Status: 404},
+		{Name: "NUL in a field label", Method: "PUT", Path: base + "/x", Key: acme.Admin,
+			Body:   `{"fields": [{"name": "a", "type": "text"}, {"name": "b", "type": "text", "label": "b\u0000"}]}`,
+			Status: 400, Contains: []string{`"path":"fields[1].label","code":"invalid_value"`}},
+		{Name: "NUL in the model's description", Method: "PUT", Path: base + "/x", Key: acme.Admin,
+			Body: `{"description": "\u0000", "fields": []}`, Status: 400, Contains: []string{`"path":"description","code":"invalid_value"`}},
+		{Name: "NUL in a pattern", Method: "PUT", Path: base + "/x", Key: acme.Admin,
+			Body:   `{"fields": [{"name": "a", "type": "text", "options": {"pattern": "\u0000"}}]}`,
+			Status: 400, Contains: []string{`"path":"fields[0].options.pattern","code":"invalid_value"`}},
+		{Name: "a label of 1 MB", Method: "PUT", Path: base + "/x", Key: acme.Admin,
+			Body: `{"label": "` + strings.Repeat("l", 1<<20) + `", "fields": []}`, Status: 400, Contains: []string{`"path":"label","code":"too_long"`}},
+		{Name: "1601 fields", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: fields1601, Status: 400,
+			Contains: []string{`"path":"fields","code":"max_items"`}},
+		{Name: "a model to add fields to", Method: "PUT", Path: base + "/x", Key: acme.Admin, Body: `{"fields": []}`, Status: 200},
+		{Name: "null field", Method: "POST", Path: base + "/x/fields", Key: acme.Admin, Body: `null`, Status: 400,
+			Contains: []string{`JSON object`}},
+		{Name: "NUL in a field's help", Method: "POST", Path: base + "/x/fields", Key: acme.Admin,
+			Body: `{"name": "a", "type": "text", "help": "\u0000"}`, Status: 400, Contains: []string{`"path":"help","code":"invalid_value"`}},
+		{Name: "too many choices", Method: "POST", Path: base + "/x/fields", Key: acme.Admin, Body: choices, Status: 400,
+			Contains: []string{`"path":"choices","code":"max_items"`}},
+		{Name: "NUL in a default, by patch", Method: "POST", Path: base + "/x/fields", Key: acme.Admin,
+			Body: `{"name": "a", "type": "text"}`, Status: 201},
+		{Method: "PATCH", Path: base + "/x/fields/a", Key: acme.Admin, Body: `{"default": "\u0000"}`, Status: 400,
+			Contains: []string{`"path":"fields[0].default","code":"invalid_value"`}},
+		{Name: "null snapshot", Method: "PUT", Path: "/api/v1/t/acme/schema", Key: acme.Admin, Body: `null`, Status: 400},
+		{Name: "snapshot without models", Method: "PUT", Path: "/api/v1/t/acme/schema?allow_data_loss=true", Key: acme.Admin,
+			Body: `{}`, Status: 400, Contains: []string{`"path":"models","code":"required"`}},
+		{Name: "snapshot with a null model", Method: "POST", Path: "/api/v1/t/acme/schema/plan", Key: acme.Admin,
+			Body: `{"models": [null, {"name": "y"}]}`, Status: 400,
+			Contains: []string{`"path":"models[0]","code":"required"`, `"path":"models[1].fields","code":"required"`}},
+		{Name: "the model is as it was", Method: "GET", Path: base + "/x", Key: acme.Admin, Status: 200,
+			Contains: []string{`"fields":[{"id":`}, Excludes: []string{`"default"`}},
+	})
 }

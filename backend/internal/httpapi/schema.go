@@ -10,6 +10,7 @@ import (
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/shared/plan"
+	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
 
@@ -79,10 +80,11 @@ func answerChange(c *gin.Context, status int, ans changeAnswer) {
 }
 
 // snapshotBody is a whole-schema snapshot, as GET /schema returns it (version and hash are ignored).
+// Models is required, [] for none: a body without it must not drop every model.
 type snapshotBody struct {
-	Models  []schema.Model `json:"models"`
-	Version *int64         `json:"version,omitempty"`
-	Hash    string         `json:"hash,omitempty"`
+	Models  []*schema.Model `json:"models"`
+	Version *int64          `json:"version,omitempty"`
+	Hash    string          `json:"hash,omitempty"`
 }
 
 // getSchema exports all of the tenant's models with the version and hash.
@@ -102,9 +104,17 @@ func (a *api) putSchema(c *gin.Context) { a.applySnapshot(c, false) }
 
 // applySnapshot makes the tenant's models exactly the body's (or plans it).
 func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
-	var body snapshotBody
+	var body *snapshotBody
 	if err := bindJSON(c, &body); err != nil {
 		a.fail(c, err)
+		return
+	}
+	if body == nil {
+		a.fail(c, apperr.New(apperr.Invalid, `the body must be a JSON object: {"models": [...]}`))
+		return
+	}
+	if problems := snapshotProblems(body.Models); len(problems) > 0 {
+		a.fail(c, apperr.Validation("the definition is not valid", problems))
 		return
 	}
 	o, err := applyOptions(c, dryRun)
@@ -112,16 +122,35 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 		a.fail(c, err)
 		return
 	}
-	if body.Models == nil {
-		body.Models = []schema.Model{}
+	models := make([]schema.Model, len(body.Models))
+	for i, m := range body.Models {
+		models[i] = *m
 	}
-	res, err := a.Schema.ApplySchema(c.Request.Context(), schemaTenant(c), body.Models, o)
+	res, err := a.Schema.ApplySchema(c.Request.Context(), schemaTenant(c), models, o)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	answerChange(c, http.StatusOK, changeAnswer{Models: res.Models, Plan: res.Ops, SQL: res.SQL,
 		Version: res.Version, Hash: res.Hash, Changed: res.Changed, DryRun: dryRun})
+}
+
+// snapshotProblems reports a snapshot whose models, or the fields of one, are missing or
+// null; each is a list, [] for none.
+func snapshotProblems(models []*schema.Model) problem.List {
+	var list problem.List
+	if models == nil {
+		list.Add("models", problem.Required, nil)
+	}
+	for i, m := range models {
+		switch {
+		case m == nil:
+			list.Add(problem.Index("models", i), problem.Required, nil)
+		case m.Fields == nil:
+			list.Add(problem.Index("models", i)+".fields", problem.Required, nil)
+		}
+	}
+	return list
 }
 
 // schemaHistory lists applied changes, newest first: ?limit= (default 50) and ?before=<version>.

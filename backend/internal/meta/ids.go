@@ -25,22 +25,26 @@ func NewID() string {
 }
 
 // AssignIDs gives every field of next without an id one, as shared's schema.AssignIDs
-// does (the id of the current field it continues, so a definition sent without ids
-// updates in place; else a new random id), and reports ids that are not 1 to 32 letters,
-// digits, "_" or "-". Duplicate ids are reported by shared's validation.
-func AssignIDs(current, next []schema.Model) problem.List {
+// does: the id of the current field it continues, so a definition sent without ids
+// updates in place, else a new random id. The ids it gives are valid and unique; those
+// sent are checked by CheckIDs and by shared's validation (duplicates).
+func AssignIDs(current, next []schema.Model) {
 	byName := make(map[string]*schema.Model, len(current))
 	for i := range current {
 		byName[current[i].Name] = &current[i]
 	}
-	var list problem.List
 	for mi := range next {
 		schema.AssignIDs(byName[next[mi].Name], &next[mi], NewID)
-		for fi, f := range next[mi].Fields {
-			if !idPattern.MatchString(f.ID) {
-				list.Add(problem.Index("models", mi)+"."+problem.Index("fields", fi)+".id",
-					problem.InvalidFormat, map[string]any{"format": "field id"})
-			}
+	}
+}
+
+// CheckIDs reports the field ids of m that are not 1 to 32 letters, digits, "_" or "-"
+// (invalid_format at "fields[i].id"); a field without an id passes: AssignIDs gives it one.
+func CheckIDs(m schema.Model) problem.List {
+	var list problem.List
+	for i, f := range m.Fields {
+		if f.ID != "" && !idPattern.MatchString(f.ID) {
+			list.Add(problem.Index("fields", i)+".id", problem.InvalidFormat, map[string]any{"format": "field id"})
 		}
 	}
 	return list

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/meta"
@@ -20,7 +23,8 @@ import (
 const lockNamespace int32 = 0x4653594e
 
 // applyOnce is one attempt: lock, load, check, plan, run, store, commit (or roll back).
-func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, o Options) (*Result, error) {
+// checked names the models that change returns as they were validated before the lock.
+func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
 	tx, err := e.db.BeginTx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return nil, err
@@ -28,6 +32,9 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, o Optio
 	defer func() { _ = tx.Rollback() }()
 	if _, err := tx.ExecContext(ctx, "SELECT set_config('lock_timeout', ?, true), pg_advisory_xact_lock(?, ?)",
 		fmt.Sprintf("%dms", e.lockTimeout.Milliseconds()), lockNamespace, int32(t.ID)); err != nil {
+		return nil, err
+	}
+	if err := lockTenant(ctx, tx, t); err != nil {
 		return nil, err
 	}
 	cur, err := meta.Load(ctx, tx, t.ID)
@@ -42,11 +49,15 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, o Optio
 	if err != nil {
 		return nil, err
 	}
+	for i := range next {
+		if next[i].Fields == nil {
+			next[i].Fields = []schema.Field{} // stored as [], never null
+		}
+	}
 	sort.SliceStable(next, func(i, j int) bool { return next[i].Name < next[j].Name })
-	problems := meta.AssignIDs(cur.Models, next)
-	problems = append(problems, validate(next)...)
-	if len(problems) > 0 {
-		return nil, apperr.Validation("the definition is not valid", focus(problems, next, o.Focus))
+	meta.AssignIDs(cur.Models, next)
+	if problems := checkChange(cur.Models, next, checked); len(problems) > 0 {
+		return nil, invalid(focus(problems, next, o.Focus))
 	}
 	res := &Result{Models: next, Version: cur.Version, Hash: schemaHash(next), Ops: []plan.Op{}, SQL: []string{}}
 	if res.Hash == schemaHash(cur.Models) && sameJSON(cur.Models, next) {
@@ -89,6 +100,19 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, o Optio
 		f(ctx, t, res)
 	}
 	return res, nil
+}
+
+// lockTenant keeps the tenant's row until the change commits, so that deleting the
+// tenant waits for the change, and a change that comes after the deletion finds no
+// tenant (404) instead of a missing schema or table. It runs after the advisory lock,
+// as the tenant's deletion takes the row first and then the tables: the same order.
+func lockTenant(ctx context.Context, tx bun.Tx, t Tenant) error {
+	var one int
+	err := tx.NewRaw("SELECT 1 FROM forma.tenants WHERE id = ? FOR KEY SHARE", t.ID).Scan(ctx, &one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "no such tenant")
+	}
+	return err
 }
 
 // dataLoss lists the ops that can destroy data.

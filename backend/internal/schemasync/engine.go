@@ -3,11 +3,13 @@ package schemasync
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
+	"forma.dev/backend/internal/apperr"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
@@ -30,6 +32,7 @@ type Options struct {
 	Actor string
 	// Focus names the one model a request is about: its validation problems get paths
 	// relative to it ("fields[0].name"), the other models' keep "models[i]." in front.
+	// PutModel's problems with the model it is sent are always relative to it.
 	Focus string
 }
 
@@ -63,6 +66,9 @@ type Engine struct {
 	committed   []Committed
 	lockTimeout time.Duration
 	attempts    int
+	// gates holds one chan struct{} (of capacity 1) per tenant: the turn of this
+	// process's applies to that tenant (see apply).
+	gates sync.Map
 }
 
 // Option configures an Engine.
@@ -92,14 +98,30 @@ func New(db *bun.DB, opts ...Option) *Engine {
 }
 
 // Apply runs change for tenant t in one transaction, retried when it times out on a lock.
+// Every model that change returns and that differs from the stored one is validated
+// inside the lock; ApplySchema and PutModel validate what they are sent before it.
 func (e *Engine) Apply(ctx context.Context, t Tenant, change Change, o Options) (*Result, error) {
+	return e.apply(ctx, t, change, nil, o)
+}
+
+// apply is Apply; checked names the models that change returns as they were validated
+// before the lock, which are not validated again.
+func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
 	if t.ID == 0 || t.Schema == "" {
 		return nil, errors.New("schemasync: apply without a tenant id and schema")
 	}
+	release, err := e.turn(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for attempt := 1; ; attempt++ {
-		res, err := e.applyOnce(ctx, t, change, o)
-		if err == nil || attempt >= e.attempts || !retryable(err) {
+		res, err := e.applyOnce(ctx, t, change, checked, o)
+		switch {
+		case err == nil || !retryable(err):
 			return res, err
+		case attempt >= e.attempts:
+			return nil, busy(err)
 		}
 		select {
 		case <-ctx.Done():
@@ -109,8 +131,38 @@ func (e *Engine) Apply(ctx context.Context, t Tenant, change Change, o Options) 
 	}
 }
 
+// turn waits for this process's turn to change tenant id's schema, as long as every
+// attempt of an apply may wait for the lock, and returns what ends it. The applies of
+// one tenant wait here, one behind the other, rather than each in a transaction on a
+// connection of its own waiting for the advisory lock: many changes sent to one tenant
+// at once must not take the pool from the other tenants. The advisory lock still
+// serialises the applies of different processes.
+func (e *Engine) turn(ctx context.Context, id int64) (release func(), err error) {
+	g, _ := e.gates.LoadOrStore(id, make(chan struct{}, 1))
+	gate := g.(chan struct{})
+	timer := time.NewTimer(e.lockTimeout * time.Duration(e.attempts))
+	defer timer.Stop()
+	select {
+	case gate <- struct{}{}:
+		return func() { <-gate }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, busy(errors.New("schemasync: waited for the turn of another apply to the tenant"))
+	}
+}
+
 // retryable is true for a lock timeout (55P03) or a deadlock (40P01).
 func retryable(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "55P03" || pg.Code == "40P01")
+}
+
+// busy is the answer when every attempt timed out on a lock: a 409, not a 5xx, because
+// what is in the way is this tenant's own activity (another change of its schema, or a
+// long transaction on one of its tables), not a fault of the service; Retry-After says
+// when to try again.
+func busy(err error) error {
+	return &apperr.Error{Code: apperr.Conflict, Err: err, RetryAfter: time.Second,
+		Detail: "another change of this tenant's schema is in progress; try again"}
 }

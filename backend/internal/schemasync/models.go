@@ -9,14 +9,26 @@ import (
 	"forma.dev/shared/schema"
 )
 
-// ApplySchema replaces all of a tenant's models with models (a whole snapshot).
+// ApplySchema replaces all of a tenant's models with models (a whole snapshot). The
+// snapshot is validated before the tenant's lock is taken.
 func (e *Engine) ApplySchema(ctx context.Context, t Tenant, models []schema.Model, o Options) (*Result, error) {
-	return e.Apply(ctx, t, func([]schema.Model) ([]schema.Model, error) { return models, nil }, o)
+	if problems := checkSchema(models); len(problems) > 0 {
+		return nil, invalid(problems)
+	}
+	checked := make(map[string]bool, len(models))
+	for _, m := range models {
+		checked[m.Name] = true
+	}
+	return e.apply(ctx, t, func([]schema.Model) ([]schema.Model, error) { return models, nil }, checked, o)
 }
 
 // PutModel creates model m or replaces its definition, leaving the other models alone.
+// m is validated before the tenant's lock is taken, but for the models its relations name.
 func (e *Engine) PutModel(ctx context.Context, t Tenant, m schema.Model, o Options) (*Result, error) {
-	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
+	if problems := checkModel(m); len(problems) > 0 {
+		return nil, invalid(problems)
+	}
+	return e.apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
 		for i := range cur {
 			if cur[i].Name == m.Name {
 				cur[i] = m
@@ -24,7 +36,7 @@ func (e *Engine) PutModel(ctx context.Context, t Tenant, m schema.Model, o Optio
 			}
 		}
 		return append(cur, m), nil
-	}, o)
+	}, map[string]bool{m.Name: true}, o)
 }
 
 // DeleteModel drops model name and its table; it is a NotFound when there is no such model.
@@ -49,6 +61,23 @@ func (e *Engine) UpdateModel(ctx context.Context, t Tenant, name string, fn func
 			}
 		}
 		return nil, notFoundModel(name)
+	}, o)
+}
+
+// AddField adds field f to model name: a NotFound when there is no such model, a
+// Conflict when it has a field so named already. f is validated before the tenant's
+// lock is taken, with paths relative to it ("options.pattern"); how it fits the model
+// is validated inside, with paths relative to the model.
+func (e *Engine) AddField(ctx context.Context, t Tenant, name string, f schema.Field, o Options) (*Result, error) {
+	if problems := checkField(f); len(problems) > 0 {
+		return nil, invalid(problems)
+	}
+	return e.UpdateModel(ctx, t, name, func(m *schema.Model) error {
+		if _, ok := m.Field(f.Name); ok {
+			return apperr.New(apperr.Conflict, fmt.Sprintf("model %q has a field %q already", m.Name, f.Name))
+		}
+		m.Fields = append(m.Fields, f)
+		return nil
 	}, o)
 }
 

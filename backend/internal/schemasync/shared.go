@@ -2,14 +2,10 @@ package schemasync
 
 import (
 	"forma.dev/shared/plan"
-	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
 
-// The calls into shared, in one place: validation, hashes and the planner.
-
-// validate reports every problem of a tenant's set of models.
-func validate(models []schema.Model) problem.List { return schema.Validate(models) }
+// The calls into shared, in one place: hashes and the planner (validation: check.go).
 
 // modelHashes is the canonical hash of each model, by name.
 func modelHashes(models []schema.Model) map[string]string {
