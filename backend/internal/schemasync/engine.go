@@ -66,9 +66,17 @@ type Engine struct {
 	committed   []Committed
 	lockTimeout time.Duration
 	attempts    int
-	// gates holds one chan struct{} (of capacity 1) per tenant: the turn of this
-	// process's applies to that tenant (see apply).
-	gates sync.Map
+	// gates holds, for each tenant with an apply in this process, a chan struct{} of
+	// capacity 1 (the turn, see turn) and how many applies use it; the last one to leave
+	// removes it, so the map holds only tenants being changed.
+	mu    sync.Mutex
+	gates map[int64]*gate
+}
+
+// gate is one tenant's turn and the number of applies holding or waiting for it.
+type gate struct {
+	turn  chan struct{}
+	users int
 }
 
 // Option configures an Engine.
@@ -90,7 +98,7 @@ func WithAttempts(n int) Option { return func(e *Engine) { e.attempts = max(n, 1
 
 // New returns an engine on db.
 func New(db *bun.DB, opts ...Option) *Engine {
-	e := &Engine{db: db, lockTimeout: 5 * time.Second, attempts: 4}
+	e := &Engine{db: db, lockTimeout: 5 * time.Second, attempts: 4, gates: map[int64]*gate{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -138,17 +146,40 @@ func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map
 // at once must not take the pool from the other tenants. The advisory lock still
 // serialises the applies of different processes.
 func (e *Engine) turn(ctx context.Context, id int64) (release func(), err error) {
-	g, _ := e.gates.LoadOrStore(id, make(chan struct{}, 1))
-	gate := g.(chan struct{})
+	g := e.join(id)
 	timer := time.NewTimer(e.lockTimeout * time.Duration(e.attempts))
 	defer timer.Stop()
 	select {
-	case gate <- struct{}{}:
-		return func() { <-gate }, nil
+	case g.turn <- struct{}{}:
+		return func() { <-g.turn; e.leave(id, g) }, nil
 	case <-ctx.Done():
+		e.leave(id, g)
 		return nil, ctx.Err()
 	case <-timer.C:
+		e.leave(id, g)
 		return nil, busy(errors.New("schemasync: waited for the turn of another apply to the tenant"))
+	}
+}
+
+// join returns tenant id's gate, made if none uses it, counting one more user.
+func (e *Engine) join(id int64) *gate {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g := e.gates[id]
+	if g == nil {
+		g = &gate{turn: make(chan struct{}, 1)}
+		e.gates[id] = g
+	}
+	g.users++
+	return g
+}
+
+// leave counts one user less of g, removing it when it was the last.
+func (e *Engine) leave(id int64, g *gate) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if g.users--; g.users == 0 {
+		delete(e.gates, id)
 	}
 }
 
