@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
@@ -102,12 +101,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // Serve answers HTTP on ln until ctx is done, then lets in-flight requests finish
 // within Config.ShutdownTimeout.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(a.Handler, a.Config.Server, a.log) // server.go: limits on slow clients
+	ln = limitConns(ln, a.Config.Server.MaxConns, a.Config.Server.MaxConnsPerIP)
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { a.Webhooks.Run(dispatchCtx); close(dispatched) }() // webhook workers, until shutdown

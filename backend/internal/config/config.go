@@ -29,6 +29,8 @@ var Vars = []string{
 	"FORMA_WEBHOOK_ALLOW_PRIVATE", "FORMA_WEBHOOK_WORKERS", "FORMA_WEBHOOK_RETENTION",
 	"FORMA_LOG_FORMAT", "FORMA_LOG_LEVEL", "FORMA_KEY_CACHE_TTL", "FORMA_SHUTDOWN_TIMEOUT",
 	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX", "FORMA_GROUP_COMMIT",
+	"FORMA_READ_TIMEOUT", "FORMA_READ_MIN_RATE", "FORMA_WRITE_TIMEOUT", "FORMA_IDLE_TIMEOUT",
+	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -48,6 +50,7 @@ type Config struct {
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
+	Server              Server        // FORMA_READ_TIMEOUT and the other limits on slow and numerous clients (server.go)
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -81,6 +84,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadWebhooks(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadServer(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

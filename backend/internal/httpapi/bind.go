@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
 	"strings"
 
@@ -16,21 +18,60 @@ import (
 )
 
 // bindJSON decodes the body strictly into the fixed struct v: one JSON value, no
-// members v does not declare, numbers kept exact. Errors are user errors (400, 413).
+// members v does not declare, numbers kept exact, and what checkJSON refuses. Errors
+// are user errors (400, 413).
 func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.UseNumber()
+	dec, err := strictDecoder(c)
+	if err != nil {
+		return err
+	}
 	dec.DisallowUnknownFields()
 	return decodeOne(dec, v)
 }
 
 // decodeJSON decodes a body of any shape (records, definitions) with numbers as
-// json.Number, so large integers and decimals keep every digit.
+// json.Number, so large integers and decimals keep every digit; what checkJSON refuses
+// is refused.
 func decodeJSON(c *gin.Context) (any, error) {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.UseNumber()
+	dec, err := strictDecoder(c)
+	if err != nil {
+		return nil, err
+	}
 	var v any
 	return v, decodeOne(dec, &v)
+}
+
+// strictDecoder reads the whole body, checks it with checkJSON, and returns a decoder
+// of it that keeps numbers as json.Number.
+func strictDecoder(c *gin.Context) (*json.Decoder, error) {
+	var buf bytes.Buffer
+	if n := c.Request.ContentLength; n > 0 {
+		buf.Grow(int(min(n, DefaultMaxBodyBytes)) + bytes.MinRead) // MinRead: room to see EOF without growing
+	}
+	if c.Request.Body != nil {
+		if _, err := buf.ReadFrom(c.Request.Body); err != nil {
+			return nil, jsonError(err)
+		}
+	}
+	body := buf.Bytes()
+	if f := checkJSON(body); f != nil {
+		return nil, f.err()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return dec, nil
+}
+
+// err is the fault as the user error it is.
+func (f *jsonFault) err() error {
+	if f.code == "depth" {
+		return apperr.New(apperr.Invalid, f.detail)
+	}
+	params := map[string]any{"format": "UTF-8 text", "offset": f.offset}
+	if f.code == problem.Duplicate {
+		params = map[string]any{"name": f.name, "offset": f.offset}
+	}
+	return apperr.Validation(f.detail, problem.List{problem.New(f.path, f.code, params)})
 }
 
 func decodeOne(dec *json.Decoder, v any) error {
@@ -58,6 +99,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &maxBytes):
 		return &apperr.Error{Code: apperr.TooLarge, Detail: fmt.Sprintf("the body is larger than %d bytes", maxBytes.Limit), Err: err}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &apperr.Error{Code: apperr.Invalid, Detail: "the body did not arrive in time", Err: err}
 	case errors.Is(err, io.EOF):
 		return apperr.New(apperr.Invalid, "the body is empty; a JSON value is required")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,5 +35,27 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	}
 	if strings.Contains(body, "/no/such/path") || strings.Contains(body, "metered") {
 		t.Error("/metrics shows a raw path")
+	}
+}
+
+func TestMetricsMadeUpMethodsAndPathsAddNoSeries(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	count := func() int {
+		return strings.Count(s.Do("GET", "/metrics", "", "").Body.String(), "\nforma_http_requests_total{")
+	}
+	s.Do("BREW0", "/api/v1/tenants", "", "")
+	s.Do("GET", "/api/v1/no/such/path/0", "", "")
+	count() // GET /metrics counts itself from its first scrape on
+	before := count()
+	for i := 1; i < 200; i++ {
+		s.Do(fmt.Sprintf("BREW%d", i), "/api/v1/tenants", "", "")
+		s.Do("GET", fmt.Sprintf("/api/v1/no/such/path/%d", i), "", "")
+	}
+	if after := count(); after != before {
+		t.Fatalf("200 made-up methods and paths took the request series from %d to %d", before, after)
+	}
+	if body := s.Do("GET", "/metrics", "", "").Body.String(); !strings.Contains(body, `method="other",route="unmatched",status="405"`) {
+		t.Error("/metrics does not count a made-up method as other")
 	}
 }

@@ -95,7 +95,7 @@ func (a *api) getRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Get(c.Request.Context(), recordTenant(c), c.Param("model"), id, c.Query("expand"), minV)
+	res, err := a.Records.Get(c.Request.Context(), recordTenant(c), c.Param("model"), id, strings.Join(c.QueryArray("expand"), ","), minV)
 	if err != nil {
 		a.fail(c, err)
 		return

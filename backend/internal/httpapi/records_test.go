@@ -270,3 +270,22 @@ func TestCreatesThatRaceASchemaChangeAreServed(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordsRefuseANameTwiceInExpandAndFields(t *testing.T) {
+	t.Parallel()
+	s, acme := startWithEvents(t)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/owner", acme.Write, `{"email":"a@x.io"}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL","owner":1}`)
+	dup := func(param string) []string { return []string{`"path":"` + param + `","code":"duplicate"`} }
+	r := acme.Read
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "list expand twice", Method: "GET", Path: "/api/v1/t/acme/data/event?expand=owner,owner", Key: r, Status: 400, Contains: dup("expand")},
+		{Name: "list expand twice, an empty item between", Method: "GET", Path: "/api/v1/t/acme/data/event?expand=owner,,owner", Key: r, Status: 400, Contains: dup("expand")},
+		{Name: "list expand repeated", Method: "GET", Path: "/api/v1/t/acme/data/event?expand=owner&expand=owner", Key: r, Status: 400, Contains: dup("expand")},
+		{Name: "get expand twice", Method: "GET", Path: "/api/v1/t/acme/data/event/1?expand=owner,owner", Key: r, Status: 400, Contains: dup("expand")},
+		{Name: "get expand repeated", Method: "GET", Path: "/api/v1/t/acme/data/event/1?expand=owner&expand=owner", Key: r, Status: 400, Contains: dup("expand")},
+		{Name: "fields twice", Method: "GET", Path: "/api/v1/t/acme/data/event?fields=id,id", Key: r, Status: 400, Contains: dup("fields")},
+		{Name: "expand once", Method: "GET", Path: "/api/v1/t/acme/data/event?expand=owner&fields=id,owner", Key: r, Status: 200,
+			Contains: []string{`"data":[{"id":1,"owner":{"id":1,`}},
+	})
+}

@@ -10,6 +10,9 @@ import (
 // need: admin ⊃ write ⊃ read.
 func (a *api) routes(r *gin.Engine) {
 	a.metricsRoutes(r) // first: request metrics cover every route below (metrics.go)
+	// Every route below: a query string that cannot be decoded, or a parameter the route
+	// does not take, is a 400 (query.go).
+	r.Use(a.checkQuery)
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.readyz)
 

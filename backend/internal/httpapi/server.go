@@ -75,7 +75,7 @@ func New(d Deps) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(a.recoverPanics, a.logRequests, a.limitBody, a.checkQuery)
+	r.Use(a.recoverPanics, a.logRequests, a.limitBody)
 	r.NoRoute(a.noRoute)
 	r.NoMethod(a.noMethod)
 	a.routes(r)

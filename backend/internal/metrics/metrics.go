@@ -21,6 +21,11 @@ import (
 // scanners probing random paths cannot grow the number of series.
 const UnmatchedRoute = "unmatched"
 
+// OtherMethod is the method label of requests whose method is not one of HTTP's
+// standard ones: any token is a valid method, so labels taken from the request as sent
+// would let anyone add series without end.
+const OtherMethod = "other"
+
 // Metrics holds one replica's collectors.
 type Metrics struct {
 	reg      *prometheus.Registry
@@ -56,14 +61,27 @@ func New(pool *pgxpool.Pool, cache func() registry.Stats) *Metrics {
 }
 
 // ObserveRequest counts one answered request; route is the matched pattern (e.g.
-// /api/v1/t/:tenant/data/:model), never the raw path; "" counts as UnmatchedRoute.
+// /api/v1/t/:tenant/data/:model), never the raw path; "" counts as UnmatchedRoute, and a
+// method outside HTTP's standard ones as OtherMethod.
 func (m *Metrics) ObserveRequest(method, route string, status int, d time.Duration) {
 	if route == "" {
 		route = UnmatchedRoute
 	}
 	code := strconv.Itoa(status)
+	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, code).Inc()
 	m.duration.WithLabelValues(method, route, code).Observe(d.Seconds())
+}
+
+// methodLabel folds every method but the standard ones into OtherMethod. Methods are
+// case-sensitive (RFC 9110), so "get" is another method too.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return OtherMethod
 }
 
 // Handler serves the metrics in the Prometheus text format.

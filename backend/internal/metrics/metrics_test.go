@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -39,4 +40,33 @@ func TestScrapeShowsRequestsAndCache(t *testing.T) {
 	if t.Failed() {
 		t.Log(body)
 	}
+}
+
+func TestLabelsComeFromAClosedSet(t *testing.T) {
+	t.Parallel()
+	m := metrics.New(nil, nil)
+	m.ObserveRequest("GET", "/healthz", 200, time.Millisecond)
+	before := series(t, m)
+	for i := 0; i < 500; i++ {
+		m.ObserveRequest(fmt.Sprintf("BREW%d", i), "", 405, time.Millisecond)
+		m.ObserveRequest("get", "", 405, time.Millisecond)
+	}
+	if got := series(t, m); got != before+1 {
+		t.Fatalf("500 made-up methods: %d request series, want %d (one for \"other\")", got, before+1)
+	}
+}
+
+// series counts the series of forma_http_requests_total.
+func series(t *testing.T, m *metrics.Metrics) int {
+	t.Helper()
+	families, err := m.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "forma_http_requests_total" {
+			return len(f.GetMetric())
+		}
+	}
+	return 0
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // expand replaces the ids of the given relation columns with the related records: one
-// query per relation, whatever the number of rows.
+// query per relation, whatever the number of rows. A value that is not an id (null, or
+// a record an earlier expansion put in) is left as it is.
 func (s *Service) expand(ctx context.Context, ts *Tables, cols []*column, recs []*Record) error {
 	for _, c := range cols {
 		target, ok := ts.ByName[c.field.RelatedModel]
@@ -17,8 +18,8 @@ func (s *Service) expand(ctx context.Context, ts *Tables, cols []*column, recs [
 		seen := map[int64]bool{}
 		var ph []string
 		for _, r := range recs {
-			if id, ok := r.Get(c.name); ok && id != nil && !seen[id.(int64)] {
-				seen[id.(int64)] = true
+			if id, ok := idOf(r, c.name); ok && !seen[id] {
+				seen[id] = true
 				ph = append(ph, a.bind(id))
 			}
 		}
@@ -33,14 +34,22 @@ func (s *Service) expand(ctx context.Context, ts *Tables, cols []*column, recs [
 		}
 		byID := make(map[int64]*Record, len(related))
 		for _, r := range related {
-			id, _ := r.Get("id")
-			byID[id.(int64)] = r
+			if id, ok := idOf(r, "id"); ok {
+				byID[id] = r
+			}
 		}
 		for _, r := range recs {
-			if id, ok := r.Get(c.name); ok && id != nil {
-				r.set(c.name, byID[id.(int64)])
+			if id, ok := idOf(r, c.name); ok {
+				r.set(c.name, byID[id])
 			}
 		}
 	}
 	return nil
+}
+
+// idOf returns the record's value of column name when it is an id.
+func idOf(r *Record, name string) (int64, bool) {
+	v, _ := r.Get(name)
+	id, ok := v.(int64)
+	return id, ok
 }

@@ -102,6 +102,11 @@ func TestBadQueriesAreProblemsNotSQL(t *testing.T) {
 		{"fields=id,nope", "fields", "unknown_field"},
 		{"expand=country", "expand", "not_allowed"},
 		{"cursor=garbage", "cursor", "invalid_format"},
+		{"fields=id,country,id", "fields", "duplicate"},
+		{"fields=id&fields=id", "fields", "duplicate"},
+		{"sort=value&sort=-value", "sort", "duplicate"},
+		{"limit=1&limit=2", "limit", "duplicate"},
+		{"cursor=a&cursor=b&limit=1", "cursor", "duplicate"},
 	}
 	for _, s := range scenarios {
 		vals, _ := url.ParseQuery(s.query)

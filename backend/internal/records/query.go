@@ -3,6 +3,7 @@ package records
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,8 @@ type ListQuery struct {
 var reserved = map[string]bool{"sort": true, "limit": true, "cursor": true, "fields": true, "expand": true}
 
 // ParseList reads a list request's query string. Every problem is reported at once,
-// with the parameter as its path.
+// with the parameter as its path. sort, fields and expand may be repeated, their lists
+// joined (expand=a&expand=b is expand=a,b); limit and cursor may be given once.
 func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 	var probs problem.List
 	lq := ListQuery{limit: DefaultLimit}
@@ -65,6 +67,11 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 			}
 		}
 	}
+	for _, k := range [...]string{"limit", "cursor"} {
+		if len(q[k]) > 1 {
+			probs.Add(k, problem.Duplicate, map[string]any{"name": k})
+		}
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		switch {
@@ -78,9 +85,9 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 			lq.limit = n
 		}
 	}
-	lq.sort = t.parseSort(q.Get("sort"), &probs)
-	lq.fields = t.parseColumns("fields", q.Get("fields"), &probs, nil)
-	lq.expand = t.parseColumns("expand", q.Get("expand"), &probs, func(c *column) bool { return c.typ == "relation" })
+	lq.sort = t.parseSort(strings.Join(q["sort"], ","), &probs)
+	lq.fields = t.parseColumns("fields", strings.Join(q["fields"], ","), &probs, nil)
+	lq.expand = t.parseColumns("expand", strings.Join(q["expand"], ","), &probs, isRelation)
 	if v := q.Get("cursor"); v != "" && len(probs) == 0 {
 		after, err := decodeCursor(v, lq.sort)
 		if err != nil {
@@ -189,6 +196,11 @@ func (t *Table) parseSort(spec string, probs *problem.List) []sortKey {
 	return keys
 }
 
+func isRelation(c *column) bool { return c.typ == "relation" }
+
+// parseColumns reads the column list of fields or expand. A name listed twice is a
+// duplicate problem, as in sort: an answer never holds a member twice, and expanding a
+// relation twice would look up an id that the first expansion replaced.
 func (t *Table) parseColumns(param, spec string, probs *problem.List, allowed func(*column) bool) []*column {
 	var cols []*column
 	for _, name := range splitList(spec) {
@@ -198,6 +210,8 @@ func (t *Table) parseColumns(param, spec string, probs *problem.List, allowed fu
 			probs.Add(param, problem.UnknownField, map[string]any{"name": name})
 		case allowed != nil && !allowed(col):
 			probs.Add(param, problem.NotAllowed, map[string]any{"attribute": param + " of " + name})
+		case slices.Contains(cols, col):
+			probs.Add(param, problem.Duplicate, map[string]any{"name": name})
 		default:
 			cols = append(cols, col)
 		}
