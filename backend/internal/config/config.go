@@ -29,6 +29,7 @@ var Vars = []string{
 	"FORMA_WEBHOOK_ALLOW_PRIVATE", "FORMA_WEBHOOK_WORKERS", "FORMA_WEBHOOK_RETENTION",
 	"FORMA_LOG_FORMAT", "FORMA_LOG_LEVEL", "FORMA_KEY_CACHE_TTL", "FORMA_SHUTDOWN_TIMEOUT",
 	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX", "FORMA_GROUP_COMMIT",
+	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -48,6 +49,12 @@ type Config struct {
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
+	// AuthFail limits failed authentications per client address and per key prefix
+	// (FORMA_AUTH_FAIL_BURST, default 10; FORMA_AUTH_FAIL_RATE, default 1/s).
+	AuthFail AuthFailLimit
+	// TrustedProxies lists, comma-separated, the proxies (addresses or CIDRs) whose
+	// X-Forwarded-For names the client (FORMA_TRUSTED_PROXIES; default none).
+	TrustedProxies string
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -81,6 +88,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadWebhooks(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadAuth(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {
