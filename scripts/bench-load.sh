@@ -56,8 +56,6 @@ redis_url=${BENCH_REDIS_URL-redis://127.0.0.1:6379/15}
 log_level=${BENCH_LOG_LEVEL:-info}
 tenant=bench
 model=event
-schema_table='"t_bench"."event"'
-schema_table_schema='"t_bench"'
 countries=PL,DE,US,GB
 
 say() { echo "bench-load: $*" >&2; }
@@ -184,8 +182,13 @@ api() { # method path key [body]
 }
 
 # --- the tenant, the talk's Event model, 100,000 rows ---------------------------------
-key=$(api POST /api/v1/tenants "$admin_key" "{\"slug\":\"$tenant\"}" | jq -r .key.key)
+created=$(api POST /api/v1/tenants "$admin_key" "{\"slug\":\"$tenant\"}")
+key=$(jq -r .key.key <<<"$created")
 [[ $key == fk_* ]] || die "no tenant key in the answer"
+schema=$(jq -r .tenant.schema <<<"$created") # t<id>_bench
+[[ $schema =~ ^t[0-9]*_$tenant$ ]] || die "no tenant schema in the answer"
+schema_table="\"$schema\".\"$model\""
+schema_table_schema="\"$schema\""
 api PUT "/api/v1/t/$tenant/models/$model" "$key" '{"name":"event","label":"Event","fields":[
  {"name":"timestamp","type":"datetime","options":{"auto_now_add":true}},
  {"name":"country","type":"text","required":true,"options":{"max_length":3},"choices":["PL","DE","US","GB"],"index":true},

@@ -20,6 +20,7 @@ import (
 	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/openapi"
+	"forma.dev/backend/internal/ratelimit"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
@@ -40,6 +41,10 @@ type App struct {
 	Webhooks *webhooks.Service
 	Handler  http.Handler
 	log      *slog.Logger
+	keys     *auth.Store // its subscriber stops in Close
+	// keysRedis carries the key cache's notices (auth.WithRedis): a client of its own, so
+	// that CLIENT LIST tells its subscription from the model cache's.
+	keysRedis *redis.Client
 }
 
 // New connects to Postgres (and Redis when configured), upgrades the control schema
@@ -67,6 +72,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
 		}
 		a.Redis = redis.NewClient(failFast(opts))
+		a.keysRedis = redis.NewClient(keysClient(*opts))
 		regOpts = append(regOpts, registry.WithRedis(a.Redis))
 		checks = append(checks, a.redisCheck())
 	}
@@ -78,7 +84,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			log.Warn("model cache: publish failed; other replicas catch up within the staleness window", "tenant", t.ID, "err", err)
 		}
 	}
-	keys := auth.NewStore(bdb, cfg.KeyCacheTTL)
+	keys := auth.NewStore(bdb, cfg.KeyCacheTTL, auth.WithRedis(a.keysRedis, cfg.RedisPrefix, log))
+	keys.Start(context.WithoutCancel(ctx)) // runs until Close
+	a.keys = keys
+	limiter := ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log})
 	a.Webhooks = webhooks.New(bdb.DB, webhooks.Options{Workers: cfg.WebhookWorkers, Retention: cfg.WebhookRetention,
 		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
 	a.Handler = httpapi.New(httpapi.Deps{
@@ -94,6 +103,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Metrics:  a.Metrics,
 		Cache:    a.Models.Stats,
 		Webhooks: a.Webhooks,
+
+		AuthLimiter:    limiter,
+		AuthFail:       ratelimit.Limit{Burst: cfg.AuthFail.Burst, Rate: cfg.AuthFail.Rate, Period: cfg.AuthFail.Period},
+		TrustedProxies: cfg.TrustedProxyList(),
 	})
 	return a, nil
 }
@@ -131,6 +144,12 @@ func (a *App) Close() error {
 	var errs []error
 	if a.Models != nil {
 		a.Models.Close()
+	}
+	if a.keys != nil {
+		a.keys.Close()
+	}
+	if a.keysRedis != nil {
+		errs = append(errs, a.keysRedis.Close())
 	}
 	if a.Redis != nil {
 		errs = append(errs, a.Redis.Close())

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -35,17 +36,25 @@ func failFast(opts *redis.Options) *redis.Options {
 	return opts
 }
 
-// errNotSubscribed reports a Redis that answers while the cache is not (yet) subscribed.
-var errNotSubscribed = errors.New("model cache not subscribed to its Redis channel")
+// keysClient names the key cache's Redis client after the main one, plus ":keys".
+func keysClient(opts redis.Options) *redis.Options {
+	opts.ClientName = cmp.Or(opts.ClientName, "forma") + ":keys"
+	return &opts
+}
+
+// errNotSubscribed reports a Redis that answers while the model cache or the key cache
+// is not (yet) subscribed.
+var errNotSubscribed = errors.New("model cache or key cache not subscribed to its Redis channel")
 
 // redisCheck is /readyz's Redis check: optional, since without Redis every replica still
 // serves, reading versions and models from Postgres.
 func (a *App) redisCheck() httpapi.Check {
 	return httpapi.Check{Name: "redis",
 		Degraded: "Redis is unreachable or the model cache is not subscribed: serving models from Postgres; " +
-			"changes made through other replicas are seen within the cache window (FORMA_CACHE_WINDOW)",
+			"changes made through other replicas are seen within the cache window (FORMA_CACHE_WINDOW), " +
+			"and keys revoked or tenants deleted there stop working here within the key cache TTL (FORMA_KEY_CACHE_TTL)",
 		Ping: func(ctx context.Context) error {
-			if a.Models != nil && !a.Models.Healthy() {
+			if a.Models != nil && !a.Models.Healthy() || a.keys != nil && !a.keys.Healthy() {
 				return errNotSubscribed // no ping: a Redis that is down would cost its timeouts
 			}
 			return a.Redis.Ping(ctx).Err()

@@ -16,7 +16,8 @@ type cachedKey struct {
 }
 
 // keyCache remembers key rows by lookup id for ttl. A revocation or a tenant deletion on
-// this replica takes effect at once; on other replicas within ttl.
+// this replica takes effect at once; on other replicas at once through Redis (notify.go),
+// or within ttl when Redis is down or absent.
 type keyCache struct {
 	ttl  time.Duration
 	mu   sync.Mutex
@@ -60,6 +61,14 @@ func (c *keyCache) put(lookup string, hash []byte, p Principal, now time.Time, g
 		clear(c.keys)
 	}
 	c.keys[lookup] = cachedKey{hash: hash, principal: p, expires: now.Add(c.ttl)}
+}
+
+// dropAll forgets every key, e.g. when notices may have been lost.
+func (c *keyCache) dropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.keys)
 }
 
 func (c *keyCache) drop(lookup string) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
@@ -56,11 +57,18 @@ type KeyTenant struct {
 type Store struct {
 	db    *bun.DB
 	cache *keyCache
+	bus   *bus // nil without Redis: other replicas forget within the cache TTL
 }
 
 // NewStore returns a store on db that trusts a key lookup for cacheTTL (0: no cache).
-func NewStore(db *bun.DB, cacheTTL time.Duration) *Store {
-	return &Store{db: db, cache: newKeyCache(cacheTTL)}
+// With WithRedis, a revocation or a tenant deletion reaches every replica's cache at
+// once; call Start to listen and Close when done.
+func NewStore(db *bun.DB, cacheTTL time.Duration, opts ...Option) *Store {
+	s := &Store{db: db, cache: newKeyCache(cacheTTL)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Create makes a key for tenantID and returns it with its plain text, which is never
@@ -77,6 +85,8 @@ func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name 
 		probs.Add("name", problem.Required, nil)
 	case len(name) > MaxKeyNameLen:
 		probs.Add("name", problem.TooLong, map[string]any{"max": MaxKeyNameLen})
+	default:
+		CheckText(&probs, "name", name)
 	}
 	if !role.Valid() {
 		probs.Add("role", problem.Choice, map[string]any{"choices": []string{"admin", "write", "read"}})
@@ -90,6 +100,13 @@ func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name 
 	}
 	k := Key{TenantID: tenantID, Name: name, Role: role, LookupID: secret.LookupID, Hash: secret.Hash}
 	if _, err := idb.NewInsert().Model(&k).Returning("id, created_at").Exec(ctx); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+			// The tenant is gone: the request came with a key this replica still had
+			// cached. Forget them, and answer as for any key of a deleted tenant.
+			s.ForgetTenant(ctx, tenantID)
+			return Key{}, "", &apperr.Error{Code: apperr.Unauthorized, Detail: invalidKeyDetail, Err: err}
+		}
 		return Key{}, "", err
 	}
 	return k, secret.Plain, nil
@@ -137,6 +154,7 @@ func (s *Store) Revoke(ctx context.Context, tenantID, id int64) error {
 	})
 	if err == nil {
 		s.cache.drop(lookup) // after the commit, so no lookup can cache the old row again
+		s.publish(ctx, notice{Lookup: lookup})
 	}
 	return err
 }
@@ -170,19 +188,28 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, erro
 	} else if err != nil {
 		return Principal{}, err
 	}
+	// The row is cached whether or not the secret matches: more wrong secrets for a
+	// real lookup id then cost a hash each, not a query.
+	s.cache.put(lookup, hash, p, now, gen)
 	if !Matches(plain, hash) {
 		return Principal{}, errInvalidKey()
 	}
 	if _, err := s.db.ExecContext(ctx, "UPDATE forma.keys SET last_used_at = now() WHERE id = ?", p.KeyID); err != nil {
 		return Principal{}, err
 	}
-	s.cache.put(lookup, hash, p, now, gen)
 	return p, nil
 }
 
-// errInvalidKey is the one answer for a key that is malformed, unknown, revoked or wrong.
-func errInvalidKey() error { return apperr.New(apperr.Unauthorized, "the API key is not valid") }
+// invalidKeyDetail is the detail of every Unauthorized answer to a tenant key.
+const invalidKeyDetail = "the API key is not valid"
 
-// ForgetTenant drops this replica's cached keys of a tenant, with the tenant cached
-// beside them, e.g. after deleting it. Other replicas forget them within the cache TTL.
-func (s *Store) ForgetTenant(tenantID int64) { s.cache.dropTenant(tenantID) }
+// errInvalidKey is the one answer for a key that is malformed, unknown, revoked or wrong.
+func errInvalidKey() error { return apperr.New(apperr.Unauthorized, invalidKeyDetail) }
+
+// ForgetTenant drops the cached keys of a tenant, with the tenant cached beside them,
+// e.g. after deleting it: on this replica at once, and on the others through Redis
+// (within the cache TTL when Redis is down or absent).
+func (s *Store) ForgetTenant(ctx context.Context, tenantID int64) {
+	s.cache.dropTenant(tenantID)
+	s.publish(ctx, notice{Tenant: tenantID})
+}

@@ -79,7 +79,7 @@ func TestStoreReturnsTheKeysTenantAndForgetsItWithTheTenant(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `DELETE FROM forma.tenants WHERE id = ?`, tenantID); err != nil {
 		t.Fatal(err)
 	}
-	here.ForgetTenant(tenantID)
+	here.ForgetTenant(ctx, tenantID)
 	if _, err := here.Authenticate(ctx, plain); apperr.As(err) == nil || apperr.As(err).Code != apperr.Unauthorized {
 		t.Errorf("deleting replica: key of a deleted tenant: %v, want unauthorized", err)
 	}

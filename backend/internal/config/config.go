@@ -31,6 +31,7 @@ var Vars = []string{
 	"FORMA_CACHE_TENANTS", "FORMA_CACHE_WINDOW", "FORMA_REDIS_PREFIX", "FORMA_GROUP_COMMIT",
 	"FORMA_READ_TIMEOUT", "FORMA_READ_MIN_RATE", "FORMA_WRITE_TIMEOUT", "FORMA_IDLE_TIMEOUT",
 	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
+	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -51,6 +52,12 @@ type Config struct {
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
 	Server              Server        // FORMA_READ_TIMEOUT and the other limits on slow and numerous clients (server.go)
+	// AuthFail limits failed authentications per client address and per key prefix
+	// (FORMA_AUTH_FAIL_BURST, default 10; FORMA_AUTH_FAIL_RATE, default 1/s).
+	AuthFail AuthFailLimit
+	// TrustedProxies lists, comma-separated, the proxies (addresses or CIDRs) whose
+	// X-Forwarded-For names the client (FORMA_TRUSTED_PROXIES; default none).
+	TrustedProxies string
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -87,6 +94,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadServer(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadAuth(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

@@ -61,6 +61,7 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		CacheTenants: 50, CacheWindow: 500 * time.Millisecond, RedisPrefix: "x:",
 		WebhookWorkers: config.DefaultWebhookWorkers, WebhookRetention: config.DefaultWebhookRetention,
 		Server: c.Server, // server_test.go
+		AuthFail: config.AuthFailLimit{Burst: config.DefaultAuthFailBurst, Rate: 1, Period: time.Second},
 	}
 	if c != want {
 		t.Fatalf("got %+v\nwant %+v", c, want)

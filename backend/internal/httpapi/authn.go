@@ -47,6 +47,7 @@ func (a *api) requirePlatformKey(c *gin.Context) {
 	switch {
 	case key == "":
 		a.fail(c, errNoKey())
+	case a.authBlocked(c):
 	case auth.IsPlatformKey(key, a.AdminKey):
 		c.Set(ctxPrincipal, auth.Principal{Platform: true})
 		c.Next()
@@ -55,7 +56,7 @@ func (a *api) requirePlatformKey(c *gin.Context) {
 			a.fail(c, apperr.New(apperr.Forbidden, "tenant keys cannot manage tenants; use the platform key"))
 			return
 		}
-		a.fail(c, apperr.New(apperr.Unauthorized, "the API key is not valid"))
+		a.authFailed(c, key, apperr.New(apperr.Unauthorized, "the API key is not valid"))
 	}
 }
 
@@ -69,13 +70,16 @@ func (a *api) requireTenantKey(c *gin.Context) {
 		a.fail(c, errNoKey())
 		return
 	}
+	if a.authBlocked(c) {
+		return
+	}
 	if auth.IsPlatformKey(key, a.AdminKey) {
 		a.fail(c, apperr.New(apperr.Forbidden, "the platform key has no access to tenant routes; use a key of the tenant"))
 		return
 	}
 	p, err := a.Keys.Authenticate(c.Request.Context(), key)
 	if err != nil {
-		a.fail(c, err)
+		a.authFailed(c, key, err)
 		return
 	}
 	if p.Tenant.Slug != c.Param("tenant") {

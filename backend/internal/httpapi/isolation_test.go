@@ -61,7 +61,7 @@ func TestAKeyOfOneTenantNeverReachesAnother(t *testing.T) {
 	}
 	var tables int
 	if err := s.App.DB.QueryRowContext(context.Background(),
-		`SELECT count(*) FROM pg_tables WHERE schemaname = 't_beta'`).Scan(&tables); err != nil || tables != 0 {
+		`SELECT count(*) FROM pg_tables WHERE schemaname = 't2_beta'`).Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("beta's schema has %d tables (%v), want 0", tables, err)
 	}
 }

@@ -28,7 +28,7 @@ func TestModelEndpoints(t *testing.T) {
 		{Name: "no models yet", Method: "GET", Path: base, Key: acme.Admin, Status: 200, Contains: []string{`"data":[]`, `"version":0`}},
 		{Name: "write key may not change the schema", Method: "PUT", Path: base + "/event", Key: acme.Write, Body: eventBody, Status: 403},
 		{Name: "plan shows the SQL", Method: "POST", Path: base + "/event/plan", Key: acme.Admin, Body: eventBody, Status: 200,
-			Contains: []string{`"dry_run":true`, `CREATE TABLE \"t_acme\".\"event\"`, `"kind":"create_table"`}},
+			Contains: []string{`"dry_run":true`, `CREATE TABLE \"t1_acme\".\"event\"`, `"kind":"create_table"`}},
 		{Name: "plan applied nothing", Method: "GET", Path: base + "/event", Key: acme.Admin, Status: 404},
 		{Name: "put creates", Method: "PUT", Path: base + "/event", Key: acme.Admin, Body: eventBody, Status: 200,
 			Contains: []string{`"version":1`, `"changed":true`, `"name":"country"`, `"id":"`}},

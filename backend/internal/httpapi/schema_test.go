@@ -22,7 +22,7 @@ func TestSchemaSnapshotMovesBetweenTenants(t *testing.T) {
 	raw, _ := json.Marshal(snap)
 	apitest.Run(t, s, []apitest.Scenario{
 		{Name: "plan the import", Method: "POST", Path: "/api/v1/t/beta/schema/plan", Key: beta.Admin, Body: string(raw), Status: 200,
-			Contains: []string{`"dry_run":true`, `\"t_beta\".\"event\"`}},
+			Contains: []string{`"dry_run":true`, `\"t2_beta\".\"event\"`}},
 		{Name: "import", Method: "PUT", Path: "/api/v1/t/beta/schema", Key: beta.Admin, Body: string(raw), Status: 200,
 			Contains: []string{`"version":1`, `"hash":"` + snap.Hash + `"`}},
 		{Name: "imported", Method: "GET", Path: "/api/v1/t/beta/schema", Key: beta.Admin, Status: 200,

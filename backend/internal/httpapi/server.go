@@ -13,6 +13,7 @@ import (
 	"forma.dev/backend/internal/auth"
 	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/openapi"
+	"forma.dev/backend/internal/ratelimit"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
@@ -54,6 +55,13 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// Cache reports the model cache for /readyz detail; nil: no cache detail.
 	Cache func() registry.Stats
+	// AuthLimiter counts failed authentications per client address and per key prefix,
+	// against AuthFail; nil (or a disabled AuthFail) counts nothing.
+	AuthLimiter *ratelimit.Limiter
+	AuthFail    ratelimit.Limit
+	// TrustedProxies lists the proxies (addresses or CIDRs) whose X-Forwarded-For or
+	// X-Real-IP gives the client address; empty trusts none and uses the peer's address.
+	TrustedProxies []string
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.
@@ -73,6 +81,12 @@ func New(d Deps) http.Handler {
 		a.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	r := gin.New()
+	// gin trusts every proxy unless told otherwise, which would let any client choose
+	// the address its failed authentications are counted under.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		a.log.Error("trusted proxies refused; trusting none", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(a.recoverPanics, a.logRequests, a.limitBody)

@@ -18,7 +18,7 @@ func TestTenantLifecycle(t *testing.T) {
 		{Name: "wrong key", Method: "GET", Path: "/api/v1/tenants", Key: "nope-nope-nope-nope", Status: 401},
 		{Name: "empty list", Method: "GET", Path: "/api/v1/tenants", Key: pk, Status: 200, Contains: []string{`"data":[]`}},
 		{Name: "create", Method: "POST", Path: "/api/v1/tenants", Key: pk, Body: `{"slug":"acme","name":"Acme Inc."}`,
-			Status: 201, Contains: []string{`"slug":"acme"`, `"name":"Acme Inc."`, `"schema":"t_acme"`, `"role":"admin"`, `"key":"fk_`}},
+			Status: 201, Contains: []string{`"slug":"acme"`, `"name":"Acme Inc."`, `"schema":"t1_acme"`, `"role":"admin"`, `"key":"fk_`}},
 		{Name: "name defaults to slug", Method: "POST", Path: "/api/v1/tenants", Key: pk, Body: `{"slug":"bolt"}`,
 			Status: 201, Contains: []string{`"name":"bolt"`}},
 		{Name: "duplicate", Method: "POST", Path: "/api/v1/tenants", Key: pk, Body: `{"slug":"acme"}`,
@@ -45,12 +45,12 @@ func TestTenantCreateMakesTheSchemaAndDeleteDropsItWithItsRows(t *testing.T) {
 	s := apitest.Start(t)
 	ctx, db := context.Background(), s.App.DB
 	acme := s.Tenant(t, "acme")
-	if _, err := db.ExecContext(ctx, `CREATE TABLE t_acme.things (x int)`); err != nil {
-		t.Fatalf("the tenant schema t_acme is not usable: %v", err)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t1_acme.things (x int)`); err != nil {
+		t.Fatalf("the tenant schema t1_acme is not usable: %v", err)
 	}
 	s.MustJSON(t, 204, nil, "DELETE", "/api/v1/tenants/acme?confirm=acme", s.AdminKey, "")
 	var schemas, keys, tenants int
-	_ = db.QueryRowContext(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = 't_acme'`).Scan(&schemas)
+	_ = db.QueryRowContext(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = 't1_acme'`).Scan(&schemas)
 	_ = db.QueryRowContext(ctx, `SELECT count(*) FROM forma.keys`).Scan(&keys)
 	_ = db.QueryRowContext(ctx, `SELECT count(*) FROM forma.tenants`).Scan(&tenants)
 	if schemas+keys+tenants != 0 {
@@ -106,13 +106,13 @@ func TestADeletedTenantsKeysStopWorkingOnTheReplicaThatDeletedIt(t *testing.T) {
 	for role, key := range map[string]string{"admin": old.Admin, "write": old.Write, "read": old.Read} {
 		scenarios = append(scenarios,
 			apitest.Scenario{Name: role + " whoami before", Method: "GET", Path: "/api/v1/t/acme", Key: key, Status: 200,
-				Contains: []string{`"slug":"acme"`, `"schema":"t_acme"`, `"role":"` + role + `"`}},
+				Contains: []string{`"slug":"acme"`, `"schema":"t1_acme"`, `"role":"` + role + `"`}},
 			apitest.Scenario{Name: role + " data before", Method: "GET", Path: "/api/v1/t/acme/data/thing", Key: key, Status: 200})
 	}
 	apitest.Run(t, s, scenarios)
 
 	s.MustJSON(t, 204, nil, "DELETE", "/api/v1/tenants/acme?confirm=acme", s.AdminKey, "")
-	again := s.Tenant(t, "acme") // the same slug and schema name, a new tenant
+	again := s.Tenant(t, "acme") // the same slug, a new tenant with a schema of its own (t2_acme)
 	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/thing", again.Admin, `{"name":"thing","fields":[{"name":"x","type":"integer"}]}`)
 	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/thing", again.Write, `{"x":42}`)
 	scenarios = nil

@@ -2,12 +2,13 @@ package tenant
 
 import (
 	"regexp"
+	"strconv"
 
 	"forma.dev/shared/problem"
 )
 
-// MaxSlugLen is the longest slug accepted, in bytes; t_<slug> stays well under
-// Postgres's 63-byte identifier limit.
+// MaxSlugLen is the longest slug accepted, in bytes; t<id>_<slug> stays under
+// Postgres's 63-byte identifier limit (1 + 19 digits + 1 + 40 = 61).
 const MaxSlugLen = 40
 
 var slugPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -52,5 +53,10 @@ func ValidateSlug(slug string) problem.List {
 	return probs
 }
 
-// SchemaName is the Postgres schema that holds a tenant's tables.
-func SchemaName(slug string) string { return "t_" + slug }
+// SchemaName is the Postgres schema that holds the tables of tenant id with slug:
+// t<id>_<slug>, e.g. t1_acme. The id makes it unique to this tenant: a tenant created
+// again with a deleted one's slug gets a schema of its own, so nothing that still knows
+// the old tenant (a cached key, a cached model) can reach the new one's tables. No
+// such name can equal a schema t_<slug> of a tenant created before this naming, which
+// keeps the name it has (forma.tenants.schema_name is read, never derived).
+func SchemaName(id int64, slug string) string { return "t" + strconv.FormatInt(id, 10) + "_" + slug }

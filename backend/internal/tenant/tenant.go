@@ -1,4 +1,4 @@
-// Package tenant manages tenants: each owns a Postgres schema t_<slug>, a row in
+// Package tenant manages tenants: each owns a Postgres schema t<id>_<slug>, a row in
 // forma.tenants and its keys.
 package tenant
 
@@ -54,14 +54,23 @@ func (s *Service) Create(ctx context.Context, slug, name string) (Created, error
 		name = slug
 	} else if len(name) > MaxNameLen {
 		probs.Add("name", problem.TooLong, map[string]any{"max": MaxNameLen})
+	} else {
+		auth.CheckText(&probs, "name", name)
 	}
 	if len(probs) > 0 {
 		return Created{}, apperr.Validation("the tenant is not valid", probs)
 	}
 	var out Created
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t := Tenant{Slug: slug, Name: name, SchemaName: SchemaName(slug)}
-		if _, err := tx.NewInsert().Model(&t).Returning("id, created_at").Exec(ctx); err != nil {
+		t := Tenant{Slug: slug, Name: name}
+		// The id comes first, for the schema's name.
+		if err := tx.QueryRowContext(ctx, "SELECT nextval(pg_get_serial_sequence('forma.tenants', 'id'))").Scan(&t.ID); err != nil {
+			return err
+		}
+		t.SchemaName = SchemaName(t.ID, slug)
+		err := tx.QueryRowContext(ctx, `INSERT INTO forma.tenants (id, slug, name, schema_name) OVERRIDING SYSTEM VALUE
+VALUES (?, ?, ?, ?) RETURNING created_at`, t.ID, t.Slug, t.Name, t.SchemaName).Scan(&t.CreatedAt)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "CREATE SCHEMA ?", bun.Ident(t.SchemaName)); err != nil {
@@ -75,8 +84,11 @@ func (s *Service) Create(ctx context.Context, slug, name string) (Created, error
 		return nil
 	})
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P06") {
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return Created{}, &apperr.Error{Code: apperr.Conflict, Detail: "a tenant with this slug exists already", Err: err}
+	}
+	if errors.As(err, &pgErr) && pgErr.Code == "42P06" {
+		return Created{}, &apperr.Error{Code: apperr.Conflict, Detail: "the tenant's schema exists already", Err: err}
 	}
 	return out, err
 }
@@ -107,6 +119,9 @@ func errNotFound() error { return apperr.New(apperr.NotFound, "no such tenant") 
 // Delete drops the tenant's schema with all its tables and removes its rows (keys and
 // everything else that references the tenant cascades). confirm must repeat the slug.
 func (s *Service) Delete(ctx context.Context, slug, confirm string) error {
+	if len(ValidateSlug(slug)) > 0 {
+		return errNotFound() // no tenant has it; and a NUL must not reach Postgres
+	}
 	if confirm != slug {
 		return apperr.Validation("deleting a tenant drops all its data: repeat its slug in ?confirm=",
 			problem.List{problem.New("confirm", problem.InvalidValue, map[string]any{"reason": "must equal the tenant's slug"})})
@@ -128,7 +143,7 @@ func (s *Service) Delete(ctx context.Context, slug, confirm string) error {
 		return err
 	})
 	if err == nil {
-		s.keys.ForgetTenant(id)
+		s.keys.ForgetTenant(ctx, id)
 	}
 	return err
 }

@@ -79,7 +79,8 @@ func TestAFailedCreateLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	svc, db, count := newService(t)
 	ctx := context.Background()
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA t_taken`); err != nil { // made by hand
+	// Made by hand, with the name the next tenant (the database's first, id 1) gets.
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA t1_taken`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := svc.Create(ctx, "taken", "")

@@ -1,0 +1,181 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithRedis shares revocations and tenant deletions with every replica through a pub/sub
+// channel on rdb named prefix+"keys" (FORMA_REDIS_PREFIX, default "forma:"); log hears
+// of Redis trouble (nil: slog.Default()).
+func WithRedis(rdb *redis.Client, prefix string, log *slog.Logger) Option {
+	return func(s *Store) {
+		if rdb == nil {
+			return
+		}
+		if log == nil {
+			log = slog.Default()
+		}
+		s.bus = &bus{rdb: rdb, channel: prefix + "keys", log: log}
+	}
+}
+
+// bus is the Store's side of the channel.
+type bus struct {
+	rdb     *redis.Client
+	channel string
+	log     *slog.Logger
+	subbed  atomic.Bool // the subscriber holds a live subscription
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// notice tells every replica to forget one key (Lookup) or every key of a tenant
+// (Tenant); each pushes to the list Ack once it has.
+type notice struct {
+	Lookup string `json:"lookup,omitempty"`
+	Tenant int64  `json:"tenant,omitempty"`
+	Ack    string `json:"ack,omitempty"`
+}
+
+// ackWait bounds how long a revocation or a deletion waits for every replica to say it
+// has forgotten; past it, a replica that has not forgets within the cache TTL.
+const ackWait = 2 * time.Second
+
+// publish sends n to every replica and waits until each subscriber that received it has
+// dropped the key, so that when a revocation or a deletion answers, no replica accepts
+// the key any more. A failure is logged; the others then forget within the cache TTL.
+func (s *Store) publish(ctx context.Context, n notice) {
+	if s.bus == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	n.Ack = s.bus.channel + ":ack:" + hex.EncodeToString(id[:])
+	msg, _ := json.Marshal(n)
+	receivers, err := s.bus.rdb.Publish(ctx, s.bus.channel, msg).Result()
+	if err != nil {
+		s.bus.log.Warn("auth: redis publish failed; other replicas forget the key within the key cache TTL", "err", err)
+		return
+	}
+	deadline := time.Now().Add(ackWait)
+	for acked := int64(0); acked < receivers; acked++ {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			s.bus.log.Warn("auth: not every replica confirmed forgetting a key; the rest forget within the key cache TTL",
+				"confirmed", acked, "receivers", receivers)
+			return
+		}
+		if err := s.bus.rdb.BLPop(ctx, wait, n.Ack).Err(); err != nil {
+			s.bus.log.Warn("auth: waiting for replicas to forget a key", "err", err, "confirmed", acked, "receivers", receivers)
+			return
+		}
+	}
+	s.bus.rdb.Del(ctx, n.Ack)
+}
+
+// ack tells the publisher of n that this replica has forgotten what n names.
+func (s *Store) ack(ctx context.Context, n notice) {
+	if n.Ack == "" {
+		return
+	}
+	pipe := s.bus.rdb.TxPipeline()
+	pipe.RPush(ctx, n.Ack, 1)
+	pipe.PExpire(ctx, n.Ack, 2*ackWait)
+	_, _ = pipe.Exec(ctx)
+}
+
+// Start runs the subscriber until ctx ends or Close is called; without Redis it does nothing.
+func (s *Store) Start(ctx context.Context) {
+	if s.bus == nil || s.bus.done != nil {
+		return
+	}
+	ctx, s.bus.stop = context.WithCancel(ctx)
+	s.bus.done = make(chan struct{})
+	go s.subscribe(ctx)
+}
+
+// Close stops the subscriber and waits for it. It does not close the Redis client.
+func (s *Store) Close() {
+	if s.bus != nil && s.bus.done != nil {
+		s.bus.stop()
+		<-s.bus.done
+	}
+}
+
+// Healthy reports whether notices from other replicas arrive: true without Redis
+// (there are none), else while the subscription is live.
+func (s *Store) Healthy() bool { return s.bus == nil || s.bus.subbed.Load() }
+
+// subscribe listens on the channel. Every subscription confirmation (the first, and the
+// one go-redis's reconnect brings) drops the whole key cache: notices may have been lost.
+func (s *Store) subscribe(ctx context.Context) {
+	b := s.bus
+	defer close(b.done)
+	ps := b.rdb.Subscribe(ctx, b.channel)
+	stopped := make(chan struct{})
+	defer func() { <-stopped }()
+	go func() { // a blocked read does not watch ctx: closing unblocks it
+		<-ctx.Done()
+		_ = ps.Close()
+		close(stopped)
+	}()
+	var backoff time.Duration
+	for {
+		msg, err := ps.ReceiveTimeout(ctx, 15*time.Second)
+		if ctx.Err() != nil {
+			return
+		}
+		var nerr net.Error
+		if err != nil && errors.As(err, &nerr) && nerr.Timeout() {
+			err = ps.Ping(ctx) // quiet channel: make sure the connection still lives
+		}
+		if err != nil {
+			if b.subbed.Swap(false) {
+				b.log.Warn("auth: redis subscription lost; revocations on other replicas take the key cache TTL", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(max(2*backoff, 50*time.Millisecond), 2*time.Second)
+			continue
+		}
+		backoff = 0
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				s.cache.dropAll()
+				if !b.subbed.Swap(true) {
+					b.log.Info("auth: redis subscribed", "channel", b.channel)
+				}
+			}
+		case *redis.Message:
+			var n notice
+			if json.Unmarshal([]byte(m.Payload), &n) != nil {
+				continue
+			}
+			if n.Lookup != "" {
+				s.cache.drop(n.Lookup)
+			}
+			if n.Tenant != 0 {
+				s.cache.dropTenant(n.Tenant)
+			}
+			s.ack(ctx, n)
+		}
+	}
+}
