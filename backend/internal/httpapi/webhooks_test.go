@@ -145,3 +145,41 @@ func waitUntil(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// A webhook URL with credentials is refused, on create and on update, and so is free
+// text Postgres cannot store (a NUL character) in any member: 400 naming the member,
+// never 500.
+func TestWebhookCredentialsAndNULAreRefused(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, allowPrivate)
+	acme := s.Tenant(t, "acme")
+	const base = "/api/v1/t/acme/webhooks"
+	var created webhooks.Subscription
+	s.MustJSON(t, 201, &created, "POST", base, acme.Admin, `{"url":"https://example.com/hook","events":["record.created"]}`)
+	one := base + "/" + strconv.FormatInt(created.ID, 10)
+	creds := []string{`"path":"url"`, `"code":"invalid_value"`, "credentials"}
+	nul := func(path string) []string {
+		return []string{`"path":"` + path + `"`, `"code":"invalid_value"`, "NUL"}
+	}
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "create with user and password", Method: "POST", Path: base, Key: acme.Admin,
+			Body: `{"url":"https://alice:s3cret@example.com/hook","events":["record.created"]}`, Status: 400, Contains: creds},
+		{Name: "create with a user only", Method: "POST", Path: base, Key: acme.Admin,
+			Body: `{"url":"https://alice@example.com/hook","events":["record.created"]}`, Status: 400, Contains: creds},
+		{Name: "update with credentials", Method: "PATCH", Path: one, Key: acme.Admin,
+			Body: `{"url":"http://alice:s3cret@example.com/hook"}`, Status: 400, Contains: creds},
+		{Name: "nothing was stored", Method: "GET", Path: base, Key: acme.Admin, Status: 200,
+			Contains: []string{`"url":"https://example.com/hook"`}, Excludes: []string{"s3cret", "alice"}},
+		{Name: "NUL in the description", Method: "POST", Path: base, Key: acme.Admin,
+			Body: `{"url":"https://example.com/","events":["record.created"],"description":"a\u0000b"}`, Status: 400,
+			Contains: nul("description")},
+		{Name: "NUL in the description of an update", Method: "PATCH", Path: one, Key: acme.Admin,
+			Body: `{"description":"\u0000"}`, Status: 400, Contains: nul("description")},
+		{Name: "NUL in the url", Method: "POST", Path: base, Key: acme.Admin,
+			Body: `{"url":"https://example.com/\u0000","events":["record.created"]}`, Status: 400, Contains: nul("url")},
+		{Name: "NUL in an event", Method: "PATCH", Path: one, Key: acme.Admin,
+			Body: `{"events":["record.created\u0000"]}`, Status: 400, Contains: nul("events[0]")},
+		{Name: "NUL in a model", Method: "PATCH", Path: one, Key: acme.Admin,
+			Body: `{"models":["event\u0000"]}`, Status: 400, Contains: nul("models[0]")},
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/webhooks"
 )
 
 // fixed is a catalog compiled once, so benchmarks measure the write, not the catalog.
@@ -77,28 +78,26 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 // BenchmarkDeliveries is the dispatch rate to a local receiver: b.N events written
-// first, then the time for the workers to deliver them all.
+// first, then the time for the workers to deliver them all. records=all gives every
+// event its own record (creates); records=100 spreads the events over 100 records
+// (a create, then updates), so each record has about b.N/100 events to deliver in turn.
 func BenchmarkDeliveries(b *testing.B) {
-	for _, workers := range []int{4, 16} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	for _, c := range []struct {
+		workers int
+		records string
+	}{{4, "all"}, {16, "all"}, {4, "100"}} {
+		b.Run(fmt.Sprintf("workers=%d,records=%s", c.workers, c.records), func(b *testing.B) {
 			s := benchStack(b)
 			srv, n := counter(b)
 			s.subscribe(srv.URL, recordEvents)
-			for done := 0; done < b.N; done += 1000 {
-				var bodies []map[string]any
-				for i := done; i < min(done+1000, b.N); i++ {
-					bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
-				}
-				if len(bodies) == 1 {
-					bodies = append(bodies, map[string]any{"code": "extra"}) // keep it a bulk write
-				}
-				if _, err := s.recs.Create(context.Background(), s.tenant, "event", bodies, 0); err != nil {
-					b.Fatal(err)
-				}
-			}
 			want := int64(max(b.N, 2))
+			if c.records == "all" {
+				writeCreates(b, s, int(want))
+			} else {
+				writeUpdates(b, s, 100, int(want))
+			}
 			o := fast()
-			o.Workers = workers
+			o.Workers = c.workers
 			b.ResetTimer()
 			stop := s.run(o)
 			for n.Load() < want {
@@ -108,6 +107,48 @@ func BenchmarkDeliveries(b *testing.B) {
 			stop()
 			b.ReportMetric(float64(want)/b.Elapsed().Seconds(), "deliveries/s")
 		})
+	}
+}
+
+// writeCreates writes n record.created events, in bulk creates of up to 1000.
+func writeCreates(b *testing.B, s *stack, n int) {
+	for done := 0; done < n; done += 1000 {
+		var bodies []map[string]any
+		for i := done; i < min(done+1000, n); i++ {
+			bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
+		}
+		if _, err := s.recs.Create(context.Background(), s.tenant, "event", bodies, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writeUpdates creates records and writes n events in all: their creates, then
+// record.updated events of them in turn, emitted straight into the outbox.
+func writeUpdates(b *testing.B, s *stack, count, n int) {
+	ctx := context.Background()
+	var bodies []map[string]any
+	for i := range count {
+		bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
+	}
+	res, err := s.recs.Create(ctx, s.tenant, "event", bodies, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var recs []*records.Record
+	for i := count; i < n; i++ {
+		recs = append(recs, res.Records[i%count])
+	}
+	tx, err := s.recs.DB.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := s.hooks.Emit(ctx, tx, s.tenant.ID, "event", webhooks.RecordUpdated, 1, recs); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		b.Fatal(err)
 	}
 }
 

@@ -26,18 +26,18 @@ type outcome struct {
 // MessageID is the webhook-id of an event: the same for every attempt and endpoint.
 func MessageID(eventID int64) string { return "msg_" + strconv.FormatInt(eventID, 10) }
 
-// deliver sends one claimed delivery and records what happened. A delivery whose
+// deliver sends one claimed delivery and records what happened; ok says next is the
+// following delivery of the same record, now leased to the caller. A delivery whose
 // endpoint was disabled meanwhile is closed without sending.
-func (s *Service) deliver(ctx context.Context, j job) {
+func (s *Service) deliver(ctx context.Context, j job) (next job, ok bool) {
 	if !j.enabled {
-		s.finish(ctx, j, outcome{err: "the endpoint is disabled"}, verdict{status: statusDead})
-		return
+		return s.finish(ctx, j, outcome{err: "the endpoint is disabled"}, verdict{status: statusDead})
 	}
 	o := s.send(ctx, j)
 	if ctx.Err() != nil {
-		return // stopped mid-delivery: the lease expires and someone retries
+		return next, false // stopped mid-delivery: the lease expires and someone retries
 	}
-	s.finish(ctx, j, o, s.verdict(j, o))
+	return s.finish(ctx, j, o, s.verdict(j, o))
 }
 
 // send makes one signed POST.

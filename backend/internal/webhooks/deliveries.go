@@ -109,8 +109,8 @@ func (s *Service) Redeliver(ctx context.Context, tenantID, subID, deliveryID int
 	var d Delivery
 	var payload string
 	err = s.db.QueryRowContext(ctx, `WITH n AS (
-		INSERT INTO forma.webhook_deliveries (event_id, subscription_id)
-		SELECT event_id, subscription_id FROM forma.webhook_deliveries WHERE id = $2 AND subscription_id = $1
+		INSERT INTO forma.webhook_deliveries (event_id, subscription_id, ordering_key)
+		SELECT event_id, subscription_id, ordering_key FROM forma.webhook_deliveries WHERE id = $2 AND subscription_id = $1
 		RETURNING *
 	), wake AS (SELECT pg_notify('`+notifyChannel+`', '') FROM n)
 	SELECT `+deliveryColumns+`, (SELECT count(*) FROM wake) FROM n AS d JOIN forma.webhook_events e ON e.id = d.event_id`,

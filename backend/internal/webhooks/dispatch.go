@@ -18,39 +18,20 @@ type job struct {
 	enabled                   bool
 }
 
-// claimSQL takes the oldest due delivery nobody holds and leases it: next_attempt_at
-// moves past the lease, so if this replica dies the delivery is due again then and
-// another replica retries it (at least once).
-const claimSQL = `WITH c AS (
-	SELECT id FROM forma.webhook_deliveries
-	WHERE status IN ('pending', 'failed') AND next_attempt_at <= now()
-	ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED
-), d AS (
-	UPDATE forma.webhook_deliveries w SET lease = w.lease + 1,
-		next_attempt_at = now() + $1 * interval '1 microsecond'
-	FROM c WHERE w.id = c.id
-	RETURNING w.id, w.lease, w.event_id, w.subscription_id, w.attempts
-)
-SELECT d.id, d.lease, d.event_id, d.subscription_id, d.attempts, e.payload::text, s.url, s.enabled,
-	s.secret, CASE WHEN s.previous_expires_at > now() THEN s.previous_secret ELSE '' END
-FROM d JOIN forma.webhook_events e ON e.id = d.event_id
-	JOIN forma.webhook_subscriptions s ON s.id = d.subscription_id`
-
-// claim leases one due delivery; ok is false when none is due.
-func (s *Service) claim(ctx context.Context) (j job, ok bool, err error) {
-	var payload, secret, previous string
-	err = s.db.QueryRowContext(ctx, claimSQL, s.opts.Lease.Microseconds()).Scan(&j.id, &j.lease, &j.eventID,
-		&j.subID, &j.attempts, &payload, &j.url, &j.enabled, &secret, &previous)
+// claim leases the oldest due delivery, or parks it while an earlier delivery of its
+// record is unfinished (claimSQL); more is false when nothing was due.
+func (s *Service) claim(ctx context.Context) (j job, more bool, err error) {
+	var parked bool
+	var n nullJob
+	err = s.db.QueryRowContext(ctx, claimSQL, s.opts.Lease.Microseconds(), s.opts.Poll.Microseconds()).
+		Scan(append([]any{&parked}, n.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, false, nil
 	}
 	if err != nil {
 		return j, false, err
 	}
-	j.payload, j.secrets = []byte(payload), []string{secret}
-	if previous != "" {
-		j.secrets = append(j.secrets, previous)
-	}
+	j, _ = n.job()
 	return j, true, nil
 }
 
@@ -81,17 +62,19 @@ func (s *Service) work(ctx context.Context) {
 		case <-timer.C:
 		}
 		for ctx.Err() == nil {
-			j, ok, err := s.claim(ctx)
+			j, more, err := s.claim(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.opts.Logger.Warn("webhooks: claim", "err", err)
 				}
 				break
 			}
-			if !ok {
+			if !more {
 				break
 			}
-			s.deliver(ctx, j)
+			for ok := j.id != 0; ok && ctx.Err() == nil; {
+				j, ok = s.deliver(ctx, j) // then the record's next delivery, handed to this worker
+			}
 		}
 		timer.Reset(s.opts.Poll)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -23,6 +24,9 @@ type RecordPayload struct {
 	Record        *records.Record `json:"record"`
 	SchemaVersion int64           `json:"schema_version"`
 	Timestamp     string          `json:"timestamp"`
+	// Sequence is the event's id, set by the outbox: it grows with every change of the
+	// record, in the order the changes committed.
+	Sequence int64 `json:"sequence,omitempty"`
 }
 
 // SchemaPayload is the body of a schema.changed delivery.
@@ -33,27 +37,45 @@ type SchemaPayload struct {
 	Plan          []plan.Op `json:"plan"`
 	SchemaVersion int64     `json:"schema_version"`
 	Timestamp     string    `json:"timestamp"`
+	// Sequence is the event's id, set by the outbox: it grows with every schema change
+	// of the tenant.
+	Sequence int64 `json:"sequence,omitempty"`
 }
 
-// emitSQL writes the events ($5: one JSON payload each) and one delivery per event and
-// matching enabled subscription, in one statement; no subscription, no rows. Locking the
-// subscriptions FOR KEY SHARE (as the foreign key check would) skips one being deleted.
-// pg_notify wakes the dispatchers when the transaction commits.
+// emitSQL writes the events ($5: one JSON payload each, $6: the ordering key of each)
+// and one delivery per event and matching enabled subscription, in one statement; no
+// subscription, no rows. Each event's id is drawn first so that its payload can carry
+// it as "sequence". Locking the subscriptions FOR KEY SHARE (as the foreign key check
+// would) skips one being deleted. pg_notify wakes the dispatchers when the transaction
+// commits.
 const emitSQL = `WITH subs AS (
 	SELECT id FROM forma.webhook_subscriptions
 	WHERE tenant_id = $1 AND enabled AND $2 = ANY (events) AND (models = '{}' OR models && $3::text[])
 	FOR KEY SHARE
-), ev AS (
-	INSERT INTO forma.webhook_events (tenant_id, type, model, payload)
-	SELECT $1, $2, $4, u.p::jsonb FROM unnest($5::text[]) WITH ORDINALITY AS u (p, n)
+), q AS (
+	SELECT nextval('forma.webhook_events_id_seq') AS id, u.p, u.k
+	FROM unnest($5::text[], $6::text[]) WITH ORDINALITY AS u (p, k, n)
 	WHERE EXISTS (SELECT 1 FROM subs) ORDER BY u.n
+), ev AS (
+	INSERT INTO forma.webhook_events (id, tenant_id, type, model, payload) OVERRIDING SYSTEM VALUE
+	SELECT q.id, $1, $2, $4, q.p::jsonb || jsonb_build_object('sequence', q.id) FROM q ORDER BY q.id
 	RETURNING id
 ), d AS (
-	INSERT INTO forma.webhook_deliveries (event_id, subscription_id)
-	SELECT ev.id, subs.id FROM ev CROSS JOIN subs ORDER BY ev.id, subs.id
+	INSERT INTO forma.webhook_deliveries (event_id, subscription_id, ordering_key)
+	SELECT q.id, subs.id, q.k FROM q JOIN ev USING (id) CROSS JOIN subs ORDER BY q.id, subs.id
 	RETURNING 1
 )
 SELECT pg_notify('` + notifyChannel + `', '') FROM (SELECT 1 FROM d LIMIT 1) AS any_delivery`
+
+// schemaKey is the ordering key of schema.changed events: a tenant's schema changes
+// reach each endpoint in order.
+const schemaKey = "schema"
+
+// recordKey is the ordering key of a record's events: "<model>:<id>".
+func recordKey(model string, r *records.Record) string {
+	id, _ := r.Get("id")
+	return fmt.Sprint(model, ":", id)
+}
 
 // Wants reports whether an enabled subscription of the tenant listens for event on model,
 // from the in-memory view: no query unless the view is due for a reload.
@@ -70,8 +92,9 @@ func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, ev
 		return err
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	payloads := make([]string, len(recs))
+	payloads, keys := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
+		keys[i] = recordKey(model, r)
 		b, err := json.Marshal(RecordPayload{Type: event, Tenant: slug, Model: model, Record: r,
 			SchemaVersion: version, Timestamp: now})
 		if err != nil {
@@ -79,7 +102,7 @@ func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, ev
 		}
 		payloads[i] = string(b)
 	}
-	_, err = tx.Exec(ctx, emitSQL, tenantID, event, []string{model}, model, payloads)
+	_, err = tx.Exec(ctx, emitSQL, tenantID, event, []string{model}, model, payloads, keys)
 	return err
 }
 
@@ -105,7 +128,7 @@ func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t schemasync.Tenant
 	if err != nil {
 		return err
 	}
-	_, err = tx.Tx.ExecContext(ctx, emitSQL, t.ID, SchemaChanged, models, nil, []string{string(body)})
+	_, err = tx.Tx.ExecContext(ctx, emitSQL, t.ID, SchemaChanged, models, nil, []string{string(body)}, []string{schemaKey})
 	return err
 }
 

@@ -57,9 +57,13 @@ func TestRecordWritesAreDeliveredSignedExactlyAsWritten(t *testing.T) {
 			Type, Tenant, Model, Timestamp string
 			Record                         map[string]any
 			SchemaVersion                  int64 `json:"schema_version"`
+			Sequence                       int64
 		}
 		if err := json.Unmarshal(h.body, &p); err != nil {
 			t.Fatal(err)
+		}
+		if h.id != webhooks.MessageID(p.Sequence) {
+			t.Errorf("%s: sequence %d is not the event's id", h.id, p.Sequence)
 		}
 		wantTypes[p.Type]--
 		if p.Tenant != "acme" || p.Model != "event" || p.SchemaVersion != 1 || p.Record["code"] == nil {

@@ -2,10 +2,9 @@ package webhooks
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -51,7 +50,9 @@ func (s *Service) backoff(n int) time.Duration {
 }
 
 // finishSQL logs the attempt and moves the delivery on, if this worker still holds its
-// lease; the %s are the SET list and extra condition of the endpoint's update.
+// lease, and hands the record's next delivery to the worker when this one is finished;
+// the %s are the SET list and extra condition of the endpoint's update. It answers
+// whether the endpoint is now disabled, and the handed-off job (NULLs when none).
 const finishSQL = `WITH a AS (
 	INSERT INTO forma.webhook_attempts (delivery_id, status_code, latency_ms, response_body, error)
 	VALUES ($1, $2, $3, $4, $5)
@@ -59,34 +60,50 @@ const finishSQL = `WITH a AS (
 	UPDATE forma.webhook_deliveries SET status = $6, attempts = attempts + 1,
 		next_attempt_at = now() + $7 * interval '1 microsecond', last_status = $2, last_error = $5, updated_at = now()
 	WHERE id = $1 AND lease = $8
-	RETURNING subscription_id
-)
-UPDATE forma.webhook_subscriptions s SET %s FROM d WHERE s.id = d.subscription_id%s RETURNING NOT s.enabled`
+	RETURNING id, subscription_id, ordering_key, status
+), endpoint AS (
+	UPDATE forma.webhook_subscriptions s SET %s FROM d WHERE s.id = d.subscription_id%s RETURNING s.enabled
+), ` + handOff + `
+SELECT COALESCE(NOT (SELECT enabled FROM endpoint), false), ` + jobColumns + `
+FROM (SELECT 1) AS one LEFT JOIN (n AS ` + jobFrom + `) ON true`
 
-// Updates of the endpoint after an attempt. $9 is the reason it would be disabled;
-// $10 and $11 (failure only) are Options.DisableAfter and FailingFor in microseconds.
+// closeSQL closes a delivery whose endpoint is disabled, without an attempt, and hands
+// on the record's next delivery (which will be closed the same way).
+var closeSQL = `WITH d AS (
+	UPDATE forma.webhook_deliveries SET status = 'dead', last_error = $3, updated_at = now()
+	WHERE id = $1 AND lease = $2
+	RETURNING id, subscription_id, ordering_key, status
+), ` + strings.ReplaceAll(handOff, "$9", "$4") + `
+SELECT false, ` + jobColumns + ` FROM (SELECT 1) AS one LEFT JOIN (n AS ` + jobFrom + `) ON true`
+
+// Updates of the endpoint after an attempt. $10 is the reason it would be disabled;
+// $11 and $12 (failure only) are Options.DisableAfter and FailingFor in microseconds.
 const (
 	onSuccess = `failures = 0, failing_since = NULL`
-	onGone    = `failures = s.failures + 1, enabled = false, disabled_reason = $9, updated_at = now()`
+	onGone    = `failures = s.failures + 1, enabled = false, disabled_reason = $10, updated_at = now()`
 	onFailure = `failures = s.failures + 1, failing_since = COALESCE(s.failing_since, now()),
-		enabled = s.enabled AND NOT (s.failures + 1 >= $10 AND COALESCE(s.failing_since, now()) <= now() - $11 * interval '1 microsecond'),
-		disabled_reason = CASE WHEN s.enabled AND s.failures + 1 >= $10
-			AND COALESCE(s.failing_since, now()) <= now() - $11 * interval '1 microsecond' THEN $9 ELSE s.disabled_reason END`
+		enabled = s.enabled AND NOT (s.failures + 1 >= $11 AND COALESCE(s.failing_since, now()) <= now() - $12 * interval '1 microsecond'),
+		disabled_reason = CASE WHEN s.enabled AND s.failures + 1 >= $11
+			AND COALESCE(s.failing_since, now()) <= now() - $12 * interval '1 microsecond' THEN $10 ELSE s.disabled_reason END`
 )
 
-// finish records an attempt's outcome; on a stopped context it gives up (the lease expires).
-func (s *Service) finish(ctx context.Context, j job, o outcome, v verdict) {
+// finish records an attempt's outcome and returns the record's next delivery when it
+// was handed to this worker; on a stopped context it gives up (the lease expires).
+func (s *Service) finish(ctx context.Context, j job, o outcome, v verdict) (next job, ok bool) {
+	var disabled bool
+	var n nullJob
+	dest := append([]any{&disabled}, n.dest()...)
+	lease := s.opts.Lease.Microseconds()
 	if o.status == 0 && !v.success && !j.enabled {
-		_, err := s.db.ExecContext(ctx, `UPDATE forma.webhook_deliveries SET status = 'dead', last_error = $3,
-			updated_at = now() WHERE id = $1 AND lease = $2`, j.id, j.lease, o.err)
+		err := s.db.QueryRowContext(ctx, closeSQL, j.id, j.lease, o.err, lease).Scan(dest...)
 		s.logFinish(ctx, j, err)
-		return
+		return n.job()
 	}
 	var status any
 	if o.status != 0 {
 		status = o.status
 	}
-	args := []any{j.id, status, o.latency.Milliseconds(), o.body, o.err, v.status, v.wait.Microseconds(), j.lease}
+	args := []any{j.id, status, o.latency.Milliseconds(), o.body, o.err, v.status, v.wait.Microseconds(), j.lease, lease}
 	set, where := onSuccess, " AND s.failures > 0" // no write (and no row lock) when there is no streak
 	switch {
 	case v.gone:
@@ -95,15 +112,14 @@ func (s *Service) finish(ctx context.Context, j job, o outcome, v verdict) {
 		reason := fmt.Sprintf("disabled after %d consecutive failed attempts", s.opts.DisableAfter)
 		set, where, args = onFailure, "", append(args, reason, s.opts.DisableAfter, s.opts.FailingFor.Microseconds())
 	}
-	var disabled bool
-	err := s.db.QueryRowContext(ctx, fmt.Sprintf(finishSQL, set, where), args...).Scan(&disabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = nil // lease lost: another worker took over, or the endpoint was deleted
-	}
+	err := s.db.QueryRowContext(ctx, fmt.Sprintf(finishSQL, set, where), args...).Scan(dest...)
 	if disabled {
 		s.view.invalidate()
 	}
 	s.logFinish(ctx, j, err)
+	next, ok = n.job()
+	next.enabled = next.enabled && !disabled
+	return next, ok && err == nil
 }
 
 func (s *Service) logFinish(ctx context.Context, j job, err error) {

@@ -25,6 +25,7 @@ func scanSub(row interface{ Scan(...any) error }) (Subscription, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, apperr.New(apperr.NotFound, "no such webhook")
 	}
+	s.URL = redactURL(s.URL)
 	return s, err
 }
 

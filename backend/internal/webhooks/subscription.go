@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/shared/problem"
@@ -47,7 +48,7 @@ func (in Input) validate(create bool) error {
 	switch {
 	case in.URL == nil && create:
 		probs.Add("url", problem.Required, nil)
-	case in.URL != nil:
+	case in.URL != nil && checkText(&probs, "url", *in.URL):
 		if msg := checkURL(*in.URL); msg != "" {
 			probs.Add("url", problem.InvalidValue, map[string]any{"reason": msg})
 		}
@@ -59,23 +60,35 @@ func (in Input) validate(create bool) error {
 		probs.Add("events", problem.Empty, nil)
 	case in.Events != nil:
 		for i, e := range *in.Events {
-			if !slices.Contains(EventTypes, e) {
+			if checkText(&probs, problem.Index("events", i), e) && !slices.Contains(EventTypes, e) {
 				probs.Add(problem.Index("events", i), problem.Choice, map[string]any{"choices": EventTypes})
 			}
 		}
 	}
 	if in.Models != nil {
 		for i, m := range *in.Models {
-			probs.Append(problem.Index("models", i), schema.CheckName(m))
+			if checkText(&probs, problem.Index("models", i), m) {
+				probs.Append(problem.Index("models", i), schema.CheckName(m))
+			}
 		}
 	}
-	if in.Description != nil && len(*in.Description) > 500 {
+	if in.Description != nil && checkText(&probs, "description", *in.Description) && len(*in.Description) > 500 {
 		probs.Add("description", problem.TooLong, map[string]any{"max": 500})
 	}
 	if len(probs) > 0 {
 		return apperr.Validation("the webhook is not valid", probs)
 	}
 	return nil
+}
+
+// checkText adds a problem at path when s is not text Postgres can store (invalid UTF-8
+// or a NUL character) and reports whether it is.
+func checkText(probs *problem.List, path, s string) bool {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return true
+	}
+	probs.Add(path, problem.InvalidValue, map[string]any{"reason": "must be UTF-8 text without NUL characters"})
+	return false
 }
 
 // checkURL says what is wrong with an endpoint URL, or "".
@@ -88,12 +101,22 @@ func checkURL(s string) string {
 		return "is not a URL"
 	case u.Scheme != "http" && u.Scheme != "https":
 		return "must be an absolute http or https URL"
+	case u.User != nil:
+		return "must not contain credentials (user:password@): listings would show them; receivers authenticate deliveries by their signature"
 	case u.Host == "" || strings.HasPrefix(u.Host, ":"):
 		return "must name a host"
 	case u.Fragment != "":
 		return "must not have a fragment"
 	}
 	return ""
+}
+
+// redactURL hides the password of a URL stored before credentials were refused.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // uniq returns the values sorted without duplicates (never nil).

@@ -2,7 +2,7 @@
 // by the Standard Webhooks scheme, written to a transactional outbox in the same
 // transaction as the change, dispatched at least once by workers in every replica that
 // claim due deliveries with FOR UPDATE SKIP LOCKED, retried with backoff, every attempt
-// logged.
+// logged. Each endpoint gets a record's events in order (order.go).
 package webhooks
 
 import (
