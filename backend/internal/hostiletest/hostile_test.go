@@ -103,9 +103,15 @@ func TestEveryRouteRefusesHostileInput(t *testing.T) {
 				}
 				req := f.request(r.Method, r.Path, "", nil)
 				req.Header.Set(h[0], h[1])
+				if h[0] == "Authorization" {
+					// Failed authentications are limited per address: these come from
+					// one of their own, so the other requests of the walk are not refused.
+					req.RemoteAddr = "198.51.100.7:4000"
+				}
 				a := f.mustAnswer(t, req, h[0]+": "+abbrev(h[1]))
-				if h[0] == "Authorization" && f.keyFor(r.Path) != "" && a.status != http.StatusUnauthorized {
-					t.Errorf("%s %s with Authorization %.40s: status %d, want 401", r.Method, r.Path, h[1], a.status)
+				if h[0] == "Authorization" && f.keyFor(r.Path) != "" &&
+					a.status != http.StatusUnauthorized && a.status != http.StatusTooManyRequests {
+					t.Errorf("%s %s with Authorization %.40s: status %d, want 401 or 429", r.Method, r.Path, h[1], a.status)
 				}
 			}
 		}

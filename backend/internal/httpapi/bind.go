@@ -21,9 +21,14 @@ import (
 // members v does not declare, numbers kept exact, and what checkJSON refuses. Errors
 // are user errors (400, 413).
 func bindJSON(c *gin.Context, v any) error {
-	dec, err := strictDecoder(c)
+	dec, body, err := strictDecoder(c)
 	if err != nil {
 		return err
+	}
+	// A struct takes null (or nothing at all) as a request that sets nothing: refuse it,
+	// as the caller surely meant something else.
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) > 0 && b[0] != '{' {
+		return apperr.New(apperr.Invalid, "the body must be a JSON object")
 	}
 	dec.DisallowUnknownFields()
 	return decodeOne(dec, v)
@@ -33,7 +38,7 @@ func bindJSON(c *gin.Context, v any) error {
 // json.Number, so large integers and decimals keep every digit; what checkJSON refuses
 // is refused.
 func decodeJSON(c *gin.Context) (any, error) {
-	dec, err := strictDecoder(c)
+	dec, _, err := strictDecoder(c)
 	if err != nil {
 		return nil, err
 	}
@@ -41,25 +46,25 @@ func decodeJSON(c *gin.Context) (any, error) {
 	return v, decodeOne(dec, &v)
 }
 
-// strictDecoder reads the whole body, checks it with checkJSON, and returns a decoder
-// of it that keeps numbers as json.Number.
-func strictDecoder(c *gin.Context) (*json.Decoder, error) {
+// strictDecoder reads the whole body, checks it with checkJSON, and returns it with a
+// decoder of it that keeps numbers as json.Number.
+func strictDecoder(c *gin.Context) (*json.Decoder, []byte, error) {
 	var buf bytes.Buffer
 	if n := c.Request.ContentLength; n > 0 {
 		buf.Grow(int(min(n, DefaultMaxBodyBytes)) + bytes.MinRead) // MinRead: room to see EOF without growing
 	}
 	if c.Request.Body != nil {
 		if _, err := buf.ReadFrom(c.Request.Body); err != nil {
-			return nil, jsonError(err)
+			return nil, nil, jsonError(err)
 		}
 	}
 	body := buf.Bytes()
 	if f := checkJSON(body); f != nil {
-		return nil, f.err()
+		return nil, nil, f.err()
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	return dec, nil
+	return dec, body, nil
 }
 
 // err is the fault as the user error it is.
