@@ -35,7 +35,8 @@ func TestBindJSONErrors(t *testing.T) {
 	}
 	for body, code := range map[string]apperr.Code{
 		``: apperr.Invalid, `{`: apperr.Invalid, `{"name": 1}`: apperr.Invalid, `{"n": "x"}`: apperr.Invalid,
-		`{"other": 1}`: apperr.Invalid, `{} []`: apperr.Invalid, `null`: "", `{"name":"a","n":2}`: "",
+		`{"other": 1}`: apperr.Invalid, `{} []`: apperr.Invalid, `null`: apperr.Invalid, `[]`: apperr.Invalid,
+		`{"name":"a","n":2}`: "",
 	} {
 		c, _ := gin.CreateTestContext(httptest.NewRecorder())
 		c.Request = httptest.NewRequest("POST", "/", strings.NewReader(body))
