@@ -3,9 +3,11 @@ package auth
 import (
 	"sync"
 	"time"
+
+	"forma.dev/backend/internal/lru"
 )
 
-// maxCached bounds the cache; when full it is emptied (keys are cheap to look up again).
+// maxCached bounds the cache; past it the key used least recently is forgotten.
 const maxCached = 10_000
 
 // cachedKey is a key row, with its tenant, remembered by one replica for a short time.
@@ -21,14 +23,14 @@ type cachedKey struct {
 type keyCache struct {
 	ttl  time.Duration
 	mu   sync.Mutex
-	keys map[string]cachedKey
+	keys *lru.Cache[string, cachedKey] // guarded by mu
 	// gen counts drops. A lookup that read the database before a drop must not cache
 	// what it read: the row may be the one just revoked or deleted.
 	gen uint64
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
-	return &keyCache{ttl: ttl, keys: map[string]cachedKey{}}
+	return &keyCache{ttl: ttl, keys: lru.New[string, cachedKey](maxCached)}
 }
 
 // get returns the cached key and, for a miss, the generation to hand to put.
@@ -38,9 +40,9 @@ func (c *keyCache) get(lookup string, now time.Time) (k cachedKey, ok bool, gen 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	k, ok = c.keys[lookup]
+	k, ok = c.keys.Get(lookup)
 	if !ok || now.After(k.expires) {
-		delete(c.keys, lookup)
+		c.keys.Remove(lookup)
 		return cachedKey{}, false, c.gen
 	}
 	return k, true, c.gen
@@ -57,10 +59,7 @@ func (c *keyCache) put(lookup string, hash []byte, p Principal, now time.Time, g
 	if gen != c.gen {
 		return
 	}
-	if len(c.keys) >= maxCached {
-		clear(c.keys)
-	}
-	c.keys[lookup] = cachedKey{hash: hash, principal: p, expires: now.Add(c.ttl)}
+	c.keys.Put(lookup, cachedKey{hash: hash, principal: p, expires: now.Add(c.ttl)})
 }
 
 // dropAll forgets every key, e.g. when notices may have been lost.
@@ -68,23 +67,19 @@ func (c *keyCache) dropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	clear(c.keys)
+	c.keys.Clear()
 }
 
 func (c *keyCache) drop(lookup string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	delete(c.keys, lookup)
+	c.keys.Remove(lookup)
 }
 
 func (c *keyCache) dropTenant(tenantID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	for lookup, k := range c.keys {
-		if k.principal.TenantID == tenantID {
-			delete(c.keys, lookup)
-		}
-	}
+	c.keys.RemoveFunc(func(_ string, k cachedKey) bool { return k.principal.TenantID == tenantID })
 }

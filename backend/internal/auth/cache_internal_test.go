@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -18,5 +19,22 @@ func TestKeyCacheDoesNotCacheALookupThatRacedADrop(t *testing.T) {
 	c.put("a", nil, p, now, gen)
 	if got, ok, _ := c.get("a", now); !ok || got.principal != p {
 		t.Fatalf("a lookup without a drop in between was not cached: %+v %v", got, ok)
+	}
+}
+
+func TestKeyCacheForgetsTheKeyUsedLeastRecentlyWhenFull(t *testing.T) {
+	c, now := newKeyCache(time.Minute), time.Now()
+	for i := range maxCached {
+		c.put(strconv.Itoa(i), nil, Principal{KeyID: int64(i)}, now, 0)
+	}
+	c.get("0", now) // used again: "1" is now the least recently used
+	c.put("new", nil, Principal{}, now, 0)
+	if _, ok, _ := c.get("1", now); ok {
+		t.Fatal("the key used least recently was kept past the bound")
+	}
+	for _, lookup := range []string{"0", "2", "new"} {
+		if _, ok, _ := c.get(lookup, now); !ok {
+			t.Fatalf("%s was forgotten", lookup)
+		}
 	}
 }

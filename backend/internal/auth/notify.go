@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"log/slog"
-	"net"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"forma.dev/backend/internal/redisbus"
 )
 
 // Option configures a Store.
@@ -29,17 +28,16 @@ func WithRedis(rdb *redis.Client, prefix string, log *slog.Logger) Option {
 			log = slog.Default()
 		}
 		s.bus = &bus{rdb: rdb, channel: prefix + "keys", log: log}
+		s.bus.listener = s.listener()
 	}
 }
 
 // bus is the Store's side of the channel.
 type bus struct {
-	rdb     *redis.Client
-	channel string
-	log     *slog.Logger
-	subbed  atomic.Bool // the subscriber holds a live subscription
-	stop    context.CancelFunc
-	done    chan struct{}
+	rdb      *redis.Client
+	channel  string
+	log      *slog.Logger
+	listener *redisbus.Listener
 }
 
 // notice tells every replica to forget one key (Lookup) or every key of a tenant
@@ -100,74 +98,34 @@ func (s *Store) ack(ctx context.Context, n notice) {
 
 // Start runs the subscriber until ctx ends or Close is called; without Redis it does nothing.
 func (s *Store) Start(ctx context.Context) {
-	if s.bus == nil || s.bus.done != nil {
-		return
+	if s.bus != nil {
+		s.bus.listener.Start(ctx)
 	}
-	ctx, s.bus.stop = context.WithCancel(ctx)
-	s.bus.done = make(chan struct{})
-	go s.subscribe(ctx)
 }
 
 // Close stops the subscriber and waits for it. It does not close the Redis client.
 func (s *Store) Close() {
-	if s.bus != nil && s.bus.done != nil {
-		s.bus.stop()
-		<-s.bus.done
+	if s.bus != nil {
+		s.bus.listener.Close()
 	}
 }
 
 // Healthy reports whether notices from other replicas arrive: true without Redis
 // (there are none), else while the subscription is live.
-func (s *Store) Healthy() bool { return s.bus == nil || s.bus.subbed.Load() }
+func (s *Store) Healthy() bool { return s.bus == nil || s.bus.listener.Live() }
 
-// subscribe listens on the channel. Every subscription confirmation (the first, and the
-// one go-redis's reconnect brings) drops the whole key cache: notices may have been lost.
-func (s *Store) subscribe(ctx context.Context) {
-	b := s.bus
-	defer close(b.done)
-	ps := b.rdb.Subscribe(ctx, b.channel)
-	stopped := make(chan struct{})
-	defer func() { <-stopped }()
-	go func() { // a blocked read does not watch ctx: closing unblocks it
-		<-ctx.Done()
-		_ = ps.Close()
-		close(stopped)
-	}()
-	var backoff time.Duration
-	for {
-		msg, err := ps.ReceiveTimeout(ctx, 15*time.Second)
-		if ctx.Err() != nil {
-			return
-		}
-		var nerr net.Error
-		if err != nil && errors.As(err, &nerr) && nerr.Timeout() {
-			err = ps.Ping(ctx) // quiet channel: make sure the connection still lives
-		}
-		if err != nil {
-			if b.subbed.Swap(false) {
-				b.log.Warn("auth: redis subscription lost; revocations on other replicas take the key cache TTL", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(max(2*backoff, 50*time.Millisecond), 2*time.Second)
-			continue
-		}
-		backoff = 0
-		switch m := msg.(type) {
-		case *redis.Subscription:
-			if m.Kind == "subscribe" {
-				s.cache.dropAll()
-				if !b.subbed.Swap(true) {
-					b.log.Info("auth: redis subscribed", "channel", b.channel)
-				}
-			}
-		case *redis.Message:
+// listener is the subscriber of the channel. Every subscription confirmation (the first,
+// and the one go-redis's reconnect brings) drops the whole key cache: notices may have
+// been lost.
+func (s *Store) listener() *redisbus.Listener {
+	return redisbus.New(s.bus.rdb, redisbus.Config{
+		Channel: s.bus.channel, Logger: s.bus.log, Name: "auth",
+		WhileLost:  "revocations on other replicas take the key cache TTL",
+		Subscribed: func() { s.cache.dropAll() },
+		Message: func(ctx context.Context, payload string) {
 			var n notice
-			if json.Unmarshal([]byte(m.Payload), &n) != nil {
-				continue
+			if json.Unmarshal([]byte(payload), &n) != nil {
+				return
 			}
 			if n.Lookup != "" {
 				s.cache.drop(n.Lookup)
@@ -176,6 +134,6 @@ func (s *Store) subscribe(ctx context.Context) {
 				s.cache.dropTenant(n.Tenant)
 			}
 			s.ack(ctx, n)
-		}
-	}
+		},
+	})
 }

@@ -20,6 +20,8 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"forma.dev/backend/internal/lru"
 )
 
 // Limit allows Burst events at once, refilled at Rate events per Period. The zero
@@ -94,7 +96,7 @@ type Limiter struct {
 	now    func() time.Time
 
 	mu    sync.Mutex
-	local *lru
+	local *lru.Cache[string, *entry] // guarded by mu
 	// blockedUntil is the latest time any key is refused until (Unix nanoseconds): past
 	// it, Blocked answers without taking mu.
 	blockedUntil atomic.Int64
@@ -103,10 +105,10 @@ type Limiter struct {
 
 // New returns a Limiter configured by o.
 func New(o Options) *Limiter {
-	l := &Limiter{prefix: o.Prefix, log: o.Logger, now: time.Now, local: newLRU(o.MaxKeys)}
 	if o.MaxKeys <= 0 {
-		l.local = newLRU(10_000)
+		o.MaxKeys = 10_000
 	}
+	l := &Limiter{prefix: o.Prefix, log: o.Logger, now: time.Now, local: lru.New[string, *entry](o.MaxKeys)}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
@@ -125,7 +127,7 @@ func (l *Limiter) Blocked(key string) (time.Duration, bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if e, ok := l.local.peek(key); ok && now.Before(e.blockedUntil) {
+	if e, ok := l.local.Peek(key); ok && now.Before(e.blockedUntil) {
 		return e.blockedUntil.Sub(now), true
 	}
 	return 0, false
@@ -183,7 +185,7 @@ func (l *Limiter) block(key string, d time.Duration) bool {
 	until := now.Add(d)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e := l.local.get(key)
+	e := l.entry(key)
 	was := now.Before(e.blockedUntil)
 	e.blockedUntil = until
 	for {

@@ -129,7 +129,7 @@ func TestKeysKeptInProcessAreBounded(t *testing.T) {
 	for i := range 5000 {
 		burst(l, "k"+strconv.Itoa(i), lim, 2)
 	}
-	if n := l.local.len(); n != 100 {
+	if n := l.local.Len(); n != 100 {
 		t.Fatalf("%d keys kept, want the bound 100", n)
 	}
 }

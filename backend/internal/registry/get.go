@@ -61,7 +61,7 @@ func (r *Registry) atLeast(ctx context.Context, t Tenant, v int64) (*Set, error)
 // retries once.
 func (r *Registry) Reload(ctx context.Context, t Tenant) (*Set, error) {
 	r.mu.Lock()
-	if r.cache.remove(t.ID) {
+	if r.cache.Remove(t.ID) {
 		r.stats.invalidations.Add(1)
 	}
 	r.mu.Unlock()
@@ -126,7 +126,7 @@ func (r *Registry) refresh(ctx context.Context, t Tenant, seq uint64) (*Set, err
 func (r *Registry) lookup(tenant int64) (*Set, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e, ok := r.cache.get(tenant)
+	e, ok := r.cache.Get(tenant)
 	if !ok {
 		return nil, false
 	}
@@ -172,13 +172,15 @@ func (r *Registry) fromPostgres(ctx context.Context, t Tenant, seq uint64) (*Set
 func (r *Registry) store(s *Set, seq uint64) *Set {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e, ok := r.cache.get(s.Tenant); ok && e.set != s && e.set.Version > s.Version {
+	if e, ok := r.cache.Get(s.Tenant); ok && e.set != s && e.set.Version > s.Version {
 		return e.set
 	}
 	checkAt := r.now().Add(r.window)
 	if r.seq.Load() != seq {
 		checkAt = time.Time{}
 	}
-	r.stats.evictions.Add(uint64(r.cache.put(&entry{tenant: s.Tenant, set: s, checkAt: checkAt})))
+	if r.cache.Put(s.Tenant, &entry{set: s, checkAt: checkAt}) {
+		r.stats.evictions.Add(1)
+	}
 	return s
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"forma.dev/backend/internal/lru"
 )
 
 // Option configures a Registry.
@@ -14,7 +16,7 @@ type Option func(*Registry)
 func WithRedis(rdb *redis.Client) Option { return func(r *Registry) { r.rdb = rdb } }
 
 // WithSize bounds the cache to n tenants (default 1000; FORMA_CACHE_TENANTS in config).
-func WithSize(n int) Option { return func(r *Registry) { r.cache = newLRU(max(n, 1)) } }
+func WithSize(n int) Option { return func(r *Registry) { r.cache = lru.New[int64, *entry](n) } }
 
 // WithWindow sets how long an entry is used before its version is re-checked against
 // Postgres (default 2s): the longest a model can stay stale if every hint was lost.

@@ -78,7 +78,7 @@ func (r *Registry) share(ctx context.Context, tenant, v int64, models []schema.M
 
 // redisUsable reports whether reads should try Redis: configured and subscribed (while
 // the subscription is down, hints may be stale and every call would wait on a timeout).
-func (r *Registry) redisUsable() bool { return r.rdb != nil && r.subbed.Load() }
+func (r *Registry) redisUsable() bool { return r.bus != nil && r.bus.Live() }
 
 // redisFailed counts and logs a Redis error.
 func (r *Registry) redisFailed(err error) {

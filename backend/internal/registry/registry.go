@@ -11,7 +11,6 @@
 package registry
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -22,7 +21,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 
+	"forma.dev/backend/internal/lru"
 	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/redisbus"
 	"forma.dev/shared/schema"
 )
 
@@ -62,6 +63,12 @@ func compile(t Tenant, v int64, models []schema.Model) (*Set, error) {
 	return s, nil
 }
 
+// entry is one cached tenant: its compiled set and when its version must be re-checked.
+type entry struct {
+	set     *Set
+	checkAt time.Time
+}
+
 // Registry is one replica's model cache. It is safe for concurrent use.
 type Registry struct {
 	src    Source
@@ -73,16 +80,13 @@ type Registry struct {
 	now    func() time.Time
 
 	mu    sync.Mutex
-	cache *lru
-	seq   atomic.Uint64 // bumped by every invalidation; a load that overlaps one is re-checked soon
+	cache *lru.Cache[int64, *entry] // by tenant; guarded by mu
+	seq   atomic.Uint64             // bumped by every invalidation; a load that overlaps one is re-checked soon
 
 	flight  singleflight.Group
 	stats   counters
-	subbed  atomic.Bool // the subscriber holds a live subscription
+	bus     *redisbus.Listener // nil without Redis
 	lastErr atomic.Value
-
-	stop context.CancelFunc
-	done chan struct{}
 
 	onDrop func(tenant int64) // tests: called when a notice drops an entry
 }
@@ -91,9 +95,12 @@ type Registry struct {
 // WithRedis, call Start to run the subscriber and Close when done.
 func New(src Source, opts ...Option) *Registry {
 	r := &Registry{src: src, log: slog.Default(), window: 2 * time.Second,
-		ttl: 24 * time.Hour, prefix: "forma:", now: time.Now, cache: newLRU(1000)}
+		ttl: 24 * time.Hour, prefix: "forma:", now: time.Now, cache: lru.New[int64, *entry](1000)}
 	for _, o := range opts {
 		o(r)
+	}
+	if r.rdb != nil {
+		r.bus = r.listener()
 	}
 	return r
 }

@@ -28,7 +28,7 @@ type Stats struct {
 // Stats returns the current counters.
 func (r *Registry) Stats() Stats {
 	r.mu.Lock()
-	n := r.cache.len()
+	n := r.cache.Len()
 	r.mu.Unlock()
 	s := Stats{Mode: "memory", Healthy: r.Healthy(), Entries: n,
 		Hits: r.stats.hits.Load(), Misses: r.stats.misses.Load(), Checks: r.stats.checks.Load(),
@@ -47,4 +47,4 @@ func (r *Registry) Stats() Stats {
 // Healthy reports whether the cache runs as configured: true without Redis, and with
 // Redis while it is subscribed. Unhealthy still serves (from Postgres); /readyz shows it
 // as detail, not as a failure.
-func (r *Registry) Healthy() bool { return r.rdb == nil || r.subbed.Load() }
+func (r *Registry) Healthy() bool { return r.bus == nil || r.bus.Live() }
