@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
 )
@@ -27,7 +28,7 @@ func (f field) schema(input bool) obj {
 	if len(f.rec.Choices) > 0 {
 		s["enum"] = slices.Clone(f.rec.Choices)
 	}
-	if d.Type == "json" && f.rec.Required {
+	if _, typed := s["type"]; !typed && f.rec.Required { // json: any value but null
 		s["not"] = obj{"type": "null"}
 	}
 	if !f.rec.Required {
@@ -85,25 +86,24 @@ func (f field) description(input bool) string {
 			parts = append(parts, s)
 		}
 	}
-	switch d.Type {
-	case "relation":
+	t, _ := fieldtype.Lookup(d.Type)
+	var desc fieldtype.Description
+	if t != nil {
+		desc = t.Describe()
+	}
+	if desc.Relation {
 		note := "The id of a record of model " + d.RelatedModel
 		if f.expand && !input {
 			note += "; the record itself when the request has expand=" + d.Name
 		}
 		parts = append(parts, note+".")
-	case "decimal":
-		if input {
-			parts = append(parts, "A decimal number as a string (a JSON number is accepted too), rounded to the field's scale.")
-		} else {
-			parts = append(parts, "A decimal number as a string with exactly the field's scale of decimals.")
-		}
-	case "datetime":
-		if !input {
-			parts = append(parts, "RFC 3339, in UTC.")
-		}
-	case "time":
-		parts = append(parts, "A time of day without time zone.")
+	}
+	note := desc.JSON.Note
+	if input {
+		note = desc.JSON.InputNote
+	}
+	if note != "" {
+		parts = append(parts, note)
 	}
 	switch {
 	case f.rec.AutoNow:
