@@ -12,8 +12,9 @@ import (
 // field is one field of a model: its definition and what the record validator made of
 // it (normalised choices and default, requiredness, automatic values).
 type field struct {
-	def *schema.Field
-	rec *record.Field
+	def  *schema.Field
+	rec  *record.Field
+	desc fieldtype.Description // of its type
 	// expand is true for a relation whose related model is in the document.
 	expand bool
 }
@@ -86,21 +87,16 @@ func (f field) description(input bool) string {
 			parts = append(parts, s)
 		}
 	}
-	t, _ := fieldtype.Lookup(d.Type)
-	var desc fieldtype.Description
-	if t != nil {
-		desc = t.Describe()
-	}
-	if desc.Relation {
+	if f.desc.Relation {
 		note := "The id of a record of model " + d.RelatedModel
 		if f.expand && !input {
 			note += "; the record itself when the request has expand=" + d.Name
 		}
 		parts = append(parts, note+".")
 	}
-	note := desc.JSON.Note
+	note := f.desc.JSON.Note
 	if input {
-		note = desc.JSON.InputNote
+		note = f.desc.JSON.InputNote
 	}
 	if note != "" {
 		parts = append(parts, note)

@@ -106,7 +106,7 @@ func listParam(name, description string, s obj) obj {
 func (m *model) expandParam() obj {
 	var rels []any
 	for _, f := range m.fields {
-		if f.def.Type == "relation" {
+		if f.desc.Relation {
 			rels = append(rels, f.def.Name)
 		}
 	}

@@ -253,8 +253,9 @@ export function byField(problems: Problem[], names: string[]): Map<string, Probl
 /** cell renders a value for a grid cell. */
 export function cell(v: unknown, type: string): string {
   if (v === undefined || v === null) return "—";
-  if (type === "boolean") return v ? "yes" : "no";
-  if (type === "datetime" && typeof v === "string") {
+  const wire = fieldType(type)?.wire;
+  if (wire === "boolean") return v ? "yes" : "no";
+  if (wire === "timestamp" && typeof v === "string") {
     const d = new Date(v);
     return Number.isNaN(d.getTime()) ? v : d.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
   }
