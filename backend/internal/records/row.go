@@ -13,7 +13,7 @@ import (
 type scanKind uint8
 
 const (
-	scanText scanKind = iota // read as text: text, email, url, decimal, date, time, uuid
+	scanText scanKind = iota // read as text: the wires text and text_cast
 	scanInt
 	scanFloat
 	scanBool

@@ -139,8 +139,6 @@ export const pageNumber = (p: Pages): number => p.stack.length;
 
 // --- the record form ------------------------------------------------------------------
 
-export type { InputSpec };
-
 // A type the module does not describe is typed as text.
 const plainInput: InputSpec = { control: "input", html: "text", parse: "text" };
 
