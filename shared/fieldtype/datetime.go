@@ -21,7 +21,9 @@ func (datetimeType) Name() string { return "datetime" }
 func (datetimeType) Describe() Description {
 	return Description{
 		Name: "datetime", Label: "Date and time", Help: "An instant in time, RFC 3339 (e.g. 2024-05-01T12:30:00Z); returned in UTC.",
-		Choices: true, Unique: true,
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireTimestamp,
+		JSON:  JSONSchema{Type: "string", Format: "date-time", Note: "RFC 3339, in UTC."},
+		Input: Input{Control: "input", HTML: "text", Placeholder: "2026-01-31T12:00:00Z", Parse: "text"},
 		Options: []OptionSpec{
 			{Name: "auto_now", Kind: KindBoolean, Label: "Set on every save", Default: false,
 				Help: "Forma sets the field to the current time whenever the record is created or updated; apps cannot write it."},

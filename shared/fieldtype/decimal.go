@@ -27,7 +27,13 @@ func (decimalType) Name() string { return "decimal" }
 func (decimalType) Describe() Description {
 	return Description{
 		Name: "decimal", Label: "Decimal", Help: "An exact number with a fixed number of decimals, such as money; sent and returned as a string.",
-		Choices: true, Unique: true,
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireTextCast,
+		JSON: JSONSchema{Type: "string",
+			Pattern:      decimalCodec{DefaultDecimalPrecision, DefaultDecimalScale}.Pattern(),
+			InputPattern: `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`, // as parseDecimal reads it
+			Note:         "A decimal number as a string with exactly the field's scale of decimals.",
+			InputNote:    "A decimal number as a string (a JSON number is accepted too), rounded to the field's scale."},
+		Input: Input{Control: "input", HTML: "text", InputMode: "decimal", Placeholder: "12.50", Parse: "text"},
 		Options: []OptionSpec{
 			{Name: "precision", Kind: KindInteger, Label: "Precision", Default: DefaultDecimalPrecision,
 				Min: bound(1), Max: bound(MaxDecimalPrecision), Help: "Total number of digits, before and after the point."},
@@ -67,6 +73,20 @@ type decimalCodec struct{ precision, scale int }
 
 func (c decimalCodec) Column() string {
 	return "numeric(" + strconv.Itoa(c.precision) + "," + strconv.Itoa(c.scale) + ")"
+}
+
+// Pattern is the canonical form of the values: an optional minus, at most
+// precision-scale integer digits without leading zeros, exactly scale decimals.
+func (c decimalCodec) Pattern() string {
+	p, s := c.precision, c.scale
+	if s == 0 {
+		return `^-?(0|[1-9][0-9]{0,` + strconv.Itoa(p-1) + `})$`
+	}
+	whole := "0"
+	if p > s {
+		whole = `(0|[1-9][0-9]{0,` + strconv.Itoa(p-s-1) + `})`
+	}
+	return `^-?` + whole + `\.[0-9]{` + strconv.Itoa(s) + `}$`
 }
 
 func (c decimalCodec) Normalize(v any) (any, *problem.Problem) {

@@ -1,7 +1,9 @@
 // Package fieldtype is the registry of field types. Each type is one small unit, in a
 // file of its own, that knows its options (described as data so a UI can render forms
-// for them), how to check them, how to validate and normalise a value, and its Postgres
-// column type. Adding a type is adding one file that calls Register.
+// for them), how to check them, how to validate and normalise a value, its Postgres
+// column type, and the facts the rest of Forma needs about it as data (Description):
+// the lookups it takes, whether it sorts, how it travels on the wire, its JSON Schema,
+// the designer's input. Adding a type is adding one file that calls Register.
 package fieldtype
 
 import (
@@ -49,6 +51,14 @@ type Description struct {
 	Choices bool `json:"choices"`
 	// Unique is false for types that cannot be unique or indexed (json).
 	Unique bool `json:"unique"`
+	// Lookups are the list filters' lookup suffixes the type takes, in AllLookups' order.
+	Lookups []string `json:"lookups"`
+	// Sortable is false for types a list cannot be sorted by (json).
+	Sortable bool `json:"sortable"`
+	Wire     Wire `json:"wire"`
+	// JSON is the JSON Schema of a value, before options and choices narrow it.
+	JSON  JSONSchema `json:"json"`
+	Input Input      `json:"input"`
 }
 
 // Kind is the kind of value an option takes.
@@ -74,6 +84,9 @@ type OptionSpec struct {
 	Min     *float64 `json:"min,omitempty"`
 	Max     *float64 `json:"max,omitempty"`
 	Enum    []string `json:"enum,omitempty"`
+	// Schema is the JSON Schema keyword the option sets on a value's schema, e.g.
+	// "maxLength"; empty when it sets none.
+	Schema string `json:"schema,omitempty"`
 }
 
 var registry = map[string]Type{}

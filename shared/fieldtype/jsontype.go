@@ -19,7 +19,8 @@ func (jsonType) Name() string { return "json" }
 func (jsonType) Describe() Description {
 	return Description{
 		Name: "json", Label: "JSON", Help: "Any JSON value: object, array, string, number, boolean.",
-		Options: []OptionSpec{},
+		Options: []OptionSpec{}, Lookups: []string{"isnull"}, Wire: WireJSON,
+		Input: Input{Control: "textarea", Placeholder: `{"any": "JSON"}`, Parse: "json-strict"},
 	}
 }
 

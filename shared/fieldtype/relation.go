@@ -25,7 +25,9 @@ func (relationType) Name() string { return "relation" }
 func (relationType) Describe() Description {
 	return Description{
 		Name: "relation", Label: "Relation", Help: "A link to a record of another model (its id).",
-		Relation: true, Unique: true,
+		Relation: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger,
+		JSON:  JSONSchema{Type: "integer", Format: "int64", Minimum: &firstID},
+		Input: Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
 		Options: []OptionSpec{
 			{Name: "on_delete", Kind: KindEnum, Label: "On delete", Default: OnDeleteRestrict,
 				Enum: []string{OnDeleteCascade, OnDeleteRestrict, OnDeleteSetNull},
@@ -39,6 +41,9 @@ func (relationType) CheckOptions(Options) problem.List { return nil }
 func (relationType) Compile(Options) Codec {
 	return relationCodec{integerCodec{min: 1, max: math.MaxInt64}}
 }
+
+// firstID is the smallest id a relation can hold.
+var firstID int64 = 1
 
 // relationCodec checks a positive id; it returns an int64.
 type relationCodec struct{ integerCodec }

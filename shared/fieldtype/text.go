@@ -23,13 +23,15 @@ func (textType) Name() string { return "text" }
 func (textType) Describe() Description {
 	return Description{
 		Name: "text", Label: "Text", Help: "A string of characters.",
-		Choices: true, Unique: true,
+		Choices: true, Unique: true, Lookups: textLookups(), Sortable: true, Wire: WireText,
+		JSON:  JSONSchema{Type: "string"},
+		Input: Input{Control: "input", HTML: "text", Parse: "text"},
 		Options: []OptionSpec{
-			{Name: "max_length", Kind: KindInteger, Label: "Maximum length", Min: bound(1), Max: bound(MaxTextLength),
+			{Name: "max_length", Kind: KindInteger, Label: "Maximum length", Min: bound(1), Max: bound(MaxTextLength), Schema: "maxLength",
 				Help: "The most characters a value may have; the column becomes varchar(n). Empty: unlimited."},
-			{Name: "min_length", Kind: KindInteger, Label: "Minimum length", Min: bound(0), Max: bound(MaxTextLength),
+			{Name: "min_length", Kind: KindInteger, Label: "Minimum length", Min: bound(0), Max: bound(MaxTextLength), Schema: "minLength",
 				Help: "The fewest characters a value may have. Required alone still allows an empty string."},
-			{Name: "pattern", Kind: KindRegexp, Label: "Pattern",
+			{Name: "pattern", Kind: KindRegexp, Label: "Pattern", Schema: "pattern",
 				Help: "A regular expression (RE2) that a value must match; it matches anywhere unless anchored with ^ and $."},
 		},
 	}

@@ -15,6 +15,13 @@ func (timeType) Describe() Description {
 	return Description{
 		Name: "time", Label: "Time of day", Help: "A time of day without time zone, HH:MM or HH:MM:SS with up to 6 decimals.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
+		Lookups: orderedLookups(), Sortable: true, Wire: WireTextCast,
+		JSON: JSONSchema{Type: "string", Format: "time-local",
+			// returned as HH:MM:SS[.ffffff], accepted as HH:MM[:SS[.ffffff]]
+			Pattern:      `^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$`,
+			InputPattern: `^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$`,
+			Note:         "A time of day without time zone.", InputNote: "A time of day without time zone."},
+		Input: Input{Control: "input", HTML: "text", Placeholder: "12:00:00", Parse: "text"},
 	}
 }
 

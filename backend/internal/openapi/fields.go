@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
 )
@@ -11,8 +12,9 @@ import (
 // field is one field of a model: its definition and what the record validator made of
 // it (normalised choices and default, requiredness, automatic values).
 type field struct {
-	def *schema.Field
-	rec *record.Field
+	def  *schema.Field
+	rec  *record.Field
+	desc fieldtype.Description // of its type
 	// expand is true for a relation whose related model is in the document.
 	expand bool
 }
@@ -27,7 +29,7 @@ func (f field) schema(input bool) obj {
 	if len(f.rec.Choices) > 0 {
 		s["enum"] = slices.Clone(f.rec.Choices)
 	}
-	if d.Type == "json" && f.rec.Required {
+	if _, typed := s["type"]; !typed && f.rec.Required { // json: any value but null
 		s["not"] = obj{"type": "null"}
 	}
 	if !f.rec.Required {
@@ -85,25 +87,19 @@ func (f field) description(input bool) string {
 			parts = append(parts, s)
 		}
 	}
-	switch d.Type {
-	case "relation":
+	if f.desc.Relation {
 		note := "The id of a record of model " + d.RelatedModel
 		if f.expand && !input {
 			note += "; the record itself when the request has expand=" + d.Name
 		}
 		parts = append(parts, note+".")
-	case "decimal":
-		if input {
-			parts = append(parts, "A decimal number as a string (a JSON number is accepted too), rounded to the field's scale.")
-		} else {
-			parts = append(parts, "A decimal number as a string with exactly the field's scale of decimals.")
-		}
-	case "datetime":
-		if !input {
-			parts = append(parts, "RFC 3339, in UTC.")
-		}
-	case "time":
-		parts = append(parts, "A time of day without time zone.")
+	}
+	note := f.desc.JSON.Note
+	if input {
+		note = f.desc.JSON.InputNote
+	}
+	if note != "" {
+		parts = append(parts, note)
 	}
 	switch {
 	case f.rec.AutoNow:

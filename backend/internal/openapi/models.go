@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
 )
@@ -25,7 +26,12 @@ func newModel(m *schema.Model, known map[string]bool) (*model, error) {
 	out := &model{def: m, fields: make([]field, len(m.Fields))}
 	for i := range m.Fields {
 		d := &m.Fields[i]
-		out.fields[i] = field{def: d, rec: &recs[i], expand: d.Type == "relation" && known[d.RelatedModel]}
+		f := field{def: d, rec: &recs[i]}
+		if t, ok := fieldtype.Lookup(d.Type); ok {
+			f.desc = t.Describe()
+		}
+		f.expand = f.desc.Relation && known[d.RelatedModel]
+		out.fields[i] = f
 	}
 	return out, nil
 }

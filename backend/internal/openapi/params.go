@@ -16,11 +16,10 @@ type column struct {
 
 // columns lists the model's columns in table order: the system columns, then the fields.
 func (m *model) columns() []column {
-	stamp := obj{"type": "string", "format": "date-time"}
 	cols := []column{
-		{schema.ColumnID, "integer", obj{"type": "integer", "format": "int64"}},
-		{schema.ColumnCreatedAt, "datetime", stamp},
-		{schema.ColumnUpdatedAt, "datetime", stamp},
+		{schema.ColumnID, "integer", valueSchema("integer", nil, nil, true)},
+		{schema.ColumnCreatedAt, "datetime", valueSchema("datetime", nil, nil, true)},
+		{schema.ColumnUpdatedAt, "datetime", valueSchema("datetime", nil, nil, true)},
 	}
 	for _, f := range m.fields {
 		d := f.def
@@ -107,7 +106,7 @@ func listParam(name, description string, s obj) obj {
 func (m *model) expandParam() obj {
 	var rels []any
 	for _, f := range m.fields {
-		if f.def.Type == "relation" {
+		if f.desc.Relation {
 			rels = append(rels, f.def.Name)
 		}
 	}

@@ -41,21 +41,14 @@ func setOf(ls ...lookup) lookupSet {
 	return s
 }
 
-var (
-	equality = setOf(lookupEq, lookupNe, lookupIn, lookupIsNull)
-	ordered  = equality | setOf(lookupLt, lookupLte, lookupGt, lookupGte)
-	textual  = ordered | setOf(lookupContains, lookupIContains, lookupStartsWith)
-)
-
-// lookupsFor tells which lookups a field type supports.
-func lookupsFor(typ string) lookupSet {
-	switch typ {
-	case "text", "email", "url":
-		return textual
-	case "boolean", "uuid":
-		return equality
-	case "json":
-		return setOf(lookupIsNull)
+// lookupSetOf is the set of the lookups named; ok is false when one is unknown.
+func lookupSetOf(names []string) (s lookupSet, ok bool) {
+	for _, name := range names {
+		l, known := lookupNames[name]
+		if !known {
+			return 0, false
+		}
+		s |= setOf(l)
 	}
-	return ordered
+	return s, true
 }

@@ -14,7 +14,7 @@ func Lookups(fieldType string) []string {
 	for name, l := range lookupNames {
 		names[l] = name
 	}
-	set := lookupsFor(fieldType)
+	set := factsByType[fieldType].lookups
 	var out []string
 	for _, l := range lookupOrder {
 		if set.has(l) {
@@ -25,7 +25,7 @@ func Lookups(fieldType string) []string {
 }
 
 // Sortable tells whether a list may be sorted by a field of the given type.
-func Sortable(fieldType string) bool { return fieldType != "json" }
+func Sortable(fieldType string) bool { return factsByType[fieldType].sortable }
 
 // ListParameter tells whether a query parameter of a list request is one of its own
 // (sort, limit, cursor, fields, expand) rather than a filter.

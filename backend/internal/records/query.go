@@ -161,7 +161,7 @@ func fromQuery(col *column, raw string) (any, *problem.Problem) {
 	if p.Code != problem.InvalidType {
 		return nil, p
 	}
-	if b, err := strconv.ParseBool(raw); err == nil && col.typ == "boolean" {
+	if b, err := strconv.ParseBool(raw); err == nil && col.kind == scanBool {
 		return col.codec.Normalize(b)
 	}
 	if _, err := strconv.ParseFloat(raw, 64); err == nil {
@@ -180,7 +180,7 @@ func (t *Table) parseSort(spec string, probs *problem.List) []sortKey {
 		switch {
 		case !ok:
 			probs.Add("sort", problem.UnknownField, map[string]any{"name": name})
-		case col.typ == "json":
+		case !col.sortable:
 			probs.Add("sort", problem.NotAllowed, map[string]any{"attribute": "sorting by " + name})
 		case seen[name]:
 			probs.Add("sort", problem.Duplicate, map[string]any{"name": name})
@@ -196,7 +196,7 @@ func (t *Table) parseSort(spec string, probs *problem.List) []sortKey {
 	return keys
 }
 
-func isRelation(c *column) bool { return c.typ == "relation" }
+func isRelation(c *column) bool { return c.relation }
 
 // parseColumns reads the column list of fields or expand. A name listed twice is a
 // duplicate problem, as in sort: an answer never holds a member twice, and expanding a

@@ -5,13 +5,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"forma.dev/shared/fieldtype"
 )
 
 // scanKind says how a column is read back from Postgres and written as JSON.
 type scanKind uint8
 
 const (
-	scanText scanKind = iota // read as text: text, email, url, decimal, date, time, uuid
+	scanText scanKind = iota // read as text: the wires text and text_cast
 	scanInt
 	scanFloat
 	scanBool
@@ -19,26 +21,18 @@ const (
 	scanJSON
 )
 
-func scanKindOf(typ string) scanKind {
-	switch typ {
-	case "integer", "relation":
-		return scanInt
-	case "float":
-		return scanFloat
-	case "boolean":
-		return scanBool
-	case "datetime":
-		return scanTime
-	case "json":
-		return scanJSON
-	}
-	return scanText
+// scanKinds decodes each wire kind of fieldtype; a wire kind missing here is a type
+// records cannot serve (TestEveryType).
+var scanKinds = map[fieldtype.Wire]scanKind{
+	fieldtype.WireText: scanText, fieldtype.WireTextCast: scanText, fieldtype.WireInteger: scanInt,
+	fieldtype.WireFloat: scanFloat, fieldtype.WireBoolean: scanBool, fieldtype.WireTimestamp: scanTime,
+	fieldtype.WireJSON: scanJSON,
 }
 
 // selectExpr is the column as the select list reads it: types whose canonical JSON
 // form is Postgres' own text form are cast to text, so no conversion runs in Go.
 func selectExpr(c *column) string {
-	if c.kind == scanText && c.typ != "text" && c.typ != "email" && c.typ != "url" {
+	if c.cast {
 		return c.quoted + "::text AS " + c.quoted
 	}
 	return c.quoted

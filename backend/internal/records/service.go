@@ -194,7 +194,7 @@ func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, exp
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var probs problem.List
-		cols := tbl.parseColumns("expand", expand, &probs, func(c *column) bool { return c.typ == "relation" })
+		cols := tbl.parseColumns("expand", expand, &probs, isRelation)
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}

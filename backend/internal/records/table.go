@@ -20,9 +20,8 @@ type column struct {
 	quoted  string
 	jsonKey string // the name as a JSON object key with its colon: "name":
 	typ     string
-	kind    scanKind
+	facts   // of its type
 	codec   fieldtype.Codec
-	lookups lookupSet
 	field   *schema.Field // nil for system columns
 }
 
@@ -69,7 +68,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	for i := range m.Fields {
 		f := &t.Model.Fields[i]
 		typ, ok := fieldtype.Lookup(f.Type)
-		if !ok {
+		if _, served := factsByType[f.Type]; !ok || !served {
 			return nil, &UnknownTypeError{Model: m.Name, Field: f.Name, Type: f.Type}
 		}
 		t.add(&column{name: f.Name, typ: f.Type, codec: typ.Compile(f.Options), field: f})
@@ -102,8 +101,7 @@ func (t *Table) add(c *column) {
 	c.pos = len(t.columns)
 	c.quoted = pgx.Identifier{c.name}.Sanitize()
 	c.jsonKey = string(appendString(nil, c.name)) + ":"
-	c.kind = scanKindOf(c.typ)
-	c.lookups = lookupsFor(c.typ)
+	c.facts = factsByType[c.typ]
 	t.columns = append(t.columns, c)
 	t.byName[c.name] = c
 }

@@ -264,7 +264,7 @@ func staleColumn(cols []*column, fields []pgconn.FieldDescription) *staleRows {
 // dbValue turns a normalised value into what the driver binds: JSON values are sent as
 // their encoding; everything else is already a string, number or bool.
 func dbValue(c *column, v any) any {
-	if c.typ != "json" || v == nil {
+	if c.kind != scanJSON || v == nil {
 		return v
 	}
 	b, _ := json.Marshal(v)

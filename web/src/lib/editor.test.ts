@@ -6,17 +6,22 @@ import {
 } from "./editor";
 import type { FieldType, Model } from "./types";
 
+// What the editor does not read of a type.
+const facts: Pick<FieldType, "lookups" | "sortable" | "wire" | "json" | "input"> = {
+  lookups: [], sortable: true, wire: "text", json: {}, input: { control: "input", html: "text", parse: "text" },
+};
+
 const types: FieldType[] = [
-  { name: "text", label: "Text", help: "", choices: true, unique: true, options: [
+  { ...facts, name: "text", label: "Text", help: "", choices: true, unique: true, options: [
     { name: "max_length", kind: "integer", label: "Maximum length" },
     { name: "pattern", kind: "regexp", label: "Pattern" },
   ] },
-  { name: "integer", label: "Integer", help: "", choices: true, unique: true, options: [
+  { ...facts, name: "integer", label: "Integer", help: "", choices: true, unique: true, options: [
     { name: "min", kind: "integer", label: "Min" },
     { name: "max_length", kind: "number", label: "not really" },
   ] },
-  { name: "json", label: "JSON", help: "", choices: false, unique: false, options: [] },
-  { name: "relation", label: "Relation", help: "", relation: true, choices: false, unique: true, options: [
+  { ...facts, name: "json", label: "JSON", help: "", choices: false, unique: false, options: [] },
+  { ...facts, name: "relation", label: "Relation", help: "", relation: true, choices: false, unique: true, options: [
     { name: "on_delete", kind: "enum", label: "On delete", enum: ["cascade", "restrict", "set_null"] },
   ] },
 ];

@@ -1,9 +1,16 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   back, byField, cell, columnsOf, current, describeFilter, firstPage, forward, fromInput, inputFor, listQuery,
   lookupsFor, nextSort, pageNumber, readForm, selectOptions, sortParam, textsOf, unreadable,
 } from "./records";
-import type { Field, Model } from "./types";
+import type { Field, FieldType, Model } from "./types";
+import { useFieldTypes } from "./fieldtypes.svelte";
+
+// The field types as the wasm bridge answers fieldTypes() (its golden answer).
+const golden = fileURLToPath(new URL("../../../wasm/testdata/field_types.json", import.meta.url));
+useFieldTypes((JSON.parse(readFileSync(golden, "utf8")) as { want: FieldType[] }).want);
 
 const event: Model = {
   name: "event",

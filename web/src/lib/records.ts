@@ -1,10 +1,11 @@
 // records.ts is the data browser's logic: which columns a model's grid has, which
-// filter lookups each field type takes (as the server's query layer accepts them), the
+// filter lookups each field type takes (as its description in the wasm module says), the
 // query string of a page, a stack of cursors for next/previous, sorting by a header,
-// and the record form: one input description per field type (data, not components),
+// and the record form: the input each field type's description names (data, not components),
 // what a person types converted to JSON values, and values shown back in inputs.
 
-import type { Field, Model, Problem } from "./types";
+import { fieldType } from "./fieldtypes.svelte";
+import type { Field, InputSpec, Model, Problem } from "./types";
 
 /** A column of the grid: a field of the model or a system column. */
 export interface Column {
@@ -35,30 +36,17 @@ export function columnsOf(m: Model): Column[] {
   return [systemColumns[0], ...fields, ...systemColumns.slice(1)];
 }
 
-// The lookups of the server's query layer (backend/internal/records/lookup.go), by type.
-const equality = ["", "ne", "in", "isnull"];
-const ordered = ["", "ne", "lt", "lte", "gt", "gte", "in", "isnull"];
-const textual = [...ordered, "contains", "icontains", "startswith"];
+// What each type takes comes from its description in the wasm module (fieldtypes.svelte.ts):
+// until the module has loaded, no type takes a lookup or sorts.
 
 /** lookupsFor lists the filter lookups a field of type takes ("" is equality). */
 export function lookupsFor(type: string): string[] {
-  switch (type) {
-    case "text":
-    case "email":
-    case "url":
-      return textual;
-    case "boolean":
-    case "uuid":
-      return equality;
-    case "json":
-      return ["isnull"];
-  }
-  return ordered;
+  return fieldType(type)?.lookups ?? [];
 }
 
 /** sortable tells whether the grid may be sorted by a column of type. */
 export function sortable(type: string): boolean {
-  return type !== "json";
+  return fieldType(type)?.sortable ?? false;
 }
 
 /** What each lookup is called in the filter's menu. */
@@ -151,38 +139,12 @@ export const pageNumber = (p: Pages): number => p.stack.length;
 
 // --- the record form ------------------------------------------------------------------
 
-/** How a field's value is typed: the input, and how its text becomes a JSON value. */
-export interface InputSpec {
-  /** "input", "select" (booleans and choices) or "textarea" (json). */
-  control: "input" | "select" | "textarea";
-  /** The input's type attribute. */
-  html: string;
-  inputmode?: "numeric" | "decimal" | "email" | "url";
-  placeholder?: string;
-  /** "text": the text itself; "json": JSON when it parses (numbers, booleans); "bool"; "json-strict": must parse. */
-  parse: "text" | "json" | "bool" | "json-strict";
-}
-
-// One entry per field type; a type missing here is typed as text.
-const inputSpecs: Record<string, InputSpec> = {
-  text: { control: "input", html: "text", parse: "text" },
-  email: { control: "input", html: "email", inputmode: "email", parse: "text" },
-  url: { control: "input", html: "url", inputmode: "url", placeholder: "https://", parse: "text" },
-  uuid: { control: "input", html: "text", placeholder: "00000000-0000-0000-0000-000000000000", parse: "text" },
-  integer: { control: "input", html: "text", inputmode: "numeric", parse: "json" },
-  float: { control: "input", html: "text", inputmode: "decimal", parse: "json" },
-  decimal: { control: "input", html: "text", inputmode: "decimal", placeholder: "12.50", parse: "text" },
-  boolean: { control: "select", html: "", parse: "bool" },
-  date: { control: "input", html: "text", placeholder: "2026-01-31", parse: "text" },
-  datetime: { control: "input", html: "text", placeholder: "2026-01-31T12:00:00Z", parse: "text" },
-  time: { control: "input", html: "text", placeholder: "12:00:00", parse: "text" },
-  json: { control: "textarea", html: "", placeholder: '{"any": "JSON"}', parse: "json-strict" },
-  relation: { control: "input", html: "text", inputmode: "numeric", parse: "json" },
-};
+// A type the module does not describe is typed as text.
+const plainInput: InputSpec = { control: "input", html: "text", parse: "text" };
 
 /** inputFor describes the input of a field: a select when it has choices. */
 export function inputFor(f: Field): InputSpec {
-  const spec = inputSpecs[f.type] ?? inputSpecs.text;
+  const spec = fieldType(f.type)?.input ?? plainInput;
   if (f.choices?.length && spec.control === "input") return { ...spec, control: "select" };
   return spec;
 }
@@ -289,8 +251,9 @@ export function byField(problems: Problem[], names: string[]): Map<string, Probl
 /** cell renders a value for a grid cell. */
 export function cell(v: unknown, type: string): string {
   if (v === undefined || v === null) return "—";
-  if (type === "boolean") return v ? "yes" : "no";
-  if (type === "datetime" && typeof v === "string") {
+  const wire = fieldType(type)?.wire;
+  if (wire === "boolean") return v ? "yes" : "no";
+  if (wire === "timestamp" && typeof v === "string") {
     const d = new Date(v);
     return Number.isNaN(d.getTime()) ? v : d.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
   }

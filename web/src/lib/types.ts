@@ -44,6 +44,31 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   enum?: string[];
+  /** The JSON Schema keyword the option sets on a value's schema, e.g. "maxLength". */
+  schema?: string;
+}
+
+/** How a value of a type is typed in the record form (shared/fieldtype.Input). */
+export interface InputSpec {
+  /** "input", "select" (booleans) or "textarea" (json); a field with choices gets a select. */
+  control: "input" | "select" | "textarea";
+  /** The input's type attribute. */
+  html: string;
+  inputmode?: "numeric" | "decimal" | "email" | "url";
+  placeholder?: string;
+  /** "text": the text itself; "json": JSON when it parses (numbers, booleans); "bool"; "json-strict": must parse. */
+  parse: "text" | "json" | "bool" | "json-strict";
+}
+
+/** How a type's values are written in JSON, as JSON Schema says it (shared/fieldtype.JSONSchema). */
+export interface JSONShape {
+  type?: string;
+  format?: string;
+  pattern?: string;
+  input_pattern?: string;
+  minimum?: number;
+  note?: string;
+  input_note?: string;
 }
 
 /** What the designer knows about a field type (shared/fieldtype.Description). */
@@ -55,6 +80,13 @@ export interface FieldType {
   relation?: boolean;
   choices: boolean;
   unique: boolean;
+  /** The list filters' lookup suffixes the type takes ("" is equality). */
+  lookups: string[];
+  sortable: boolean;
+  /** How values travel between Postgres and JSON (shared/fieldtype.Wire). */
+  wire: string;
+  json: JSONShape;
+  input: InputSpec;
 }
 
 /** One thing wrong with an input (shared/problem.Problem). */

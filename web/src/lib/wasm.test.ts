@@ -8,6 +8,8 @@ import { addField, addIndex, addIndexColumn, fromModel, removeField, renameField
 import { wrap, type Forma, type RawForma } from "./forma";
 import { lines } from "./plain";
 import { fieldSlot, place } from "./problems";
+import { useFieldTypes } from "./fieldtypes.svelte";
+import { inputFor, lookupLabels, lookupsFor, sortable } from "./records";
 
 const wasmPath = fileURLToPath(new URL("../../../wasm/forma.wasm", import.meta.url));
 const execPath = fileURLToPath(new URL("../../../wasm/wasm_exec.js", import.meta.url));
@@ -29,6 +31,21 @@ describe.skipIf(!built)("with forma.wasm", () => {
     const text = types.find((t) => t.name === "text");
     expect(text?.options.map((o) => o.name)).toContain("max_length");
     expect(types.find((t) => t.name === "relation")?.relation).toBe(true);
+  });
+
+  it("gives the data browser every type's lookups, sorting and input", () => {
+    const types = forma.fieldTypes();
+    useFieldTypes(types);
+    expect(types.length).toBeGreaterThan(0);
+    for (const t of types) {
+      expect(lookupsFor(t.name), t.name).toEqual(t.lookups);
+      for (const lk of t.lookups) expect(lookupLabels, `${t.name} ${lk}`).toHaveProperty([lk]);
+      expect(typeof t.sortable, t.name).toBe("boolean");
+      expect(sortable(t.name), t.name).toBe(t.sortable);
+      expect(["input", "select", "textarea"], t.name).toContain(t.input.control);
+      expect(["text", "json", "bool", "json-strict"], t.name).toContain(t.input.parse);
+      expect(inputFor({ name: "f", type: t.name }), t.name).toEqual(t.input);
+    }
   });
 
   it("places the module's problems next to their inputs", () => {
