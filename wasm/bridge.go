@@ -15,7 +15,8 @@ import (
 )
 
 // export is one function the module exposes to JavaScript: every argument and the
-// result are strings (JSON, but for validateRecord's mode).
+// result are strings (JSON, but for validateRecord's mode and the field names of the
+// field edits).
 type export struct {
 	args []string // argument names, for error messages
 	fn   func(args []string) (string, error)
@@ -40,6 +41,18 @@ var exports = map[string]export{
 	}},
 	"planSchema": {[]string{"oldModelsJSON", "newModelsJSON"}, func(a []string) (string, error) {
 		return planSchema(a[0], a[1])
+	}},
+	"addField": {[]string{"modelJSON", "fieldJSON"}, func(a []string) (string, error) {
+		return addField(a[0], a[1])
+	}},
+	"patchField": {[]string{"modelJSON", "name", "patchJSON"}, func(a []string) (string, error) {
+		return patchField(a[0], a[1], a[2])
+	}},
+	"dropField": {[]string{"modelJSON", "name"}, func(a []string) (string, error) {
+		return dropField(a[0], a[1])
+	}},
+	"renameField": {[]string{"modelJSON", "name", "to"}, func(a []string) (string, error) {
+		return renameField(a[0], a[1], a[2])
 	}},
 }
 

@@ -54,6 +54,14 @@ export function wrap(raw) {
     plan: (oldModel, newModel) => invoke("plan", json(oldModel ?? null), json(newModel ?? null)),
     /** The operations from one whole tenant schema (an array of models) to another. */
     planSchema: (oldModels, newModels) => invoke("planSchema", json(oldModels ?? []), json(newModels ?? [])),
+    /** {model, problems}: the model with field appended (model null when its name is taken). */
+    addField: (model, field) => invoke("addField", json(model), json(field)),
+    /** {model, problems}: the model with the field name changed by a JSON merge patch. */
+    patchField: (model, name, patch) => invoke("patchField", json(model), name, json(patch)),
+    /** {model, problems}: the model without the field name, its groups and indexes. */
+    dropField: (model, name) => invoke("dropField", json(model), name),
+    /** {model, problems}: the model with the field name renamed to, in its groups and indexes too. */
+    renameField: (model, name, to) => invoke("renameField", json(model), name, to),
     /** The functions as exported, strings in and out. */
     raw,
   };

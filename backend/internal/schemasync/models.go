@@ -73,10 +73,11 @@ func (e *Engine) AddField(ctx context.Context, t Tenant, name string, f schema.F
 		return nil, invalid(problems)
 	}
 	return e.UpdateModel(ctx, t, name, func(m *schema.Model) error {
-		if _, ok := m.Field(f.Name); ok {
+		next, problems := schema.AddField(*m, f)
+		if len(problems) > 0 { // the only problem of an add: the name is taken
 			return apperr.New(apperr.Conflict, fmt.Sprintf("model %q has a field %q already", m.Name, f.Name))
 		}
-		m.Fields = append(m.Fields, f)
+		*m = next
 		return nil
 	}, o)
 }

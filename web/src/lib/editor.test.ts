@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   addField, addIndex, addIndexColumn, fromModel, indexableColumns, indexColumn, moveField, moveIndexColumn, relationTargets,
   removeField, removeIndex, removeIndexColumn, renameField, retypeField, same, setIndexColumn, setIndexDirection, setOption,
-  toModel, toggleTogether, writeColumn,
+  toModel, toggleTogether, writeColumn, type Edits,
 } from "./editor";
-import type { FieldType, Model } from "./types";
+import type { EditResult, FieldType, Model } from "./types";
 
 // What the editor does not read of a type.
 const facts: Pick<FieldType, "lookups" | "sortable" | "wire" | "json" | "input"> = {
@@ -72,17 +72,9 @@ describe("editing", () => {
   it("adds fields with free names", () => {
     const d = fromModel(null);
     addField(d);
-    renameField(d, d.rows[0].key, "field_2");
+    renameField(d, d.rows[0].key, "field_2", null);
     addField(d, "integer");
     expect(d.rows.map((r) => [r.field.name, r.field.type])).toEqual([["field_2", "text"], ["field_3", "integer"]]);
-  });
-
-  it("renames keeping the id and following unique_together", () => {
-    const d = fromModel(event);
-    renameField(d, d.rows[0].key, "nation");
-    expect(d.rows[0].field).toMatchObject({ id: "f1", name: "nation" });
-    expect(d.uniqueTogether).toEqual([["nation", "source"]]);
-    expect(same(d, fromModel(event))).toBe(false);
   });
 
   it("reorders within bounds", () => {
@@ -91,15 +83,6 @@ describe("editing", () => {
     expect(moveField(d, d.rows[0].key, 1)).toBe(true);
     expect(d.rows.map((r) => r.field.id)).toEqual(["f2", "f1", "f3"]);
     expect(moveField(d, d.rows[2].key, 1)).toBe(false);
-  });
-
-  it("removes a field and its name from unique_together", () => {
-    const d = fromModel(event);
-    d.uniqueTogether.push(["country", "source", "value"], []);
-    removeField(d, d.rows[1].key);
-    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "value"]);
-    // the pair is gone with it, the triple keeps two fields, the group being built stays
-    expect(d.uniqueTogether).toEqual([["country", "value"], []]);
   });
 
   it("retypes keeping what the new type takes", () => {
@@ -191,20 +174,57 @@ describe("indexes", () => {
     setIndexColumn(d, 3, 0, "x"); // no such index: nothing
     expect(d.indexes).toEqual([["-created_at"]]);
   });
+});
 
-  it("follows a renamed field, keeping the direction", () => {
+// The rules themselves are shared/schema's, tested in Go, in the golden cases and with the
+// real module in wasm.test.ts; here, what the editor does with the module's answers.
+describe("field edits through the module", () => {
+  const answer = (m: Model): EditResult => ({ model: { ...m, unique_together: [["x", "y"]], indexes: [["-y"]] }, problems: [] });
+  const refused: EditResult = { model: null, problems: [{ path: "name", code: "duplicate", message: "" }] };
+  const recorder = (reply: (m: Model) => EditResult) => {
+    const calls: unknown[][] = [];
+    const edits: Edits = {
+      renameField: (m, name, to) => (calls.push(["rename", m.fields.map((f) => f.name), name, to]), reply(m)),
+      dropField: (m, name) => (calls.push(["drop", m.fields.map((f) => f.name), name]), reply(m)),
+    };
+    return { calls, edits };
+  };
+
+  it("renames the row, keeping the id, and takes the groups and indexes the module answers", () => {
+    const { calls, edits } = recorder(answer);
     const d = fromModel(event);
-    renameField(d, d.rows[1].key, "origin");
-    expect(d.indexes).toEqual([["country", "-origin", "id"], ["-created_at"]]);
-    renameField(d, d.rows[1].key, "origin");
-    expect(d.indexes[0]).toEqual(["country", "-origin", "id"]);
+    renameField(d, d.rows[0].key, "nation", edits);
+    expect(calls).toEqual([["rename", ["country", "source", "value"], "country", "nation"]]);
+    expect(d.rows[0].field).toMatchObject({ id: "f1", name: "nation" });
+    expect(d.uniqueTogether).toEqual([["x", "y"]]);
+    expect(d.indexes).toEqual([["-y"]]);
+    renameField(d, d.rows[0].key, "nation", edits);
+    expect(calls).toHaveLength(1); // the same name: nothing to ask
   });
 
-  it("drops the indexes of a removed field whole", () => {
+  it("removes the row and takes the groups and indexes the module answers", () => {
+    const { calls, edits } = recorder(answer);
     const d = fromModel(event);
-    d.indexes.push(["value"], []);
-    removeField(d, d.rows[1].key); // source
-    expect(d.indexes).toEqual([["-created_at"], ["value"], []]);
+    removeField(d, d.rows[1].key, edits);
+    expect(calls).toEqual([["drop", ["country", "source", "value"], "source"]]);
+    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "value"]);
+    expect(d.uniqueTogether).toEqual([["x", "y"]]);
+    expect(d.indexes).toEqual([["-y"]]);
+  });
+
+  it("changes only the row when the module refuses, fails or is not loaded", () => {
+    const failing: Edits = {
+      renameField: () => { throw new Error("forma.renameField: internal error"); },
+      dropField: () => { throw new Error("forma.dropField: internal error"); },
+    };
+    for (const edits of [recorder(() => refused).edits, failing, null]) {
+      const d = fromModel(event);
+      renameField(d, d.rows[0].key, "source", edits);
+      removeField(d, d.rows[2].key, edits);
+      expect(d.rows.map((r) => r.field.name)).toEqual(["source", "source"]);
+      expect(d.uniqueTogether).toEqual(event.unique_together);
+      expect(d.indexes).toEqual(event.indexes);
+    }
   });
 });
 

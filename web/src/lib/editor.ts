@@ -3,7 +3,8 @@
 // pass plain objects). Fields keep their server-assigned id through renames, reorders
 // and retypes, so the plan tells a rename from a drop and an add.
 
-import type { Field, FieldType, Model } from "./types";
+import type { Forma } from "./forma";
+import type { EditResult, Field, FieldType, Model } from "./types";
 
 /** One field being edited; key is the editor's own stable handle, never sent. */
 export interface Row {
@@ -97,20 +98,21 @@ export function addField(d: Draft, type = "text"): string {
 }
 
 /**
- * removeField drops a field and its name from every unique_together group; a group that
- * it leaves with fewer than two fields goes too (the plan shows it as dropped). An index
- * that names the field goes whole, as Postgres drops an index with its column: the
- * columns left would make another index, serving other lists.
+ * The wasm module's field edits. What happens to unique_together and indexes when a
+ * field goes or is renamed is shared/schema's rule, the one the server applies.
  */
-export function removeField(d: Draft, key: string): void {
+export type Edits = Pick<Forma, "dropField" | "renameField">;
+
+/**
+ * removeField drops a field; the module says which unique_together groups and indexes
+ * go with it. Without the module (still loading) only the row goes, and validation
+ * will name what still refers to it.
+ */
+export function removeField(d: Draft, key: string, edits: Edits | null): void {
   const i = d.rows.findIndex((r) => r.key === key);
   if (i < 0) return;
-  const [gone] = d.rows.splice(i, 1);
-  const name = gone.field.name;
-  d.uniqueTogether = d.uniqueTogether
-    .filter((g) => !g.includes(name) || g.length > 2)
-    .map((g) => g.filter((n) => n !== name));
-  d.indexes = d.indexes.filter((ix) => !ix.some((c) => indexColumn(c).name === name));
+  follow(d, () => edits?.dropField(toModel(d), d.rows[i].field.name));
+  d.rows.splice(i, 1);
 }
 
 /** moveField moves a field by delta places (-1 up, +1 down); false when it cannot move. */
@@ -123,20 +125,30 @@ export function moveField(d: Draft, key: string, delta: number): boolean {
   return true;
 }
 
-/** renameField renames a field, keeping its id, and follows the name in unique_together and indexes. */
-export function renameField(d: Draft, key: string, name: string): void {
+/** renameField renames a field, keeping its id; the module renames it in unique_together and indexes. */
+export function renameField(d: Draft, key: string, name: string, edits: Edits | null): void {
   const row = d.rows.find((r) => r.key === key);
   if (!row) return;
   const old = row.field.name;
+  if (old !== name) follow(d, () => edits?.renameField(toModel(d), old, name));
   row.field.name = name;
-  if (!old || old === name) return;
-  d.uniqueTogether = d.uniqueTogether.map((g) => g.map((n) => (n === old ? name : n)));
-  d.indexes = d.indexes.map((ix) =>
-    ix.map((c) => {
-      const col = indexColumn(c);
-      return col.name === old ? writeColumn(name, col.desc) : c;
-    }),
-  );
+}
+
+/**
+ * follow takes unique_together and indexes from the module's answer to an edit. An edit
+ * it refuses leaves them as they are: a name that two fields have for a moment while
+ * one is typed tells no field from the other, and validation reports the name.
+ */
+function follow(d: Draft, edit: () => EditResult | undefined): void {
+  let out: EditResult | undefined;
+  try {
+    out = edit();
+  } catch {
+    return; // the module failed: the draft stays as it is, for validation to judge
+  }
+  if (!out?.model) return;
+  d.uniqueTogether = out.model.unique_together ?? [];
+  d.indexes = out.model.indexes ?? [];
 }
 
 /**

@@ -3,7 +3,7 @@
 // JSON and throw. The server runs the same Go code, so what these answer is what the
 // server would answer.
 
-import type { FieldType, Model, Op, Problem, RecordResult } from "./types";
+import type { EditResult, Field, FieldType, Model, Op, Problem, RecordResult } from "./types";
 
 /** The raw string API that wasm/main.go registers as globalThis.forma. */
 export interface RawForma {
@@ -18,6 +18,11 @@ export interface Forma {
   validateModel(model: Model, modelNames: string[]): Problem[];
   validateRecord(model: Model, record: Record<string, unknown>, mode: "create" | "replace" | "patch"): RecordResult;
   plan(oldModel: Model | null, newModel: Model): Op[];
+  /** The rules of a schema edit, as the server applies them (shared/schema). */
+  addField(model: Model, field: Field): EditResult;
+  patchField(model: Model, name: string, patch: Record<string, unknown>): EditResult;
+  dropField(model: Model, name: string): EditResult;
+  renameField(model: Model, name: string, to: string): EditResult;
 }
 
 /** wrap turns the raw API into the typed one; exported for tests. */
@@ -37,6 +42,10 @@ export function wrap(raw: RawForma): Forma {
     validateModel: (model, modelNames) => invoke("validateModel", json(model), json(modelNames)),
     validateRecord: (model, record, mode) => invoke("validateRecord", json(model), json(record), mode),
     plan: (oldModel, newModel) => invoke("plan", json(oldModel ?? null), json(newModel)),
+    addField: (model, field) => invoke("addField", json(model), json(field)),
+    patchField: (model, name, patch) => invoke("patchField", json(model), name, json(patch)),
+    dropField: (model, name) => invoke("dropField", json(model), name),
+    renameField: (model, name, to) => invoke("renameField", json(model), name, to),
   };
 }
 

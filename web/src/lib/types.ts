@@ -124,3 +124,9 @@ export interface RecordResult {
   record: Record<string, unknown> | null;
   problems: Problem[];
 }
+
+/** What the field edits (addField, patchField, dropField, renameField) answer: the model after the edit, or null and why not. */
+export interface EditResult {
+  model: Model | null;
+  problems: Problem[];
+}

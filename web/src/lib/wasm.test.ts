@@ -54,7 +54,7 @@ describe.skipIf(!built)("with forma.wasm", () => {
     const k1 = addField(d, "text");
     setOption(d, k1, "max_length", 0);
     const k2 = addField(d, "text");
-    renameField(d, k2, "created_at");
+    renameField(d, k2, "created_at", forma);
     const problems = forma.validateModel(toModel(d), []);
     const slots = place(problems, d.rows.map((r) => r.key), (_, o) => o === "max_length");
     expect(slots.get("name")?.[0].code).toBe("invalid_name");
@@ -84,6 +84,17 @@ describe.skipIf(!built)("with forma.wasm", () => {
     expect(slots.get("indexes[2]")?.[0].code).toBe("empty");
   });
 
+  const saved3 = {
+    name: "event",
+    unique_together: [["country", "source", "timestamp"], []],
+    indexes: [["country", "-source", "id"], ["timestamp"]],
+    fields: [
+      { id: "a1", name: "country", type: "text" },
+      { id: "a2", name: "source", type: "text" },
+      { id: "a3", name: "timestamp", type: "datetime" },
+    ],
+  };
+
   it("plans a renamed field's index as a renamed index, and drops a removed field's", () => {
     const saved = {
       name: "event",
@@ -95,8 +106,8 @@ describe.skipIf(!built)("with forma.wasm", () => {
       ],
     };
     const d = fromModel(saved);
-    renameField(d, d.rows[0].key, "nation");
-    removeField(d, d.rows[1].key);
+    renameField(d, d.rows[0].key, "nation", forma);
+    removeField(d, d.rows[1].key, forma);
     const m = toModel(d);
     expect(m.indexes).toEqual([["nation", "-timestamp", "id"]]);
     const ops = forma.plan(saved, m);
@@ -105,11 +116,36 @@ describe.skipIf(!built)("with forma.wasm", () => {
     expect(forma.validateModel(m, [])).toEqual([]);
   });
 
+  it("follows a rename in unique_together and indexes, keeping the direction", () => {
+    const d = fromModel(saved3);
+    renameField(d, d.rows[1].key, "origin", forma);
+    expect(d.rows[1].field).toMatchObject({ id: "a2", name: "origin" });
+    expect(d.uniqueTogether).toEqual([["country", "origin", "timestamp"], []]);
+    expect(d.indexes).toEqual([["country", "-origin", "id"], ["timestamp"]]);
+  });
+
+  it("drops a removed field's groups and indexes whole, a group of three too", () => {
+    const d = fromModel(saved3);
+    removeField(d, d.rows[1].key, forma); // source
+    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "timestamp"]);
+    expect(d.uniqueTogether).toEqual([[]]); // the group being built stays
+    expect(d.indexes).toEqual([["timestamp"]]);
+  });
+
+  it("does not move another field's groups when a name is typed through that field's", () => {
+    const d = fromModel(saved3);
+    const key = addField(d, "text");
+    for (const name of ["c", "country", "country2"]) renameField(d, key, name, forma);
+    expect(d.rows.map((r) => r.field.name)).toEqual(["country", "source", "timestamp", "country2"]);
+    expect(d.uniqueTogether).toEqual(saved3.unique_together);
+    expect(d.indexes).toEqual(saved3.indexes);
+  });
+
   it("plans a rename as a rename because the id is kept", () => {
     const saved = { name: "event", fields: [{ id: "a1", name: "country", type: "text" }, { id: "a2", name: "source", type: "text" }] };
     const d = fromModel(saved);
-    renameField(d, d.rows[0].key, "nation");
-    removeField(d, d.rows[1].key);
+    renameField(d, d.rows[0].key, "nation", forma);
+    removeField(d, d.rows[1].key, forma);
     const said = lines(forma.plan(saved, toModel(d)));
     expect(said.map((l) => l.text)).toContain('Rename field "country" to "nation".');
     expect(said.some((l) => l.dataLoss)).toBe(true);
