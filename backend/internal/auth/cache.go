@@ -83,7 +83,7 @@ func (c *keyCache) dropTenant(tenantID int64) {
 	defer c.mu.Unlock()
 	c.gen++
 	for lookup, k := range c.keys {
-		if k.principal.TenantID == tenantID {
+		if k.principal.Tenant.ID == tenantID {
 			delete(c.keys, lookup)
 		}
 	}

@@ -32,12 +32,6 @@ func (a *api) schemaRoutes(admin *gin.RouterGroup) {
 	admin.GET("/schema/drift", a.schemaDrift)
 }
 
-// schemaTenant is the request's tenant as the engine names it.
-func schemaTenant(c *gin.Context) schemasync.Tenant {
-	t := TenantOf(c)
-	return schemasync.Tenant{ID: t.ID, Schema: t.SchemaName}
-}
-
 // applyOptions reads ?allow_data_loss=true and If-Match: "<version>" and names the actor.
 func applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
 	o := schemasync.Options{DryRun: dryRun, Actor: "key:" + strconv.FormatInt(PrincipalOf(c).KeyID, 10)}

@@ -14,6 +14,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/meta"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
@@ -24,7 +25,7 @@ const lockNamespace int32 = 0x4653594e
 
 // applyOnce is one attempt: lock, load, check, plan, run, store, commit (or roll back).
 // checked names the models that change returns as they were validated before the lock.
-func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
+func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
 	tx, err := e.db.BeginTx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked
 // tenant waits for the change, and a change that comes after the deletion finds no
 // tenant (404) instead of a missing schema or table. It runs after the advisory lock,
 // as the tenant's deletion takes the row first and then the tables: the same order.
-func lockTenant(ctx context.Context, tx bun.Tx, t Tenant) error {
+func lockTenant(ctx context.Context, tx bun.Tx, t tenantref.Ref) error {
 	var one int
 	err := tx.NewRaw("SELECT 1 FROM forma.tenants WHERE id = ? FOR KEY SHARE", t.ID).Scan(ctx, &one)
 	if errors.Is(err, sql.ErrNoRows) {

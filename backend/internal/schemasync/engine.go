@@ -10,15 +10,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
-
-// Tenant names the tenant whose schema changes: its id and its Postgres schema (t_<slug>).
-type Tenant struct {
-	ID     int64
-	Schema string
-}
 
 // Options tune one apply.
 type Options struct {
@@ -53,11 +48,11 @@ type Change func(current []schema.Model) ([]schema.Model, error)
 // Hook runs inside the transaction after a change is stored and before it commits (not
 // on dry runs or no-ops); an error rolls the change back. The schema.changed outbox
 // event is written by one.
-type Hook func(ctx context.Context, tx bun.Tx, t Tenant, r *Result) error
+type Hook func(ctx context.Context, tx bun.Tx, t tenantref.Ref, r *Result) error
 
 // Committed runs after a change has committed (not on dry runs or no-ops): it tells the
 // model cache of every replica. It cannot undo the change, so it returns nothing.
-type Committed func(ctx context.Context, t Tenant, r *Result)
+type Committed func(ctx context.Context, t tenantref.Ref, r *Result)
 
 // Engine applies definitions to tenants' schemas.
 type Engine struct {
@@ -108,13 +103,13 @@ func New(db *bun.DB, opts ...Option) *Engine {
 // Apply runs change for tenant t in one transaction, retried when it times out on a lock.
 // Every model that change returns and that differs from the stored one is validated
 // inside the lock; ApplySchema and PutModel validate what they are sent before it.
-func (e *Engine) Apply(ctx context.Context, t Tenant, change Change, o Options) (*Result, error) {
+func (e *Engine) Apply(ctx context.Context, t tenantref.Ref, change Change, o Options) (*Result, error) {
 	return e.apply(ctx, t, change, nil, o)
 }
 
 // apply is Apply; checked names the models that change returns as they were validated
 // before the lock, which are not validated again.
-func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
+func (e *Engine) apply(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
 	if t.ID == 0 || t.Schema == "" {
 		return nil, errors.New("schemasync: apply without a tenant id and schema")
 	}
