@@ -151,14 +151,9 @@ func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
 			a.fail(c, err)
 			return
 		}
-		body, err := decodeJSON(c)
+		obj, err := decodeObject(c, "")
 		if err != nil {
 			a.fail(c, err)
-			return
-		}
-		obj, ok := body.(map[string]any)
-		if !ok {
-			a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object"))
 			return
 		}
 		res, err := a.Records.Update(c.Request.Context(), schemaTenant(c), c.Param("model"), id, obj, mode, match, minV)

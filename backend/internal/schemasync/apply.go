@@ -60,12 +60,12 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 	if problems := checkChange(cur.Models, next, checked); len(problems) > 0 {
 		return nil, invalid(focus(problems, next, o.Focus))
 	}
-	res := &Result{Models: next, Version: cur.Version, Hash: schemaHash(next), Ops: []plan.Op{}, SQL: []string{}}
-	if res.Hash == schemaHash(cur.Models) && sameJSON(cur.Models, next) {
+	res := &Result{Models: next, Version: cur.Version, Hash: schema.SchemaHash(next), Ops: []plan.Op{}, SQL: []string{}, DryRun: o.DryRun}
+	if res.Hash == schema.SchemaHash(cur.Models) && sameJSON(cur.Models, next) {
 		return res, nil // unchanged: nothing to write, same version
 	}
 	res.Changed, res.Version = true, cur.Version+1
-	res.Ops = planSchema(cur.Models, next)
+	res.Ops = plan.Schema(cur.Models, next)
 	r := NewRenderer(t.Schema)
 	stmts, err := r.RenderAll(res.Ops)
 	if err != nil {
@@ -85,7 +85,10 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 	if o.DryRun {
 		return res, nil // the deferred rollback undoes everything
 	}
-	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Hashes: modelHashes(next)}
+	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Hashes: make(map[string]string, len(next))}
+	for _, m := range next {
+		after.Hashes[m.Name] = schema.Hash(m)
+	}
 	if err := meta.Save(ctx, tx, t.ID, meta.Change{Before: cur, After: after, Actor: o.Actor, Ops: res.Ops, SQL: res.SQL}); err != nil {
 		return nil, err
 	}

@@ -31,14 +31,16 @@ type Options struct {
 	Focus string
 }
 
-// Result is what an apply did or, for a dry run, would do.
+// Result is what an apply did or, for a dry run, would do: the body the schema routes
+// answer (a model's routes without Models and Hash).
 type Result struct {
-	Models  []schema.Model `json:"models"`
+	Models  []schema.Model `json:"models,omitempty"`
 	Ops     []plan.Op      `json:"plan"`
 	SQL     []string       `json:"sql"`
 	Version int64          `json:"version"`
-	Hash    string         `json:"hash"`
+	Hash    string         `json:"hash,omitempty"`
 	Changed bool           `json:"changed"`
+	DryRun  bool           `json:"dry_run,omitempty"`
 }
 
 // Change computes a tenant's new models from its current ones. It runs inside the locked
