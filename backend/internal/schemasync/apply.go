@@ -75,9 +75,12 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 		res.SQL = append(res.SQL, s...)
 	}
 	if lost := dataLoss(res.Ops); len(lost) > 0 && !o.AllowDataLoss {
-		return nil, apperr.New(apperr.Conflict, fmt.Sprintf(
-			"the change loses data (%s); send allow_data_loss=true to apply it anyway", lost[0].Description)).
-			With("plan", res.Ops).With("sql", res.SQL)
+		if !o.DryRun {
+			return nil, apperr.New(apperr.Conflict, fmt.Sprintf(
+				"the change loses data (%s); send allow_data_loss=true to apply it anyway", lost[0].Description)).
+				With("plan", res.Ops).With("sql", res.SQL)
+		}
+		res.RefusedWithout = RefusedWithoutDataLoss // and the steps run, so that rows in the way show too
 	}
 	if err := runSteps(ctx, tx, r, res.Ops, stmts); err != nil {
 		return nil, err

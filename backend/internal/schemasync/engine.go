@@ -17,7 +17,8 @@ import (
 
 // Options tune one apply.
 type Options struct {
-	// AllowDataLoss lets a plan with data-losing ops run; without it such a plan is a 409.
+	// AllowDataLoss lets a plan with data-losing ops run; without it such a plan is a 409,
+	// or on a dry run a Result with RefusedWithout set.
 	AllowDataLoss bool
 	// IfMatch, when set, is the schema version the caller last saw; a different one is a 412.
 	IfMatch *int64
@@ -41,7 +42,14 @@ type Result struct {
 	Hash    string         `json:"hash,omitempty"`
 	Changed bool           `json:"changed"`
 	DryRun  bool           `json:"dry_run,omitempty"`
+	// RefusedWithout, on a dry run, names the option without which the change would be
+	// refused (RefusedWithoutDataLoss); empty when it would run as sent.
+	RefusedWithout string `json:"refused_without,omitempty"`
 }
+
+// RefusedWithoutDataLoss is Result.RefusedWithout of a dry run whose change loses data
+// and was sent without Options.AllowDataLoss.
+const RefusedWithoutDataLoss = "allow_data_loss"
 
 // Change computes a tenant's new models from its current ones. It runs inside the locked
 // transaction, so a change built on the current state (add one field) cannot race.
