@@ -25,6 +25,7 @@ import (
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/webhooks"
 	"forma.dev/backend/internal/webui"
 )
@@ -79,8 +80,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Models = registry.New(registry.MetaSource{DB: bdb}, regOpts...)
 	a.Metrics = metrics.New(pool.PGX, a.Models.Stats)
 	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
-	published := func(ctx context.Context, t schemasync.Tenant, r *schemasync.Result) {
-		if err := a.Models.Published(ctx, registry.Tenant{ID: t.ID, Schema: t.Schema}, r.Version, r.Models); err != nil {
+	published := func(ctx context.Context, t tenantref.Ref, r *schemasync.Result) {
+		if err := a.Models.Published(ctx, t, r.Version, r.Models); err != nil {
 			log.Warn("model cache: publish failed; other replicas catch up within the staleness window", "tenant", t.ID, "err", err)
 		}
 	}

@@ -5,27 +5,27 @@ import (
 
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/registry"
+	"forma.dev/backend/internal/tenantref"
 )
 
 // catalog serves the data API's compiled models from the model cache.
 type catalog struct{ reg *registry.Registry }
 
-func (c catalog) Get(ctx context.Context, t records.Tenant, minVersion int64) (*records.Tables, error) {
-	rt := registry.Tenant{ID: t.ID, Schema: t.Schema}
+func (c catalog) Get(ctx context.Context, t tenantref.Ref, minVersion int64) (*records.Tables, error) {
 	var set *registry.Set
 	var err error
 	if minVersion > 0 {
-		set, err = c.reg.Fresh(ctx, rt, minVersion)
+		set, err = c.reg.Fresh(ctx, t, minVersion)
 	} else {
-		set, err = c.reg.Get(ctx, rt)
+		set, err = c.reg.Get(ctx, t)
 	}
 	return tables(set, err)
 }
 
 // Reload checks the version in Postgres and reloads only when it moved: the cheap way to
 // tell "the cache is stale" from "the client is wrong".
-func (c catalog) Reload(ctx context.Context, t records.Tenant) (*records.Tables, error) {
-	return tables(c.reg.Verify(ctx, registry.Tenant{ID: t.ID, Schema: t.Schema}))
+func (c catalog) Reload(ctx context.Context, t tenantref.Ref) (*records.Tables, error) {
+	return tables(c.reg.Verify(ctx, t))
 }
 
 func tables(set *registry.Set, err error) (*records.Tables, error) {

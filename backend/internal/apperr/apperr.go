@@ -1,17 +1,16 @@
-// Package apperr is Forma's one error type: a handful of codes, one table from code to
-// HTTP status. Anything that is not an *Error is an internal error: logged in full for
-// the operator, shown to the user as "internal error" and nothing more.
+// Package apperr is Forma's one error type and its handful of codes; httpapi maps each
+// code to its HTTP status. Anything that is not an *Error is an internal error: logged
+// in full for the operator, shown to the user as "internal error" and nothing more.
 package apperr
 
 import (
 	"errors"
-	"net/http"
 	"time"
 
 	"forma.dev/shared/problem"
 )
 
-// Code is the kind of an error; each maps to one HTTP status.
+// Code is the kind of an error.
 type Code string
 
 // Error codes.
@@ -27,19 +26,6 @@ const (
 	Unavailable        Code = "unavailable"         // a dependency is down; try again after Retry-After
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )
-
-var statuses = map[Code]int{
-	Invalid:            http.StatusBadRequest,
-	Unauthorized:       http.StatusUnauthorized,
-	Forbidden:          http.StatusForbidden,
-	NotFound:           http.StatusNotFound,
-	Conflict:           http.StatusConflict,
-	PreconditionFailed: http.StatusPreconditionFailed,
-	TooLarge:           http.StatusRequestEntityTooLarge,
-	RateLimited:        http.StatusTooManyRequests,
-	Unavailable:        http.StatusServiceUnavailable,
-	Internal:           http.StatusInternalServerError,
-}
 
 // Error is an error meant for the user.
 type Error struct {
@@ -81,14 +67,6 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// Status is the HTTP status of the error's code.
-func (e *Error) Status() int {
-	if s, ok := statuses[e.Code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
 
 // As returns err as an *Error, or nil when it is not one (an internal error).
 func As(err error) *Error {

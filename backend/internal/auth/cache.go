@@ -81,5 +81,5 @@ func (c *keyCache) dropTenant(tenantID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	c.keys.RemoveFunc(func(_ string, k cachedKey) bool { return k.principal.TenantID == tenantID })
+	c.keys.RemoveFunc(func(_ string, k cachedKey) bool { return k.principal.Tenant.ID == tenantID })
 }

@@ -4,11 +4,13 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"forma.dev/backend/internal/tenantref"
 )
 
 func TestKeyCacheDoesNotCacheALookupThatRacedADrop(t *testing.T) {
 	c, now := newKeyCache(time.Minute), time.Now()
-	p := Principal{KeyID: 1, TenantID: 7}
+	p := Principal{KeyID: 1, Tenant: KeyTenant{Ref: tenantref.Ref{ID: 7}}}
 	_, _, gen := c.get("a", now) // a lookup starts and reads the row from the database
 	c.dropTenant(7)              // meanwhile the tenant is deleted on this replica
 	c.put("a", nil, p, now, gen) // the lookup finishes with the row it read before

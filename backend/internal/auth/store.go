@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/problem"
 )
 
@@ -38,7 +39,6 @@ func (k Key) Prefix() string { return KeyPrefix + k.LookupID }
 type Principal struct {
 	Platform bool  // the FORMA_ADMIN_KEY; no tenant
 	KeyID    int64 // the tenant key's id
-	TenantID int64 // the tenant the key belongs to
 	Role     Role  // the tenant key's role
 	// Tenant is the key's tenant, read with the key (and cached with it) so that a
 	// request needs no second lookup.
@@ -47,9 +47,9 @@ type Principal struct {
 
 // KeyTenant is the row of forma.tenants a tenant key belongs to.
 type KeyTenant struct {
+	tenantref.Ref
 	Slug      string
 	Name      string
-	Schema    string
 	CreatedAt time.Time
 }
 
@@ -181,7 +181,7 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, erro
 	}
 	var p Principal
 	var hash []byte
-	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.TenantID, &p.Role, &hash,
+	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.Tenant.ID, &p.Role, &hash,
 		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, errInvalidKey()

@@ -8,6 +8,7 @@ import (
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/auth"
 	"forma.dev/backend/internal/migrations"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 )
 
@@ -30,7 +31,7 @@ func TestStoreAuthenticatesAndForgetsRevokedKeys(t *testing.T) {
 	}
 	for _, s := range []*auth.Store{here, there} {
 		p, err := s.Authenticate(ctx, plain)
-		if err != nil || p.TenantID != tenantID || p.KeyID != k.ID || p.Role != auth.Write || p.Platform {
+		if err != nil || p.Tenant.ID != tenantID || p.KeyID != k.ID || p.Role != auth.Write || p.Platform {
 			t.Fatalf("Authenticate = %+v, %v", p, err)
 		}
 	}
@@ -69,10 +70,10 @@ func TestStoreReturnsTheKeysTenantAndForgetsItWithTheTenant(t *testing.T) {
 	}
 	for _, s := range []*auth.Store{here, there} {
 		p, err := s.Authenticate(ctx, plain)
-		want := auth.KeyTenant{Slug: "acme", Name: "Acme Inc.", Schema: "t_acme"}
+		want := auth.KeyTenant{Ref: tenantref.Ref{ID: tenantID, Schema: "t_acme"}, Slug: "acme", Name: "Acme Inc."}
 		got := p.Tenant
 		got.CreatedAt = time.Time{}
-		if err != nil || p.TenantID != tenantID || got != want || p.Tenant.CreatedAt.IsZero() {
+		if err != nil || got != want || p.Tenant.CreatedAt.IsZero() {
 			t.Fatalf("Authenticate = %+v, %v; want tenant %+v", p, err, want)
 		}
 	}

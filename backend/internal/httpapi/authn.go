@@ -8,6 +8,7 @@ import (
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/auth"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/tenantref"
 )
 
 // ctxPrincipal is the key of the principal the auth middleware stores in the gin context.
@@ -17,9 +18,13 @@ const ctxPrincipal = "forma.principal"
 // has checked that the request's key belongs to it. The tenant was read with the key.
 func TenantOf(c *gin.Context) tenant.Tenant {
 	p := PrincipalOf(c)
-	return tenant.Tenant{ID: p.TenantID, Slug: p.Tenant.Slug, Name: p.Tenant.Name,
+	return tenant.Tenant{ID: p.Tenant.ID, Slug: p.Tenant.Slug, Name: p.Tenant.Name,
 		SchemaName: p.Tenant.Schema, CreatedAt: p.Tenant.CreatedAt}
 }
+
+// schemaTenant is the request's tenant as the schema engine and the data API name it:
+// its id and its Postgres schema.
+func schemaTenant(c *gin.Context) tenantref.Ref { return PrincipalOf(c).Tenant.Ref }
 
 // PrincipalOf returns who the request authenticated as (the zero value on open routes).
 func PrincipalOf(c *gin.Context) auth.Principal {

@@ -46,6 +46,24 @@ func decodeJSON(c *gin.Context) (any, error) {
 	return v, decodeOne(dec, &v)
 }
 
+// decodeObject decodes a body that must be one JSON object of any members (a record, a
+// merge patch), as decodeJSON does; what, when set, says in the error what the object is.
+func decodeObject(c *gin.Context, what string) (map[string]any, error) {
+	v, err := decodeJSON(c)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		detail := "the body must be a JSON object"
+		if what != "" {
+			detail += ": " + what
+		}
+		return nil, apperr.New(apperr.Invalid, detail)
+	}
+	return obj, nil
+}
+
 // strictDecoder reads the whole body, checks it with checkJSON, and returns it with a
 // decoder of it that keeps numbers as json.Number.
 func strictDecoder(c *gin.Context) (*json.Decoder, []byte, error) {

@@ -46,3 +46,22 @@ func TestBindJSONErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeObjectRefusesWhatIsNotAnObject(t *testing.T) {
+	t.Parallel()
+	for body, detail := range map[string]string{
+		`null`: "the body must be a JSON object: the field", `[{"a": 1}]`: "the body must be a JSON object: the field",
+		`3`: "the body must be a JSON object: the field", `{`: "malformed JSON: the body ends too early", `{"a": 1}`: "",
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest("POST", "/", strings.NewReader(body))
+		obj, err := decodeObject(c, "the field")
+		got := apperr.As(err)
+		switch {
+		case detail == "" && (err != nil || obj["a"] != json.Number("1")):
+			t.Errorf("decodeObject(%s) = %v, %v", body, obj, err)
+		case detail != "" && (got == nil || got.Code != apperr.Invalid || got.Detail != detail):
+			t.Errorf("decodeObject(%s) = %v, want a 400 %q", body, err, detail)
+		}
+	}
+}

@@ -30,14 +30,9 @@ func (a *api) addField(c *gin.Context) {
 
 // patchField changes one field with a JSON merge patch (RFC 7396) of its definition.
 func (a *api) patchField(c *gin.Context) {
-	body, err := decodeJSON(c)
+	patch, err := decodeObject(c, "the members of the field to change")
 	if err != nil {
 		a.fail(c, err)
-		return
-	}
-	patch, ok := body.(map[string]any)
-	if !ok {
-		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object: the members of the field to change"))
 		return
 	}
 	a.changeField(c, func(m schema.Model, name string) (schema.Model, problem.List) {

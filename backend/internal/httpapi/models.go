@@ -96,13 +96,14 @@ func (a *api) changeModel(c *gin.Context, dryRun bool, status int,
 		a.fail(c, err)
 		return
 	}
-	ans := changeAnswer{Plan: res.Ops, SQL: res.SQL, Version: res.Version, Changed: res.Changed, DryRun: dryRun}
+	ans := modelAnswer{Result: *res}
+	ans.Models, ans.Hash = nil, ""
 	for i := range res.Models {
 		if res.Models[i].Name == c.Param("model") {
 			ans.Model = &res.Models[i]
 		}
 	}
-	answerChange(c, status, ans)
+	answerChange(c, status, res, ans)
 }
 
 func noModel(name string) error {

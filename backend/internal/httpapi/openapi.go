@@ -13,7 +13,7 @@ import (
 // schema version.
 func (a *api) openAPI(c *gin.Context) {
 	t := TenantOf(c)
-	ts, err := a.Records.Catalog.Get(c.Request.Context(), recordTenant(c), 0)
+	ts, err := a.Records.Catalog.Get(c.Request.Context(), schemaTenant(c), 0)
 	if err != nil {
 		a.fail(c, err)
 		return

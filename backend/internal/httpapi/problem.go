@@ -56,7 +56,7 @@ func (a *api) fail(c *gin.Context, err error) {
 	if e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(max(1, (e.RetryAfter+time.Second-1)/time.Second))))
 	}
-	a.writeProblem(c, e.Status(), string(e.Code), e.Detail, doc)
+	a.writeProblem(c, Status(e.Code), string(e.Code), e.Detail, doc)
 }
 
 // writeProblem writes a problem document with the standard members set over doc's.

@@ -25,11 +25,6 @@ func (a *api) recordRoutes(read, write *gin.RouterGroup) {
 	write.DELETE("/data/:model/:id", a.deleteRecord)
 }
 
-func recordTenant(c *gin.Context) records.Tenant {
-	t := TenantOf(c)
-	return records.Tenant{ID: t.ID, Schema: t.SchemaName}
-}
-
 // minVersion reads the Forma-Schema-Version request header (0 when absent).
 func minVersion(c *gin.Context) (int64, error) {
 	h := c.GetHeader(SchemaVersionHeader)
@@ -79,7 +74,7 @@ func (a *api) listRecords(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.List(c.Request.Context(), recordTenant(c), c.Param("model"), c.Request.URL.Query(), minV)
+	res, err := a.Records.List(c.Request.Context(), schemaTenant(c), c.Param("model"), c.Request.URL.Query(), minV)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -95,7 +90,7 @@ func (a *api) getRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Get(c.Request.Context(), recordTenant(c), c.Param("model"), id, strings.Join(c.QueryArray("expand"), ","), minV)
+	res, err := a.Records.Get(c.Request.Context(), schemaTenant(c), c.Param("model"), id, strings.Join(c.QueryArray("expand"), ","), minV)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -133,7 +128,7 @@ func (a *api) createRecords(c *gin.Context) {
 		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object or an array of objects"))
 		return
 	}
-	res, err := a.Records.Create(c.Request.Context(), recordTenant(c), c.Param("model"), bodies, minV)
+	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -156,17 +151,12 @@ func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
 			a.fail(c, err)
 			return
 		}
-		body, err := decodeJSON(c)
+		obj, err := decodeObject(c, "")
 		if err != nil {
 			a.fail(c, err)
 			return
 		}
-		obj, ok := body.(map[string]any)
-		if !ok {
-			a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object"))
-			return
-		}
-		res, err := a.Records.Update(c.Request.Context(), recordTenant(c), c.Param("model"), id, obj, mode, match, minV)
+		res, err := a.Records.Update(c.Request.Context(), schemaTenant(c), c.Param("model"), id, obj, mode, match, minV)
 		if err != nil {
 			a.fail(c, err)
 			return
@@ -181,7 +171,7 @@ func (a *api) deleteRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Delete(c.Request.Context(), recordTenant(c), c.Param("model"), id, match, minV)
+	res, err := a.Records.Delete(c.Request.Context(), schemaTenant(c), c.Param("model"), id, match, minV)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -9,7 +9,6 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/schemasync"
-	"forma.dev/shared/plan"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
@@ -32,12 +31,6 @@ func (a *api) schemaRoutes(admin *gin.RouterGroup) {
 	admin.GET("/schema/drift", a.schemaDrift)
 }
 
-// schemaTenant is the request's tenant as the engine names it.
-func schemaTenant(c *gin.Context) schemasync.Tenant {
-	t := TenantOf(c)
-	return schemasync.Tenant{ID: t.ID, Schema: t.SchemaName}
-}
-
 // applyOptions reads ?allow_data_loss=true and If-Match: "<version>" and names the actor.
 func applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
 	o := schemasync.Options{DryRun: dryRun, Actor: "key:" + strconv.FormatInt(PrincipalOf(c).KeyID, 10)}
@@ -58,25 +51,21 @@ func applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
 	return o, nil
 }
 
-// changeAnswer is the body of a schema change or its plan.
-type changeAnswer struct {
-	Model   *schema.Model  `json:"model,omitempty"`
-	Models  []schema.Model `json:"models,omitempty"`
-	Plan    []plan.Op      `json:"plan"`
-	SQL     []string       `json:"sql"`
-	Version int64          `json:"version"`
-	Hash    string         `json:"hash,omitempty"`
-	Changed bool           `json:"changed"`
-	DryRun  bool           `json:"dry_run,omitempty"`
+// modelAnswer is the body of a change of one model: the model as it is after it, and
+// the change's result without the other models and the schema's hash.
+type modelAnswer struct {
+	Model *schema.Model `json:"model,omitempty"`
+	schemasync.Result
 }
 
-// answerChange writes a change's result with the new version as ETag (not for dry runs,
-// whose version is only the one the change would get).
-func answerChange(c *gin.Context, status int, ans changeAnswer) {
-	if !ans.DryRun {
-		c.Header("ETag", strconv.Quote(strconv.FormatInt(ans.Version, 10)))
+// answerChange writes a change's result (a *schemasync.Result or a modelAnswer) with
+// the new version as ETag (not for dry runs, whose version is only the one the change
+// would get).
+func answerChange(c *gin.Context, status int, res *schemasync.Result, body any) {
+	if !res.DryRun {
+		c.Header("ETag", strconv.Quote(strconv.FormatInt(res.Version, 10)))
 	}
-	c.JSON(status, ans)
+	c.JSON(status, body)
 }
 
 // snapshotBody is a whole-schema snapshot, as GET /schema returns it (version and hash are ignored).
@@ -131,8 +120,7 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 		a.fail(c, err)
 		return
 	}
-	answerChange(c, http.StatusOK, changeAnswer{Models: res.Models, Plan: res.Ops, SQL: res.SQL,
-		Version: res.Version, Hash: res.Hash, Changed: res.Changed, DryRun: dryRun})
+	answerChange(c, http.StatusOK, res, res)
 }
 
 // snapshotProblems reports a snapshot whose models, or the fields of one, are missing or

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+
+	"forma.dev/backend/internal/tenantref"
 )
 
 // Record events, as webhook subscribers name them.
@@ -25,7 +27,7 @@ type Events interface {
 
 // write runs fn, and emits its records as event in the same transaction when someone
 // listens. all asks for a transaction anyway (a bulk write is all or nothing).
-func (s *Service) write(ctx context.Context, t Tenant, model, event string, version int64, all bool,
+func (s *Service) write(ctx context.Context, t tenantref.Ref, model, event string, version int64, all bool,
 	fn func(Querier) ([]*Record, error)) ([]*Record, error) {
 	listened := s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
 	if !listened && !all {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
@@ -222,8 +223,8 @@ func outcomeUnknown(t *testing.T, r createResult) {
 // oneTable is a Catalog of one table.
 type oneTable struct{ ts *Tables }
 
-func (c oneTable) Get(context.Context, Tenant, int64) (*Tables, error) { return c.ts, nil }
-func (c oneTable) Reload(context.Context, Tenant) (*Tables, error)     { return c.ts, nil }
+func (c oneTable) Get(context.Context, tenantref.Ref, int64) (*Tables, error) { return c.ts, nil }
+func (c oneTable) Reload(context.Context, tenantref.Ref) (*Tables, error)     { return c.ts, nil }
 
 // TestSeparateCommitsLetNoCreateWait: a Service groups the creates that arrive while one
 // is in flight, unless SeparateCommits (FORMA_GROUP_COMMIT=false) makes each go alone.
@@ -236,7 +237,7 @@ func TestSeparateCommitsLetNoCreateWait(t *testing.T) {
 			svc := &Service{DB: pool, SeparateCommits: separate,
 				Catalog: oneTable{&Tables{Version: 1, ByName: map[string]*Table{"tag": tbl}}}}
 			create := func(name string) error {
-				_, err := svc.Create(context.Background(), Tenant{ID: 1, Schema: "t_acme"}, "tag", []map[string]any{{"name": name}}, 0)
+				_, err := svc.Create(context.Background(), tenantref.Ref{ID: 1, Schema: "t_acme"}, "tag", []map[string]any{{"name": name}}, 0)
 				return err
 			}
 			held := holdName(t, pool, "x")

@@ -8,15 +8,10 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/db"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/record"
 )
-
-// Tenant names whose tables a request may reach: the tenant it authenticated for.
-type Tenant struct {
-	ID     int64
-	Schema string // the tenant's Postgres schema, e.g. "t_acme"
-}
 
 // Tables is a tenant's models compiled for one schema version.
 type Tables struct {
@@ -27,9 +22,9 @@ type Tables struct {
 // Catalog gives the compiled models of a tenant (the model cache).
 type Catalog interface {
 	// Get returns the tables of the tenant's current version, at least minVersion.
-	Get(ctx context.Context, t Tenant, minVersion int64) (*Tables, error)
+	Get(ctx context.Context, t tenantref.Ref, minVersion int64) (*Tables, error)
 	// Reload drops what is cached for the tenant and loads its current version.
-	Reload(ctx context.Context, t Tenant) (*Tables, error)
+	Reload(ctx context.Context, t tenantref.Ref) (*Tables, error)
 }
 
 // MaxBulk is the most records one bulk write may hold.
@@ -56,7 +51,7 @@ type Result struct {
 }
 
 // table returns the compiled model, reloading once when it may be newer than the cache.
-func (s *Service) table(ctx context.Context, t Tenant, model string, minVersion int64) (*Tables, *Table, error) {
+func (s *Service) table(ctx context.Context, t tenantref.Ref, model string, minVersion int64) (*Tables, *Table, error) {
 	ts, err := s.Catalog.Get(ctx, t, minVersion)
 	if err != nil {
 		return nil, nil, err
@@ -82,7 +77,7 @@ const maxAttempts = 4
 // reloads and runs fn again, as long as the model is newer each time. A prepared
 // statement that Postgres refused as stale runs again even when the model was current:
 // on a fresh statement.
-func (s *Service) withRetry(ctx context.Context, t Tenant, model string, minVersion int64, fn func(*Tables, *Table) error) error {
+func (s *Service) withRetry(ctx context.Context, t tenantref.Ref, model string, minVersion int64, fn func(*Tables, *Table) error) error {
 	ts, tbl, err := s.table(ctx, t, model, minVersion)
 	if err != nil {
 		return err
@@ -132,7 +127,7 @@ func validation(probs problem.List) error {
 }
 
 // Create writes one record or, for a bulk write, all of them in one transaction.
-func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []map[string]any, minVersion int64) (*Result, error) {
+func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bodies []map[string]any, minVersion int64) (*Result, error) {
 	if len(bodies) > MaxBulk {
 		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
 	}
@@ -172,7 +167,7 @@ func (s *Service) Create(ctx context.Context, t Tenant, model string, bodies []m
 }
 
 // List answers a list request.
-func (s *Service) List(ctx context.Context, t Tenant, model string, q url.Values, minVersion int64) (*Result, error) {
+func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url.Values, minVersion int64) (*Result, error) {
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		lq, probs := tbl.ParseList(q)
@@ -190,7 +185,7 @@ func (s *Service) List(ctx context.Context, t Tenant, model string, q url.Values
 }
 
 // Get reads one record; expand is the comma-separated relations to inline.
-func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, expand string, minVersion int64) (*Result, error) {
+func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int64, expand string, minVersion int64) (*Result, error) {
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var probs problem.List
@@ -212,7 +207,7 @@ func (s *Service) Get(ctx context.Context, t Tenant, model string, id int64, exp
 }
 
 // Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
-func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
+func (s *Service) Update(ctx context.Context, t tenantref.Ref, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
 	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
@@ -240,7 +235,7 @@ func (s *Service) Update(ctx context.Context, t Tenant, model string, id int64, 
 }
 
 // Delete removes one record, honouring If-Match.
-func (s *Service) Delete(ctx context.Context, t Tenant, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
+func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier) ([]*Record, error) {

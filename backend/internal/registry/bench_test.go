@@ -12,6 +12,7 @@ import (
 
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/registry"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
@@ -70,7 +71,7 @@ func BenchmarkColdGet(b *testing.B) {
 	if err := migrations.Up(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	tenants := make([]registry.Tenant, coldTenants)
+	tenants := make([]tenantref.Ref, coldTenants)
 	for i := range tenants {
 		tenants[i] = seedTenant(b, db, i)
 	}
@@ -111,8 +112,8 @@ func BenchmarkColdGet(b *testing.B) {
 }
 
 // seedTenant makes tenant i with the Event model at version 1.
-func seedTenant(b *testing.B, db *bun.DB, i int) registry.Tenant {
-	t := registry.Tenant{Schema: "t_" + strconv.Itoa(i)}
+func seedTenant(b *testing.B, db *bun.DB, i int) tenantref.Ref {
+	t := tenantref.Ref{Schema: "t_" + strconv.Itoa(i)}
 	if err := db.QueryRowContext(context.Background(), `INSERT INTO forma.tenants (slug, name, schema_name)
 		VALUES (?, ?, ?) RETURNING id`, t.Schema, t.Schema, t.Schema).Scan(&t.ID); err != nil {
 		b.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"time"
+
+	"forma.dev/backend/internal/tenantref"
 )
 
 // loadTimeout bounds one shared load, whoever waits for it.
@@ -13,7 +15,7 @@ const loadTimeout = 30 * time.Second
 // entry is within its window, else after checking the version in Postgres, loading a
 // missing set from Redis (a snapshot of that version) or from Postgres. Concurrent calls
 // for one tenant share one load. Redis trouble never fails Get.
-func (r *Registry) Get(ctx context.Context, t Tenant) (*Set, error) {
+func (r *Registry) Get(ctx context.Context, t tenantref.Ref) (*Set, error) {
 	if s, fresh := r.lookup(t.ID); fresh {
 		r.stats.hits.Add(1)
 		return s, nil
@@ -24,7 +26,7 @@ func (r *Registry) Get(ctx context.Context, t Tenant) (*Set, error) {
 // Fresh returns the tenant's models at minVersion or later when Postgres has them
 // (read-your-writes: a client names the version its change returned). The set's Version
 // is below minVersion only when Postgres has no such version yet.
-func (r *Registry) Fresh(ctx context.Context, t Tenant, minVersion int64) (*Set, error) {
+func (r *Registry) Fresh(ctx context.Context, t tenantref.Ref, minVersion int64) (*Set, error) {
 	s, err := r.Get(ctx, t)
 	if err != nil || s.Version >= minVersion {
 		return s, err
@@ -34,7 +36,7 @@ func (r *Registry) Fresh(ctx context.Context, t Tenant, minVersion int64) (*Set,
 
 // Verify re-checks the tenant's version in Postgres now, and loads the models if they
 // changed. The data API calls it before refusing a field the cached model lacks.
-func (r *Registry) Verify(ctx context.Context, t Tenant) (*Set, error) {
+func (r *Registry) Verify(ctx context.Context, t tenantref.Ref) (*Set, error) {
 	r.stats.checks.Add(1)
 	v, err := r.src.Version(ctx, t.ID)
 	if err != nil {
@@ -48,7 +50,7 @@ func (r *Registry) Verify(ctx context.Context, t Tenant) (*Set, error) {
 
 // atLeast loads from Postgres, sharing a load in flight; if that load began before
 // version v committed, it loads once more on its own.
-func (r *Registry) atLeast(ctx context.Context, t Tenant, v int64) (*Set, error) {
+func (r *Registry) atLeast(ctx context.Context, t tenantref.Ref, v int64) (*Set, error) {
 	s, err := r.do(ctx, "p", t, r.fromPostgres)
 	if err != nil || s.Version >= v {
 		return s, err
@@ -59,7 +61,7 @@ func (r *Registry) atLeast(ctx context.Context, t Tenant, v int64) (*Set, error)
 // Reload drops the tenant's entry and loads its models from Postgres. The data API calls
 // it when a statement fails on a missing table or column (SQLSTATE 42P01, 42703), then
 // retries once.
-func (r *Registry) Reload(ctx context.Context, t Tenant) (*Set, error) {
+func (r *Registry) Reload(ctx context.Context, t tenantref.Ref) (*Set, error) {
 	r.mu.Lock()
 	if r.cache.Remove(t.ID) {
 		r.stats.invalidations.Add(1)
@@ -70,8 +72,8 @@ func (r *Registry) Reload(ctx context.Context, t Tenant) (*Set, error) {
 
 // do runs load once for all concurrent callers with the same kind and tenant; each
 // caller stops waiting when its own ctx ends, the load goes on for the others.
-func (r *Registry) do(ctx context.Context, kind string, t Tenant,
-	load func(context.Context, Tenant, uint64) (*Set, error)) (*Set, error) {
+func (r *Registry) do(ctx context.Context, kind string, t tenantref.Ref,
+	load func(context.Context, tenantref.Ref, uint64) (*Set, error)) (*Set, error) {
 	seq := r.seq.Load() // before the load: an invalidation during it makes it suspect
 	ch := r.flight.DoChan(kind+strconv.FormatInt(t.ID, 10)+":"+t.Schema, func() (any, error) {
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
@@ -90,7 +92,7 @@ func (r *Registry) do(ctx context.Context, kind string, t Tenant,
 }
 
 // refresh serves a miss or an entry past its window.
-func (r *Registry) refresh(ctx context.Context, t Tenant, seq uint64) (*Set, error) {
+func (r *Registry) refresh(ctx context.Context, t tenantref.Ref, seq uint64) (*Set, error) {
 	cached, fresh := r.lookup(t.ID)
 	if fresh {
 		r.stats.hits.Add(1)
@@ -134,7 +136,7 @@ func (r *Registry) lookup(tenant int64) (*Set, bool) {
 }
 
 // load fills a set of version want from its Redis snapshot, else from Postgres.
-func (r *Registry) load(ctx context.Context, t Tenant, want int64, seq uint64) (*Set, error) {
+func (r *Registry) load(ctx context.Context, t tenantref.Ref, want int64, seq uint64) (*Set, error) {
 	if r.redisUsable() {
 		s, err := r.fromRedis(ctx, t, want)
 		if err != nil {
@@ -149,7 +151,7 @@ func (r *Registry) load(ctx context.Context, t Tenant, want int64, seq uint64) (
 
 // fromPostgres loads the tenant's current snapshot from the truth, caches it and shares
 // it through Redis.
-func (r *Registry) fromPostgres(ctx context.Context, t Tenant, seq uint64) (*Set, error) {
+func (r *Registry) fromPostgres(ctx context.Context, t tenantref.Ref, seq uint64) (*Set, error) {
 	v, models, err := r.src.Snapshot(ctx, t.ID)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"forma.dev/backend/internal/registry"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -73,8 +74,8 @@ func event(extra ...string) schema.Model {
 }
 
 // tenant returns the registry's name for tenant id.
-func tenant(id int64) registry.Tenant {
-	return registry.Tenant{ID: id, Schema: "t_" + strconv.FormatInt(id, 10)}
+func tenant(id int64) tenantref.Ref {
+	return tenantref.Ref{ID: id, Schema: "t_" + strconv.FormatInt(id, 10)}
 }
 
 // redisURL is the Redis the tests share: TEST_REDIS_URL, else the local default.

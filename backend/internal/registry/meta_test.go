@@ -10,19 +10,20 @@ import (
 	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/registry"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
 
 // metaDB returns a migrated database with one tenant, and the tenant.
-func metaDB(tb testing.TB) (*bun.DB, registry.Tenant) {
+func metaDB(tb testing.TB) (*bun.DB, tenantref.Ref) {
 	tb.Helper()
 	ctx := context.Background()
 	db := testdb.Open(tb)
 	if err := migrations.Up(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
-	t := registry.Tenant{Schema: "t_acme"}
+	t := tenantref.Ref{Schema: "t_acme"}
 	if err := db.QueryRowContext(ctx, `INSERT INTO forma.tenants (slug, name, schema_name)
 		VALUES ('acme', 'Acme', 't_acme') RETURNING id`).Scan(&t.ID); err != nil {
 		tb.Fatal(err)

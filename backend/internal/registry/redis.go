@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -42,7 +43,7 @@ return raised`)
 
 // fromRedis loads the set of version want from its snapshot; nil, nil when Redis does
 // not have it.
-func (r *Registry) fromRedis(ctx context.Context, t Tenant, want int64) (*Set, error) {
+func (r *Registry) fromRedis(ctx context.Context, t tenantref.Ref, want int64) (*Set, error) {
 	raw, err := r.rdb.Get(ctx, r.snapKey(t.ID, want)).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil

@@ -24,14 +24,9 @@ import (
 	"forma.dev/backend/internal/lru"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/redisbus"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
-
-// Tenant names a tenant: its id and its Postgres schema (t_<slug>).
-type Tenant struct {
-	ID     int64
-	Schema string
-}
 
 // Set is one tenant's models at one schema version, compiled. It is immutable: a change
 // makes a new Set, so a request may keep using the one it started with.
@@ -50,7 +45,7 @@ func (s *Set) Table(model string) (*records.Table, bool) {
 }
 
 // compile builds the Set of models for tenant t at version v.
-func compile(t Tenant, v int64, models []schema.Model) (*Set, error) {
+func compile(t tenantref.Ref, v int64, models []schema.Model) (*Set, error) {
 	s := &Set{Tenant: t.ID, Version: v, Schema: t.Schema, Models: models,
 		Tables: make(map[string]*records.Table, len(models))}
 	for _, m := range models {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"forma.dev/backend/internal/redisbus"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -13,7 +14,7 @@ import (
 // the snapshot, the raised version hint and a notice on the channel so other replicas
 // drop their stale entry. A Redis error is counted and returned for the log only: the
 // change is committed, and other replicas see it within their window.
-func (r *Registry) Published(ctx context.Context, t Tenant, version int64, models []schema.Model) error {
+func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64, models []schema.Model) error {
 	r.invalidate(t.ID, version)
 	s, err := compile(t, version, models)
 	if err != nil {

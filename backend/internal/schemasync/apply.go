@@ -14,6 +14,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/meta"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
@@ -24,7 +25,7 @@ const lockNamespace int32 = 0x4653594e
 
 // applyOnce is one attempt: lock, load, check, plan, run, store, commit (or roll back).
 // checked names the models that change returns as they were validated before the lock.
-func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
+func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
 	tx, err := e.db.BeginTx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return nil, err
@@ -59,12 +60,12 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked
 	if problems := checkChange(cur.Models, next, checked); len(problems) > 0 {
 		return nil, invalid(focus(problems, next, o.Focus))
 	}
-	res := &Result{Models: next, Version: cur.Version, Hash: schemaHash(next), Ops: []plan.Op{}, SQL: []string{}}
-	if res.Hash == schemaHash(cur.Models) && sameJSON(cur.Models, next) {
+	res := &Result{Models: next, Version: cur.Version, Hash: schema.SchemaHash(next), Ops: []plan.Op{}, SQL: []string{}, DryRun: o.DryRun}
+	if res.Hash == schema.SchemaHash(cur.Models) && sameJSON(cur.Models, next) {
 		return res, nil // unchanged: nothing to write, same version
 	}
 	res.Changed, res.Version = true, cur.Version+1
-	res.Ops = planSchema(cur.Models, next)
+	res.Ops = plan.Schema(cur.Models, next)
 	r := NewRenderer(t.Schema)
 	stmts, err := r.RenderAll(res.Ops)
 	if err != nil {
@@ -74,9 +75,12 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked
 		res.SQL = append(res.SQL, s...)
 	}
 	if lost := dataLoss(res.Ops); len(lost) > 0 && !o.AllowDataLoss {
-		return nil, apperr.New(apperr.Conflict, fmt.Sprintf(
-			"the change loses data (%s); send allow_data_loss=true to apply it anyway", lost[0].Description)).
-			With("plan", res.Ops).With("sql", res.SQL)
+		if !o.DryRun {
+			return nil, apperr.New(apperr.Conflict, fmt.Sprintf(
+				"the change loses data (%s); send allow_data_loss=true to apply it anyway", lost[0].Description)).
+				With("plan", res.Ops).With("sql", res.SQL)
+		}
+		res.RefusedWithout = RefusedWithoutDataLoss // and the steps run, so that rows in the way show too
 	}
 	if err := runSteps(ctx, tx, r, res.Ops, stmts); err != nil {
 		return nil, err
@@ -84,7 +88,10 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked
 	if o.DryRun {
 		return res, nil // the deferred rollback undoes everything
 	}
-	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Hashes: modelHashes(next)}
+	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Hashes: make(map[string]string, len(next))}
+	for _, m := range next {
+		after.Hashes[m.Name] = schema.Hash(m)
+	}
 	if err := meta.Save(ctx, tx, t.ID, meta.Change{Before: cur, After: after, Actor: o.Actor, Ops: res.Ops, SQL: res.SQL}); err != nil {
 		return nil, err
 	}
@@ -106,7 +113,7 @@ func (e *Engine) applyOnce(ctx context.Context, t Tenant, change Change, checked
 // tenant waits for the change, and a change that comes after the deletion finds no
 // tenant (404) instead of a missing schema or table. It runs after the advisory lock,
 // as the tenant's deletion takes the row first and then the tables: the same order.
-func lockTenant(ctx context.Context, tx bun.Tx, t Tenant) error {
+func lockTenant(ctx context.Context, tx bun.Tx, t tenantref.Ref) error {
 	var one int
 	err := tx.NewRaw("SELECT 1 FROM forma.tenants WHERE id = ? FOR KEY SHARE", t.ID).Scan(ctx, &one)
 	if errors.Is(err, sql.ErrNoRows) {

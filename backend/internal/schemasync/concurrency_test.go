@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -88,7 +89,7 @@ func TestHookRunsInTheTransaction(t *testing.T) {
 	t.Parallel()
 	fail := true
 	var seen int64
-	hook := func(ctx context.Context, tx bun.Tx, tn schemasync.Tenant, r *schemasync.Result) error {
+	hook := func(ctx context.Context, tx bun.Tx, tn tenantref.Ref, r *schemasync.Result) error {
 		if err := tx.NewRaw("SELECT version FROM forma.schema_versions WHERE tenant_id = ?", tn.ID).Scan(ctx, &seen); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/meta"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -32,7 +33,7 @@ type DriftReport struct {
 }
 
 // Drift compares the tenant's live tables with its stored definitions.
-func (e *Engine) Drift(ctx context.Context, t Tenant) (*DriftReport, error) {
+func (e *Engine) Drift(ctx context.Context, t tenantref.Ref) (*DriftReport, error) {
 	st, err := meta.Load(ctx, e.db, t.ID)
 	if err != nil {
 		return nil, err

@@ -10,19 +10,15 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
 
-// Tenant names the tenant whose schema changes: its id and its Postgres schema (t_<slug>).
-type Tenant struct {
-	ID     int64
-	Schema string
-}
-
 // Options tune one apply.
 type Options struct {
-	// AllowDataLoss lets a plan with data-losing ops run; without it such a plan is a 409.
+	// AllowDataLoss lets a plan with data-losing ops run; without it such a plan is a 409,
+	// or on a dry run a Result with RefusedWithout set.
 	AllowDataLoss bool
 	// IfMatch, when set, is the schema version the caller last saw; a different one is a 412.
 	IfMatch *int64
@@ -36,15 +32,24 @@ type Options struct {
 	Focus string
 }
 
-// Result is what an apply did or, for a dry run, would do.
+// Result is what an apply did or, for a dry run, would do: the body the schema routes
+// answer (a model's routes without Models and Hash).
 type Result struct {
-	Models  []schema.Model `json:"models"`
+	Models  []schema.Model `json:"models,omitempty"`
 	Ops     []plan.Op      `json:"plan"`
 	SQL     []string       `json:"sql"`
 	Version int64          `json:"version"`
-	Hash    string         `json:"hash"`
+	Hash    string         `json:"hash,omitempty"`
 	Changed bool           `json:"changed"`
+	DryRun  bool           `json:"dry_run,omitempty"`
+	// RefusedWithout, on a dry run, names the option without which the change would be
+	// refused (RefusedWithoutDataLoss); empty when it would run as sent.
+	RefusedWithout string `json:"refused_without,omitempty"`
 }
+
+// RefusedWithoutDataLoss is Result.RefusedWithout of a dry run whose change loses data
+// and was sent without Options.AllowDataLoss.
+const RefusedWithoutDataLoss = "allow_data_loss"
 
 // Change computes a tenant's new models from its current ones. It runs inside the locked
 // transaction, so a change built on the current state (add one field) cannot race.
@@ -53,11 +58,11 @@ type Change func(current []schema.Model) ([]schema.Model, error)
 // Hook runs inside the transaction after a change is stored and before it commits (not
 // on dry runs or no-ops); an error rolls the change back. The schema.changed outbox
 // event is written by one.
-type Hook func(ctx context.Context, tx bun.Tx, t Tenant, r *Result) error
+type Hook func(ctx context.Context, tx bun.Tx, t tenantref.Ref, r *Result) error
 
 // Committed runs after a change has committed (not on dry runs or no-ops): it tells the
 // model cache of every replica. It cannot undo the change, so it returns nothing.
-type Committed func(ctx context.Context, t Tenant, r *Result)
+type Committed func(ctx context.Context, t tenantref.Ref, r *Result)
 
 // Engine applies definitions to tenants' schemas.
 type Engine struct {
@@ -108,13 +113,13 @@ func New(db *bun.DB, opts ...Option) *Engine {
 // Apply runs change for tenant t in one transaction, retried when it times out on a lock.
 // Every model that change returns and that differs from the stored one is validated
 // inside the lock; ApplySchema and PutModel validate what they are sent before it.
-func (e *Engine) Apply(ctx context.Context, t Tenant, change Change, o Options) (*Result, error) {
+func (e *Engine) Apply(ctx context.Context, t tenantref.Ref, change Change, o Options) (*Result, error) {
 	return e.apply(ctx, t, change, nil, o)
 }
 
 // apply is Apply; checked names the models that change returns as they were validated
 // before the lock, which are not validated again.
-func (e *Engine) apply(ctx context.Context, t Tenant, change Change, checked map[string]bool, o Options) (*Result, error) {
+func (e *Engine) apply(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
 	if t.ID == 0 || t.Schema == "" {
 		return nil, errors.New("schemasync: apply without a tenant id and schema")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
@@ -21,7 +22,7 @@ func holdLock(t *testing.T, opts ...schemasync.Option) (e *env, release func()) 
 	held, done := make(chan struct{}), make(chan struct{})
 	finished := make(chan error, 1)
 	hold := true
-	hook := func(ctx context.Context, _ bun.Tx, _ schemasync.Tenant, _ *schemasync.Result) error {
+	hook := func(ctx context.Context, _ bun.Tx, _ tenantref.Ref, _ *schemasync.Result) error {
 		if hold {
 			hold = false
 			close(held)

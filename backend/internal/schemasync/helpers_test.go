@@ -11,6 +11,7 @@ import (
 	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
@@ -20,7 +21,7 @@ type env struct {
 	t      testing.TB
 	db     *bun.DB
 	engine *schemasync.Engine
-	tenant schemasync.Tenant
+	tenant tenantref.Ref
 }
 
 // newEnv opens a fresh database with the control schema and one tenant, "acme".
@@ -37,10 +38,10 @@ func newEnv(t testing.TB, opts ...schemasync.Option) *env {
 }
 
 // newTenant adds a tenant row and its schema, as the tenant service does.
-func (e *env) newTenant(slug string) schemasync.Tenant {
+func (e *env) newTenant(slug string) tenantref.Ref {
 	e.t.Helper()
 	ctx := context.Background()
-	tn := schemasync.Tenant{Schema: "t_" + slug}
+	tn := tenantref.Ref{Schema: "t_" + slug}
 	if err := e.db.NewRaw("INSERT INTO forma.tenants (slug, name, schema_name) VALUES (?, ?, ?) RETURNING id",
 		slug, slug, tn.Schema).Scan(ctx, &tn.ID); err != nil {
 		e.t.Fatal(err)

@@ -6,12 +6,13 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/meta"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/schema"
 )
 
 // ApplySchema replaces all of a tenant's models with models (a whole snapshot). The
 // snapshot is validated before the tenant's lock is taken.
-func (e *Engine) ApplySchema(ctx context.Context, t Tenant, models []schema.Model, o Options) (*Result, error) {
+func (e *Engine) ApplySchema(ctx context.Context, t tenantref.Ref, models []schema.Model, o Options) (*Result, error) {
 	if problems := checkSchema(models); len(problems) > 0 {
 		return nil, invalid(problems)
 	}
@@ -24,7 +25,7 @@ func (e *Engine) ApplySchema(ctx context.Context, t Tenant, models []schema.Mode
 
 // PutModel creates model m or replaces its definition, leaving the other models alone.
 // m is validated before the tenant's lock is taken, but for the models its relations name.
-func (e *Engine) PutModel(ctx context.Context, t Tenant, m schema.Model, o Options) (*Result, error) {
+func (e *Engine) PutModel(ctx context.Context, t tenantref.Ref, m schema.Model, o Options) (*Result, error) {
 	if problems := checkModel(m); len(problems) > 0 {
 		return nil, invalid(problems)
 	}
@@ -40,7 +41,7 @@ func (e *Engine) PutModel(ctx context.Context, t Tenant, m schema.Model, o Optio
 }
 
 // DeleteModel drops model name and its table; it is a NotFound when there is no such model.
-func (e *Engine) DeleteModel(ctx context.Context, t Tenant, name string, o Options) (*Result, error) {
+func (e *Engine) DeleteModel(ctx context.Context, t tenantref.Ref, name string, o Options) (*Result, error) {
 	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
 		for i := range cur {
 			if cur[i].Name == name {
@@ -53,7 +54,7 @@ func (e *Engine) DeleteModel(ctx context.Context, t Tenant, name string, o Optio
 
 // UpdateModel applies fn to the current definition of model name (a NotFound when there
 // is none): the field-by-field changes are built on it.
-func (e *Engine) UpdateModel(ctx context.Context, t Tenant, name string, fn func(m *schema.Model) error, o Options) (*Result, error) {
+func (e *Engine) UpdateModel(ctx context.Context, t tenantref.Ref, name string, fn func(m *schema.Model) error, o Options) (*Result, error) {
 	return e.Apply(ctx, t, func(cur []schema.Model) ([]schema.Model, error) {
 		for i := range cur {
 			if cur[i].Name == name {
@@ -68,7 +69,7 @@ func (e *Engine) UpdateModel(ctx context.Context, t Tenant, name string, fn func
 // Conflict when it has a field so named already. f is validated before the tenant's
 // lock is taken, with paths relative to it ("options.pattern"); how it fits the model
 // is validated inside, with paths relative to the model.
-func (e *Engine) AddField(ctx context.Context, t Tenant, name string, f schema.Field, o Options) (*Result, error) {
+func (e *Engine) AddField(ctx context.Context, t tenantref.Ref, name string, f schema.Field, o Options) (*Result, error) {
 	if problems := checkField(f); len(problems) > 0 {
 		return nil, invalid(problems)
 	}
@@ -87,11 +88,11 @@ func notFoundModel(name string) error {
 }
 
 // Current returns the tenant's stored models, version and hash.
-func (e *Engine) Current(ctx context.Context, t Tenant) (meta.State, error) {
+func (e *Engine) Current(ctx context.Context, t tenantref.Ref) (meta.State, error) {
 	return meta.Load(ctx, e.db, t.ID)
 }
 
 // History returns up to limit applied changes, newest first, older than version before (0: the newest).
-func (e *Engine) History(ctx context.Context, t Tenant, before int64, limit int) ([]meta.Entry, error) {
+func (e *Engine) History(ctx context.Context, t tenantref.Ref, before int64, limit int) ([]meta.Entry, error) {
 	return meta.History(ctx, e.db, t.ID, before, limit)
 }

@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/webhooks"
 )
 
 // fixed is a catalog compiled once, so benchmarks measure the write, not the catalog.
 type fixed struct{ ts *records.Tables }
 
-func (f fixed) Get(context.Context, records.Tenant, int64) (*records.Tables, error) { return f.ts, nil }
-func (f fixed) Reload(context.Context, records.Tenant) (*records.Tables, error)     { return f.ts, nil }
+func (f fixed) Get(context.Context, tenantref.Ref, int64) (*records.Tables, error) { return f.ts, nil }
+func (f fixed) Reload(context.Context, tenantref.Ref) (*records.Tables, error)     { return f.ts, nil }
 
 func benchStack(b *testing.B) *stack {
 	s := newStack(b, fast())

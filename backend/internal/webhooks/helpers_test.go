@@ -17,6 +17,7 @@ import (
 	"forma.dev/backend/internal/migrations"
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/backend/internal/webhooks"
 	"forma.dev/shared/schema"
@@ -30,7 +31,7 @@ type stack struct {
 	hooks  *webhooks.Service
 	engine *schemasync.Engine
 	recs   *records.Service
-	tenant records.Tenant
+	tenant tenantref.Ref
 }
 
 // fast are options for tests: short backoff, lease and poll, private addresses allowed.
@@ -50,7 +51,7 @@ func newStack(t testing.TB, o webhooks.Options) *stack {
 	s := &stack{t: t, db: db, hooks: webhooks.New(db.DB, o)}
 	s.engine = schemasync.New(db, schemasync.WithHook(s.hooks.SchemaHook))
 	s.recs = &records.Service{DB: pool.PGX, Catalog: catalog{db}, Events: s.hooks}
-	s.tenant = records.Tenant{Schema: "t_acme"}
+	s.tenant = tenantref.Ref{Schema: "t_acme"}
 	if err := db.QueryRowContext(ctx, `INSERT INTO forma.tenants (slug, name, schema_name)
 		VALUES ('acme', 'acme', 't_acme') RETURNING id`).Scan(&s.tenant.ID); err != nil {
 		t.Fatal(err)
@@ -66,7 +67,7 @@ func newStack(t testing.TB, o webhooks.Options) *stack {
 // apply puts one model definition through the schema engine.
 func (s *stack) apply(m schema.Model) *schemasync.Result {
 	s.t.Helper()
-	res, err := s.engine.Apply(context.Background(), schemasync.Tenant{ID: s.tenant.ID, Schema: s.tenant.Schema},
+	res, err := s.engine.Apply(context.Background(), s.tenant,
 		func(cur []schema.Model) ([]schema.Model, error) {
 			out := []schema.Model{m}
 			for _, c := range cur {
@@ -129,7 +130,7 @@ func (s *stack) run(o webhooks.Options) (stop func()) {
 // catalog compiles the tenant's models from the control schema on every call.
 type catalog struct{ db *bun.DB }
 
-func (c catalog) Get(ctx context.Context, t records.Tenant, _ int64) (*records.Tables, error) {
+func (c catalog) Get(ctx context.Context, t tenantref.Ref, _ int64) (*records.Tables, error) {
 	st, err := meta.Load(ctx, c.db, t.ID)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,7 @@ func (c catalog) Get(ctx context.Context, t records.Tenant, _ int64) (*records.T
 	return ts, nil
 }
 
-func (c catalog) Reload(ctx context.Context, t records.Tenant) (*records.Tables, error) {
+func (c catalog) Reload(ctx context.Context, t tenantref.Ref) (*records.Tables, error) {
 	return c.Get(ctx, t, 0)
 }
 

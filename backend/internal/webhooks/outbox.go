@@ -13,6 +13,7 @@ import (
 
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/plan"
 )
 
@@ -108,7 +109,7 @@ func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, ev
 
 // SchemaHook is the schema engine's hook: it writes the schema.changed event of a change
 // inside the change's transaction.
-func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t schemasync.Tenant, r *schemasync.Result) error {
+func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t tenantref.Ref, r *schemasync.Result) error {
 	snap := s.view.current(ctx)
 	if !snap.unknown && !snap.wantsAny(t.ID, SchemaChanged) {
 		return nil

@@ -48,6 +48,21 @@ describe("Api", () => {
     const api = new Api({ tenant: "acme", key: "k" }, async () => { throw new TypeError("fetch failed"); });
     await expect(api.whoami()).rejects.toMatchObject({ status: 0 });
   });
+  it("reads a dry run the server would refuse without allow_data_loss", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const drop = { kind: "drop_column", model: "e", field: "a", data_loss: true, may_fail: false, description: "drop field a" };
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, {
+      plan: [drop], sql: ['ALTER TABLE "t1_acme"."e" DROP COLUMN "a"'], version: 4, changed: true, dry_run: true, refused_without: "allow_data_loss",
+    }, seen));
+    const out = await api.dryRun({ name: "e", fields: [] });
+    expect(seen.url).toBe("/api/v1/t/acme/models/e/plan");
+    expect(seen.init?.method).toBe("POST");
+    expect(out).toEqual({ plan: [drop], sql: ['ALTER TABLE "t1_acme"."e" DROP COLUMN "a"'], version: 4, refusedWithout: "allow_data_loss" });
+  });
+  it("reads a dry run that would run as sent", async () => {
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { plan: [], sql: [], version: 4, changed: false, dry_run: true }));
+    expect((await api.dryRun({ name: "e", fields: [] }, true)).refusedWithout).toBeUndefined();
+  });
   it("reads the schema", async () => {
     const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { models: [{ name: "a", fields: [] }], version: 3, hash: "h" }));
     expect(await api.schema()).toEqual({ models: [{ name: "a", fields: [] }], version: 3, hash: "h" });

@@ -62,6 +62,8 @@ export interface DryRun {
   plan: Op[];
   sql: string[];
   version?: number;
+  /** The option the change would be refused without ("allow_data_loss"); absent when it would run as sent. */
+  refusedWithout?: string;
 }
 
 type Fetch = typeof fetch;
@@ -173,7 +175,8 @@ export class Api {
       body: model,
       query: { allow_data_loss: allowDataLoss || undefined },
     });
-    return { plan: listOf<Op>(body, "plan"), sql: sqlOf(body.sql), version: body.version as number | undefined };
+    const refused = typeof body.refused_without === "string" && body.refused_without ? body.refused_without : undefined;
+    return { plan: listOf<Op>(body, "plan"), sql: sqlOf(body.sql), version: body.version as number | undefined, refusedWithout: refused };
   }
 
   /** apply saves model if the schema is still at version; 412 when it is not. */

@@ -1,0 +1,29 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"forma.dev/backend/internal/apperr"
+)
+
+// statuses is the HTTP status of each error code.
+var statuses = map[apperr.Code]int{
+	apperr.Invalid:            http.StatusBadRequest,
+	apperr.Unauthorized:       http.StatusUnauthorized,
+	apperr.Forbidden:          http.StatusForbidden,
+	apperr.NotFound:           http.StatusNotFound,
+	apperr.Conflict:           http.StatusConflict,
+	apperr.PreconditionFailed: http.StatusPreconditionFailed,
+	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
+	apperr.RateLimited:        http.StatusTooManyRequests,
+	apperr.Unavailable:        http.StatusServiceUnavailable,
+	apperr.Internal:           http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of an error's code; an unknown code is a 500.
+func Status(code apperr.Code) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
