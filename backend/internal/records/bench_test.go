@@ -53,14 +53,14 @@ func BenchmarkRecords(b *testing.B) {
 		}
 		rows = append(rows, v)
 	}
-	if _, err := tbl.Insert(ctx, q, rows); err != nil {
+	if _, err := tbl.InsertDirect(ctx, q, rows); err != nil {
 		b.Fatal(err)
 	}
 	lq, probs := tbl.ParseList(url.Values{"country": {"PL"}, "sort": {"-timestamp"}, "limit": {"20"}})
 	if len(probs) > 0 {
 		b.Fatal(probs)
 	}
-	page, err := tbl.List(ctx, q, lq)
+	page, err := tbl.ListBatched(ctx, q, lq)
 	if err != nil || len(page.Data) != 20 {
 		b.Fatalf("list: %d records, %v", len(page.Data), err)
 	}
@@ -68,7 +68,7 @@ func BenchmarkRecords(b *testing.B) {
 	b.Run("get", func(b *testing.B) {
 		defer cpuclock.Report(b)()
 		for i := 0; b.Loop(); i++ {
-			if r, err := tbl.Get(ctx, q, int64(i%100+1)); err != nil || r == nil {
+			if r, err := tbl.GetDirect(ctx, q, int64(i%100+1)); err != nil || r == nil {
 				b.Fatal(r, err)
 			}
 		}
@@ -76,7 +76,7 @@ func BenchmarkRecords(b *testing.B) {
 	b.Run("list20", func(b *testing.B) {
 		defer cpuclock.Report(b)()
 		for b.Loop() {
-			if _, err := tbl.List(ctx, q, lq); err != nil {
+			if _, err := tbl.ListBatched(ctx, q, lq); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -50,6 +50,15 @@ func (e *staleRows) Error() string {
 	return fmt.Sprintf("records: column %s is of type %d, not the model's: the model is stale", e.column, e.oid)
 }
 
+// markWritten marks err, when it is a *staleRows, as the result of a statement that
+// committed.
+func markWritten(err error) error {
+	if stale, ok := err.(*staleRows); ok {
+		stale.written = true
+	}
+	return err
+}
+
 // writtenStale returns the ids of the rows a write committed but could not read with
 // its stale model, or false.
 func writtenStale(err error) ([]int64, bool) {

@@ -26,19 +26,21 @@ type Events interface {
 }
 
 // write runs fn, and emits its records as event in the same transaction when someone
-// listens. all asks for a transaction anyway (a bulk write is all or nothing).
+// listens. all asks for a transaction anyway (a bulk write is all or nothing). fn is
+// told whether it runs in a transaction.
 func (s *Service) write(ctx context.Context, t tenantref.Ref, model, event string, version int64, all bool,
-	fn func(Querier) ([]*Record, error)) ([]*Record, error) {
+	fn func(q Querier, inTx bool) ([]*Record, error)) ([]*Record, error) {
 	listened := s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
 	if !listened && !all {
-		return fn(s.DB)
+		recs, err := fn(s.DB, false)
+		return recs, markWritten(err) // alone, outside a transaction: committed
 	}
 	tx, err := s.DB.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	recs, err := fn(tx)
+	recs, err := fn(tx, true)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ INSERT INTO t_acme.note (id, owner) VALUES (1, 1), (2, NULL)`); err != nil {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := note.List(ctx, db.PGX, ListQuery{limit: 10, sort: []sortKey{{col: note.byName["id"]}}})
+	page, err := note.listBatched(ctx, db.PGX, ListQuery{limit: 10, sort: []sortKey{{col: note.byName["id"]}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestEveryType(t *testing.T) {
 		}
 	}
 	rows.Close()
-	if _, err := tbl.Get(ctx, p.PGX, 1); err != nil {
+	if _, err := tbl.getDirect(ctx, p.PGX, 1); err != nil {
 		t.Fatalf("a row with every type: %v", err)
 	}
 }

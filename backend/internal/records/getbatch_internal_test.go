@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"forma.dev/backend/internal/batch"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
@@ -82,10 +83,10 @@ func eventually(t *testing.T, cond func() bool, what func() string) {
 }
 
 // queued waits until b holds n waiting calls: reads by id, or lists of one statement.
-func queued[A any](t *testing.T, b *batcher[A], n int) {
+func queued[A, R any](t *testing.T, b *batch.Batcher[A, R], n int) {
 	t.Helper()
-	eventually(t, func() bool { return b.waiting() == n },
-		func() string { return fmt.Sprintf("%d calls wait, want %d", b.waiting(), n) })
+	eventually(t, func() bool { return b.Waiting() == n },
+		func() string { return fmt.Sprintf("%d calls wait, want %d", b.Waiting(), n) })
 }
 
 // reached waits until g has noted n statements or pipelines.
@@ -111,7 +112,7 @@ func TestReadsThatWaitShareOneStatement(t *testing.T) {
 	ids := []int64{1, 2, 3, 7, 7, 49, 50, 51, 9999} // 7 twice; 51 and 9999 do not exist
 	results := make(chan getResult, maxGetFlights+len(ids))
 	read := func(id int64) {
-		rec, err := tbl.get(context.Background(), g, id)
+		rec, err := tbl.getBatched(context.Background(), g, id)
 		results <- getResult{id, rec, err}
 	}
 	for i := range maxGetFlights {
@@ -159,7 +160,7 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 	results := make(chan getResult, 16)
 	for i := range maxGetFlights {
 		go func() {
-			rec, err := tbl.get(context.Background(), g, int64(i+1))
+			rec, err := tbl.getBatched(context.Background(), g, int64(i+1))
 			results <- getResult{int64(i + 1), rec, err}
 		}()
 	}
@@ -167,12 +168,12 @@ func TestAReadThatStopsWaitingLeavesTheOthersServed(t *testing.T) {
 	reached(t, g, maxGetFlights) // the first reads hold the flights
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		rec, err := tbl.get(ctx, g, 5)
+		rec, err := tbl.getBatched(ctx, g, 5)
 		results <- getResult{-5, rec, err}
 	}()
 	queued(t, &tbl.gets, 1)
 	go func() {
-		rec, err := tbl.get(context.Background(), g, 6)
+		rec, err := tbl.getBatched(context.Background(), g, 6)
 		results <- getResult{6, rec, err}
 	}()
 	queued(t, &tbl.gets, 2)
@@ -204,7 +205,7 @@ func TestABatchThatFailsFailsEveryRead(t *testing.T) {
 	errs := make(chan error, 8)
 	for i := range 8 {
 		go func() {
-			_, err := gone.get(context.Background(), g, int64(i+1))
+			_, err := gone.getBatched(context.Background(), g, int64(i+1))
 			errs <- err
 		}()
 	}
@@ -244,14 +245,12 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 				outcomes <- outcome{panicked: true}
 			}
 		}()
-		_, err := tbl.get(context.Background(), bad, id)
+		_, err := tbl.getBatched(context.Background(), bad, id)
 		outcomes <- outcome{err: err}
 	}
 	go read(1)
 	eventually(t, func() bool {
-		tbl.gets.mu.Lock()
-		defer tbl.gets.mu.Unlock()
-		return tbl.gets.inFlight == maxGetFlights
+		return tbl.gets.InFlight() == maxGetFlights
 	}, func() string { return "the first read never took the flight" })
 	for i := range 3 {
 		go read(int64(i + 2))
@@ -277,7 +276,7 @@ func TestAPanicFailsTheBatchAndFreesTheFlight(t *testing.T) {
 	if panics != 2 || errs != 2 { // the first read alone; then a batch of three, run by one of them
 		t.Errorf("%d panics and %d errors, want 2 and 2", panics, errs)
 	}
-	rec, err := tbl.get(context.Background(), pool, 4)
+	rec, err := tbl.getBatched(context.Background(), pool, 4)
 	if id, _ := rec.Get("id"); err != nil || id != int64(4) {
 		t.Fatalf("after the panics: %v %v", id, err)
 	}

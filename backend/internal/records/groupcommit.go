@@ -9,12 +9,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/batch"
 	"forma.dev/backend/internal/db"
 )
 
 // Single-row creates are committed in groups. Under load most of a create's cost is its
 // commit and its round trip, not the insert, so the creates of a table that arrive while
-// one is in flight wait (batch.go), and go together as one pipeline of inserts with a
+// one is in flight wait (package batch), and go together as one pipeline of inserts with a
 // single Sync: Postgres runs them as one implicit transaction, with one commit and one
 // WAL flush for all of them. Each keeps its own statement, row and answer, and is
 // answered only once the group has committed. A create that finds the flight free goes
@@ -41,22 +42,21 @@ type insertCall struct {
 	args  []any
 }
 
-// create writes one validated row (record.Create output), committed in a group with the
-// other creates of the table that wait when q is the pool, and on its own otherwise.
-func (t *Table) create(ctx context.Context, q Querier, row map[string]any) ([]*Record, error) {
-	pool, ok := q.(*pgxpool.Pool)
-	if !ok {
-		return t.Insert(ctx, q, []map[string]any{row})
-	}
+// createCall is one single-row create waiting in a table's batcher.
+type createCall = batch.Call[insertCall, []*Record]
+
+// createGrouped writes one validated row (record.Create output), committed in a group
+// with the other creates of the table that wait: together decides when.
+func (t *Table) createGrouped(ctx context.Context, pool *pgxpool.Pool, row map[string]any) ([]*Record, error) {
 	rows := []map[string]any{row}
 	query, args := t.insertSQL(t.writtenColumns(rows), rows)
-	return t.creates.do(ctx, insertCall{query, args}, func(ctx context.Context, calls []*call[insertCall]) {
+	return t.creates.Do(ctx, insertCall{query, args}, func(ctx context.Context, calls []*createCall) {
 		t.commitGroups(ctx, pool, calls)
 	})
 }
 
 // commitGroups answers every call, committing as many together as Postgres accepts.
-func (t *Table) commitGroups(ctx context.Context, pool *pgxpool.Pool, calls []*call[insertCall]) {
+func (t *Table) commitGroups(ctx context.Context, pool *pgxpool.Pool, calls []*createCall) {
 	for len(calls) > 1 {
 		refused, err := t.commitGroup(ctx, pool, calls)
 		switch {
@@ -64,7 +64,7 @@ func (t *Table) commitGroups(ctx context.Context, pool *pgxpool.Pool, calls []*c
 			return
 		case refused < 0: // nothing was written, or nobody can tell
 			for _, c := range calls {
-				c.answer(nil, err)
+				c.Answer(nil, err)
 			}
 			return
 		case refused == len(calls): // the commit itself
@@ -82,15 +82,15 @@ func (t *Table) commitGroups(ctx context.Context, pool *pgxpool.Pool, calls []*c
 	}
 }
 
-func (t *Table) insertAlone(ctx context.Context, q Querier, c *call[insertCall]) {
-	recs, err := t.query(ctx, q, c.arg.query, c.arg.args, t.columns, 1)
-	c.answer(recs, unknownIfLost(err))
+func (t *Table) insertAlone(ctx context.Context, q Querier, c *createCall) {
+	recs, err := t.query(ctx, q, c.Arg.query, c.Arg.args, t.columns, 1)
+	c.Answer(recs, unknownIfLost(err))
 }
 
 // commitGroup runs the calls' inserts as one transaction and, when it commits, answers
 // them. Otherwise it answers none: refused is the index of the insert Postgres refused
 // (len(calls) when it refused the commit), or -1 with err for every call.
-func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*call[insertCall]) (refused int, err error) {
+func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*createCall) (refused int, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return -1, err // nothing was sent
@@ -98,7 +98,7 @@ func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*ca
 	defer conn.Release()
 	var b pgx.Batch
 	for _, c := range calls {
-		b.Queue(c.arg.query, c.arg.args...)
+		b.Queue(c.Arg.query, c.Arg.args...)
 	}
 	br := conn.SendBatch(ctx, &b)
 	recs := make([][]*Record, len(calls))
@@ -124,7 +124,7 @@ func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*ca
 	switch {
 	case err == nil:
 		for i, c := range calls {
-			c.answer(recs[i], stale[i])
+			c.Answer(recs[i], stale[i])
 		}
 		return 0, nil
 	case rolledBack(err):

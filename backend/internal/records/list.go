@@ -12,8 +12,20 @@ type Page struct {
 	NextCursor *string   `json:"next_cursor"`
 }
 
-// List runs a parsed list query: one statement, whatever the page size.
-func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
+// listBatched runs a parsed list query with the lists of its statement that wait from
+// other requests (listRowsBatched); q is shared by those requests: together decides.
+func (t *Table) listBatched(ctx context.Context, q batchQuerier, lq ListQuery) (*Page, error) {
+	return t.list(ctx, q, q, lq)
+}
+
+// listDirect runs a parsed list query on q, alone.
+func (t *Table) listDirect(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
+	return t.list(ctx, q, nil, lq)
+}
+
+// list runs a parsed list query: one statement, whatever the page size, batched through
+// bq when it is set and on q alone when not.
+func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq ListQuery) (*Page, error) {
 	cols, shown := t.listColumns(lq)
 	selected := t.selectAll
 	if len(lq.fields) > 0 {
@@ -24,7 +36,13 @@ func (t *Table) List(ctx context.Context, q Querier, lq ListQuery) (*Page, error
 		selected = strings.Join(exprs, ", ")
 	}
 	query, args := t.listSQL(lq, selected)
-	recs, err := t.listRows(ctx, q, query, args, cols, lq.limit+1)
+	var recs []*Record
+	var err error
+	if bq != nil {
+		recs, err = t.listRowsBatched(ctx, bq, query, args, cols, lq.limit+1)
+	} else {
+		recs, err = t.query(ctx, q, query, args, cols, lq.limit+1)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func list(t *testing.T, tbl *records.Table, q records.Querier, query string) *re
 	if len(probs) > 0 {
 		t.Fatalf("%s: %v", query, probs)
 	}
-	page, err := tbl.List(context.Background(), q, lq)
+	page, err := tbl.ListBatched(context.Background(), q, lq)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}

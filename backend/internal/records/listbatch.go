@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"forma.dev/backend/internal/batch"
 )
 
-// Lists are batched (batch.go) by statement: the lists of one statement text (one
+// Lists are batched (package batch) by statement: the lists of one statement text (one
 // model, the same filters, sort, limit and fields; other values) that wait go together
 // as one pipeline, each its own statement with its own plan, rows and snapshot, sent in
 // one write and answered in one stream. Only cheap statements are batched: a statement
@@ -27,22 +29,25 @@ type batchQuerier interface {
 }
 
 // listBatchers are a table's list statements, by text.
-type listBatchers struct{ shapes[*listShape] }
+type listBatchers struct{ batch.Store[*listShape] }
+
+// listCall is one list waiting in its statement's batcher: the statement's bound values.
+type listCall = batch.Call[[]any, []*Record]
 
 // listShape is one list statement: its batcher and what its runs cost.
 type listShape struct {
-	batcher[[]any]
+	batch.Batcher[[]any, []*Record]
 	cost atomic.Int64 // nanoseconds per statement, a moving average
 }
 
-// shape returns the statement's batcher; nil once the table keeps maxShapes.
+// shape returns the statement's batcher; nil once the table keeps batch.MaxShapes.
 func (l *listBatchers) shape(query string) *listShape {
-	if s, ok := l.lookup(query); ok {
+	if s, ok := l.Lookup(query); ok {
 		return s
 	}
 	s := &listShape{}
-	s.flights, s.size = maxListFlights, maxListBatch
-	if s, kept := l.keep(query, s); kept {
+	s.Flights, s.Size = maxListFlights, maxListBatch
+	if s, kept := l.Keep(query, s); kept {
 		return s
 	}
 	return nil
@@ -54,13 +59,10 @@ func (s *listShape) observe(perStatement time.Duration) {
 	s.cost.Store(old + (int64(perStatement)-old)/8)
 }
 
-// listRows runs a list statement, batched with others of its text when it is cheap.
-func (t *Table) listRows(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
-	bq, ok := q.(batchQuerier)
-	var s *listShape
-	if ok && shared(q) {
-		s = t.lists.shape(query)
-	}
+// listRowsBatched runs a list statement, batched with others of its text when it is
+// cheap. q must be shared by the requests of a batch (the pool): together decides.
+func (t *Table) listRowsBatched(ctx context.Context, q batchQuerier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
+	s := t.lists.shape(query)
 	if s == nil {
 		return t.query(ctx, q, query, args, cols, hint)
 	}
@@ -70,9 +72,9 @@ func (t *Table) listRows(ctx context.Context, q Querier, query string, args []an
 		s.observe(time.Since(start))
 		return recs, err
 	}
-	return s.do(ctx, args, func(ctx context.Context, calls []*call[[]any]) {
+	return s.Do(ctx, args, func(ctx context.Context, calls []*listCall) {
 		start := time.Now()
-		t.fetchLists(ctx, bq, query, cols, hint, calls)
+		t.fetchLists(ctx, q, query, cols, hint, calls)
 		s.observe(time.Since(start) / time.Duration(len(calls)))
 	})
 }
@@ -80,17 +82,17 @@ func (t *Table) listRows(ctx context.Context, q Querier, query string, args []an
 // fetchLists runs the calls' statements in one pipeline. In a pipeline a statement that
 // fails makes the ones after it fail too, so each call whose statement failed runs again
 // alone, for an answer of its own.
-func (t *Table) fetchLists(ctx context.Context, q batchQuerier, query string, cols []*column, hint int, calls []*call[[]any]) {
+func (t *Table) fetchLists(ctx context.Context, q batchQuerier, query string, cols []*column, hint int, calls []*listCall) {
 	if len(calls) == 1 {
-		calls[0].answer(t.query(ctx, q, query, calls[0].arg, cols, hint))
+		calls[0].Answer(t.query(ctx, q, query, calls[0].Arg, cols, hint))
 		return
 	}
 	var b pgx.Batch
 	for _, c := range calls {
-		b.Queue(query, c.arg...)
+		b.Queue(query, c.Arg...)
 	}
 	br := q.SendBatch(ctx, &b)
-	var failed []*call[[]any]
+	var failed []*listCall
 	for _, c := range calls {
 		rows, err := br.Query()
 		var recs []*Record
@@ -101,10 +103,10 @@ func (t *Table) fetchLists(ctx context.Context, q batchQuerier, query string, co
 			failed = append(failed, c)
 			continue
 		}
-		c.answer(recs, nil)
+		c.Answer(recs, nil)
 	}
 	_ = br.Close() // every statement's outcome is read above
 	for _, c := range failed {
-		c.answer(t.query(ctx, q, query, c.arg, cols, hint))
+		c.Answer(t.query(ctx, q, query, c.Arg, cols, hint))
 	}
 }

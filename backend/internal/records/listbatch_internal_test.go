@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"forma.dev/backend/internal/batch"
 )
 
 type listResult struct {
@@ -34,7 +36,7 @@ func TestListsThatWaitShareOnePipeline(t *testing.T) {
 		if len(probs) > 0 {
 			t.Error(probs)
 		}
-		page, err := tbl.List(context.Background(), g, lq)
+		page, err := tbl.listBatched(context.Background(), g, lq)
 		results <- listResult{body, page, err}
 	}
 	go list("note 1") // holds the flight at the gate
@@ -44,7 +46,7 @@ func TestListsThatWaitShareOnePipeline(t *testing.T) {
 	for _, b := range bodies {
 		go list(b)
 	}
-	queued(t, &tbl.lists.shape(query).batcher, len(bodies))
+	queued(t, &tbl.lists.shape(query).Batcher, len(bodies))
 	go list("note 4", "limit", "5") // another statement: its own flight
 	reached(t, g, 2)
 	close(g.gate)
@@ -87,7 +89,7 @@ func TestAStatementThatFailsInAPipelineFailsAlone(t *testing.T) {
 	}
 	results := make(chan result, 8)
 	list := func(div int) {
-		recs, err := tbl.listRows(context.Background(), g, query, []any{div}, tbl.columns, 1)
+		recs, err := tbl.listRowsBatched(context.Background(), g, query, []any{div}, tbl.columns, 1)
 		results <- result{div, recs, err}
 	}
 	go list(1)
@@ -95,7 +97,7 @@ func TestAStatementThatFailsInAPipelineFailsAlone(t *testing.T) {
 	divs := []int{2, 0, 4, 5} // 20/0 fails, and with it, in the pipeline, 4 and 5
 	for i, d := range divs {
 		go list(d)
-		queued(t, &tbl.lists.shape(query).batcher, i+1)
+		queued(t, &tbl.lists.shape(query).Batcher, i+1)
 	}
 	close(g.gate)
 	for range 1 + len(divs) {
@@ -129,7 +131,7 @@ func TestSlowListStatementsRunAlone(t *testing.T) {
 	errs := make(chan error, 3)
 	for id := range 3 {
 		go func() {
-			_, err := tbl.listRows(context.Background(), g, query, []any{id + 1}, tbl.columns, 1)
+			_, err := tbl.listRowsBatched(context.Background(), g, query, []any{id + 1}, tbl.columns, 1)
 			errs <- err
 		}()
 	}
@@ -147,19 +149,19 @@ func TestSlowListStatementsRunAlone(t *testing.T) {
 	}
 }
 
-// TestListShapesAreBounded: a table batches at most maxShapes statements; the
+// TestListShapesAreBounded: a table batches at most batch.MaxShapes statements; the
 // lists of others run alone.
 func TestListShapesAreBounded(t *testing.T) {
 	t.Parallel()
 	var l listBatchers
 	first := l.shape("q0")
-	for i := 1; i < maxShapes; i++ {
+	for i := 1; i < batch.MaxShapes; i++ {
 		if l.shape("q"+strconv.Itoa(i)) == nil {
 			t.Fatalf("statement %d has no batcher", i)
 		}
 	}
 	if s := l.shape("one more"); s != nil {
-		t.Error("a statement past maxShapes has a batcher")
+		t.Error("a statement past batch.MaxShapes has a batcher")
 	}
 	if l.shape("q0") != first {
 		t.Error("a known statement lost its batcher")
@@ -182,7 +184,7 @@ func TestConcurrentListsGetTheirOwnRows(t *testing.T) {
 					want = 0
 				}
 				lq, _ := tbl.ParseList(url.Values{"body": {body}})
-				page, err := tbl.List(context.Background(), g, lq)
+				page, err := tbl.listBatched(context.Background(), g, lq)
 				if err == nil && len(page.Data) != want {
 					err = fmt.Errorf("%s: %d records, want %d", body, len(page.Data), want)
 				}
@@ -223,8 +225,8 @@ func TestReadsInATransactionAreNotBatched(t *testing.T) {
 	var held sync.WaitGroup
 	defer func() { close(g.gate); held.Wait() }()
 	lq, _ := tbl.ParseList(url.Values{"body": {"fresh"}})
-	held.Go(func() { _, _ = tbl.List(context.Background(), g, lq) })
-	held.Go(func() { _, _ = tbl.get(context.Background(), g, 1) })
+	held.Go(func() { _, _ = tbl.listBatched(context.Background(), g, lq) })
+	held.Go(func() { _, _ = tbl.getBatched(context.Background(), g, 1) })
 	reached(t, g, 2) // a list and a read by id hold their flights
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)
@@ -235,8 +237,11 @@ func TestReadsInATransactionAreNotBatched(t *testing.T) {
 	if _, err := tx.Exec(ctx, "INSERT INTO t_acme.note (body) VALUES ('fresh')"); err != nil {
 		t.Fatal(err)
 	}
+	if together(aRead, true, false) {
+		t.Fatal("a read in a transaction goes together with others")
+	}
 	atOnce(t, "the list in the transaction", func() {
-		page, err := tbl.List(ctx, tx, lq)
+		page, err := tbl.listDirect(ctx, tx, lq)
 		if err != nil || len(page.Data) != 1 {
 			t.Errorf("the list in the transaction: %v %v, want its uncommitted row", page, err)
 		}
@@ -247,13 +252,13 @@ func TestReadsInATransactionAreNotBatched(t *testing.T) {
 	}
 	defer conn.Release()
 	atOnce(t, "the list on a held connection", func() {
-		page, err := tbl.List(ctx, conn, lq)
+		page, err := tbl.listDirect(ctx, conn, lq)
 		if err != nil || len(page.Data) != 0 { // the row is not committed
 			t.Errorf("the list on a held connection: %v %v", page, err)
 		}
 	})
 	atOnce(t, "the read by id in the transaction", func() {
-		rec, err := tbl.get(ctx, tx, 6)
+		rec, err := tbl.getDirect(ctx, tx, 6)
 		if err != nil || rec == nil {
 			t.Errorf("the read by id in the transaction: %v %v, want its uncommitted row", rec, err)
 		}

@@ -70,7 +70,7 @@ func insert(t *testing.T, tbl *records.Table, q records.Querier, bodies ...strin
 		}
 		rows = append(rows, v)
 	}
-	recs, err := tbl.Insert(context.Background(), q, rows)
+	recs, err := tbl.InsertDirect(context.Background(), q, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestEveryTypeRoundTrips(t *testing.T) {
 		}
 	}
 	id := int64(m["id"].(float64))
-	again, err := tbl.Get(context.Background(), q, id)
+	again, err := tbl.GetDirect(context.Background(), q, id)
 	if err != nil || again == nil {
 		t.Fatalf("get %d: %v %v", id, again, err)
 	}
@@ -141,7 +141,7 @@ func TestValuesOnlySQLCanStoreReadBack(t *testing.T) {
 	}
 	metas := []string{`"meta":"s"`, `"meta":null`, `"meta":[]`, `"meta":{}`}
 	for i, id := range ids {
-		rec, err := tbl.Get(context.Background(), q, id)
+		rec, err := tbl.GetDirect(context.Background(), q, id)
 		if err != nil || rec == nil {
 			t.Fatalf("get %d: %v", id, err)
 		}

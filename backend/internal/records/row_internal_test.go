@@ -18,7 +18,7 @@ func TestPagesLongerThanTheFirstChunkKeepEveryValue(t *testing.T) {
 		if len(probs) > 0 {
 			t.Fatal(probs)
 		}
-		page, err := tbl.List(context.Background(), pool, lq)
+		page, err := tbl.listBatched(context.Background(), pool, lq)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -153,11 +153,15 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bod
 			res.Version, res.Records = ts.Version, recs
 			return err
 		}
-		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, len(rows) > 1, func(q Querier) ([]*Record, error) {
-			if len(rows) == 1 && !s.SeparateCommits {
-				return tbl.create(ctx, q, rows[0])
+		kind := aCreate
+		if len(rows) > 1 {
+			kind = aBulk
+		}
+		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk, func(q Querier, inTx bool) ([]*Record, error) {
+			if together(kind, inTx, s.SeparateCommits) {
+				return tbl.createGrouped(ctx, s.DB, rows[0])
 			}
-			return tbl.Insert(ctx, q, rows)
+			return tbl.insertDirect(ctx, q, rows)
 		})
 		written, _ = writtenStale(err)
 		res.Version, res.Records = ts.Version, recs
@@ -174,7 +178,13 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
-		page, err := tbl.List(ctx, s.DB, lq)
+		var page *Page
+		var err error
+		if together(aRead, false, s.SeparateCommits) {
+			page, err = tbl.listBatched(ctx, s.DB, lq)
+		} else {
+			page, err = tbl.listDirect(ctx, s.DB, lq)
+		}
 		if err == nil {
 			err = s.expand(ctx, ts, lq.expand, page.Data)
 		}
@@ -193,7 +203,13 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
-		rec, err := tbl.get(ctx, s.DB, id)
+		var rec *Record
+		var err error
+		if together(aRead, false, s.SeparateCommits) {
+			rec, err = tbl.getBatched(ctx, s.DB, id)
+		} else {
+			rec, err = tbl.getDirect(ctx, s.DB, id)
+		}
 		if err != nil {
 			return err
 		}
@@ -220,7 +236,7 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, model string, id 
 		if len(probs) > 0 {
 			return validation(probs)
 		}
-		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, false, func(q Querier) ([]*Record, error) {
+		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, false, func(q Querier, _ bool) ([]*Record, error) {
 			return tbl.Update(ctx, q, id, vals, ifMatch)
 		})
 		written, _ = writtenStale(err)
@@ -238,7 +254,7 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, model string, id 
 func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier) ([]*Record, error) {
+		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier, _ bool) ([]*Record, error) {
 			return tbl.Delete(ctx, q, id, ifMatch)
 		})
 		if ids, ok := writtenStale(err); ok && len(ids) > 0 {
@@ -256,7 +272,7 @@ func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id 
 
 // missOrStale tells a missing record (404) from an If-Match that no longer matches (412).
 func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id int64) error {
-	rec, err := tbl.Get(ctx, s.DB, id)
+	rec, err := tbl.getDirect(ctx, s.DB, id)
 	switch {
 	case err != nil:
 		return err
@@ -271,9 +287,9 @@ func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id 
 func (s *Service) readBack(ctx context.Context, tbl *Table, ids []int64) ([]*Record, error) {
 	recs := make([]*Record, 0, len(ids))
 	for _, id := range ids {
-		rec, err := tbl.Get(ctx, s.DB, id)
+		rec, err := tbl.getDirect(ctx, s.DB, id)
 		if err != nil {
-			return nil, err
+			return nil, markWritten(err) // the rows of ids are committed
 		}
 		if rec == nil {
 			return nil, apperr.New(apperr.NotFound, "the record was written, then removed by another request")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"forma.dev/backend/internal/batch"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
@@ -35,9 +36,9 @@ type Table struct {
 	getSQL    string // reads one row by id ($1)
 	// getManySQL reads the rows of several ids ($1, an array): batched reads by id.
 	getManySQL string
-	gets       batcher[int64]
+	gets       batch.Batcher[int64, []*Record]
 	lists      listBatchers
-	creates    batcher[insertCall] // single-row creates, committed in groups (groupcommit.go)
+	creates    batch.Batcher[insertCall, []*Record] // single-row creates, committed in groups (groupcommit.go)
 	// texts are the statements of single-row inserts and updates (texts.go);
 	// deleteSQL deletes one row by id ($1), without and with an If-Match ($2).
 	texts     statementTexts
@@ -82,8 +83,8 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	t.getSQL, t.getManySQL = byID+" = $1", byID+" = ANY($1)"
 	del := "DELETE FROM " + t.qualified + " WHERE " + t.byName[schema.ColumnID].quoted + " = $1"
 	t.deleteSQL = [2]string{del + " RETURNING " + t.returning(), del + " AND " + etagSQL + " = $2 RETURNING " + t.returning()}
-	t.gets.flights, t.gets.size = maxGetFlights, maxGetBatch
-	t.creates.flights, t.creates.size = maxCreateFlights, maxCreateBatch
+	t.gets.Flights, t.gets.Size = maxGetFlights, maxGetBatch
+	t.creates.Flights, t.creates.Size = maxCreateFlights, maxCreateBatch
 	v, err := record.Compile(m)
 	if err != nil {
 		return nil, err

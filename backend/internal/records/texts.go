@@ -1,11 +1,13 @@
 package records
 
+import "forma.dev/backend/internal/batch"
+
 // A single-row insert or update sends one statement text per set of columns it writes,
 // and most requests to a model write the same few sets, so a table builds each text
-// once and keeps it (at most maxShapes; past that, texts are built per request).
+// once and keeps it (at most batch.MaxShapes; past that, texts are built per request).
 
 // statementTexts are a table's kept statement texts, by shape key.
-type statementTexts struct{ shapes[string] }
+type statementTexts struct{ batch.Store[string] }
 
 // shapeKey names a statement by its kind and the columns it writes: a bit per column.
 // It is built on the stack for tables of up to 256 columns, so a lookup allocates nothing.
@@ -34,9 +36,9 @@ func (s *statementTexts) text(k shapeKey, build func() string) string {
 	if k.n == 0 {
 		return build()
 	}
-	if text, ok := s.lookup(string(k.buf[:k.n])); ok {
+	if text, ok := s.Lookup(string(k.buf[:k.n])); ok {
 		return text
 	}
-	text, _ := s.keep(string(k.buf[:k.n]), build())
+	text, _ := s.Keep(string(k.buf[:k.n]), build())
 	return text
 }

@@ -3,6 +3,8 @@ package records
 import (
 	"strconv"
 	"testing"
+
+	"forma.dev/backend/internal/batch"
 )
 
 func columnsAt(pos ...int) []*column {
@@ -37,7 +39,7 @@ func TestShapeKeysNameOneSetEach(t *testing.T) {
 }
 
 // TestStatementTextsAreBuiltOnceAndBounded: a kept text is built once; past
-// maxShapes, and for tables too wide to key, texts are built per request and
+// batch.MaxShapes, and for tables too wide to key, texts are built per request and
 // not kept.
 func TestStatementTextsAreBuiltOnceAndBounded(t *testing.T) {
 	var s statementTexts
@@ -48,21 +50,21 @@ func TestStatementTextsAreBuiltOnceAndBounded(t *testing.T) {
 			t.Fatalf("text %q, want %q", got, want)
 		}
 	}
-	for i := range maxShapes {
+	for i := range batch.MaxShapes {
 		text(newShapeKey('i', columnsAt(i)), "set "+strconv.Itoa(i))
 	}
-	for i := range maxShapes {
+	for i := range batch.MaxShapes {
 		text(newShapeKey('i', columnsAt(i)), "set "+strconv.Itoa(i))
 	}
-	if builds != maxShapes {
-		t.Fatalf("%d builds for %d shapes asked twice", builds, maxShapes)
+	if builds != batch.MaxShapes {
+		t.Fatalf("%d builds for %d shapes asked twice", builds, batch.MaxShapes)
 	}
 	past, wide := newShapeKey('u', columnsAt(1)), newShapeKey('i', columnsAt(3, 256))
 	text(past, "past the bound")
 	text(past, "past the bound")
 	text(wide, "too wide")
 	text(wide, "too wide")
-	if builds != maxShapes+4 || len(s.m) != maxShapes {
-		t.Fatalf("%d builds, %d kept; want %d, %d", builds, len(s.m), maxShapes+4, maxShapes)
+	if builds != batch.MaxShapes+4 || s.Len() != batch.MaxShapes {
+		t.Fatalf("%d builds, %d kept; want %d, %d", builds, s.Len(), batch.MaxShapes+4, batch.MaxShapes)
 	}
 }

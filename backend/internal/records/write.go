@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/shared/schema"
 )
@@ -22,10 +21,10 @@ type Querier interface {
 // maxParams keeps one statement under Postgres' 65535 bind parameters.
 const maxParams = 60000
 
-// Insert writes validated rows (record.Create output) in as few statements as the
-// parameter limit allows and returns them as stored. Callers wanting all-or-nothing
-// pass a transaction.
-func (t *Table) Insert(ctx context.Context, q Querier, rows []map[string]any) ([]*Record, error) {
+// insertDirect writes validated rows (record.Create output) on q, in as few statements
+// as the parameter limit allows, and returns them as stored. Callers wanting
+// all-or-nothing pass a transaction.
+func (t *Table) insertDirect(ctx context.Context, q Querier, rows []map[string]any) ([]*Record, error) {
 	cols := t.writtenColumns(rows)
 	per := len(cols)
 	if per == 0 {
@@ -177,15 +176,6 @@ func (t *Table) Delete(ctx context.Context, q Querier, id int64, ifMatch *int64)
 	return t.query(ctx, q, t.deleteSQL[0], []any{id}, t.columns, 1)
 }
 
-// Get reads one row by id; nil when there is none.
-func (t *Table) Get(ctx context.Context, q Querier, id int64) (*Record, error) {
-	recs, err := t.query(ctx, q, t.getSQL, []any{id}, t.columns, 1)
-	if err != nil || len(recs) == 0 {
-		return nil, err
-	}
-	return recs[0], nil
-}
-
 // query runs a statement that returns rows of cols; hint is how many it should return
 // (slabs and the result are sized for it).
 func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
@@ -193,11 +183,7 @@ func (t *Table) query(ctx context.Context, q Querier, query string, args []any, 
 	if err != nil {
 		return nil, dbError(err)
 	}
-	recs, err := readRows(rows, cols, hint)
-	if stale, ok := err.(*staleRows); ok {
-		_, stale.written = q.(*pgxpool.Pool) // alone, outside a transaction: committed
-	}
-	return recs, err
+	return readRows(rows, cols, hint)
 }
 
 // readRows reads and closes rows of cols. Rows whose column types are not the model's

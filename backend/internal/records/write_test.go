@@ -64,7 +64,7 @@ func TestDatabaseRefusalsNameTheField(t *testing.T) {
 		if len(probs) > 0 {
 			t.Fatal(probs)
 		}
-		_, err := s.tbl.Insert(context.Background(), q, []map[string]any{v})
+		_, err := s.tbl.InsertDirect(context.Background(), q, []map[string]any{v})
 		e := apperr.As(err)
 		if e == nil || e.Code != s.code || len(e.Problems) != 1 || e.Problems[0].Path != s.path || e.Problems[0].Code != s.reason {
 			t.Errorf("%s: got %v", s.body, err)
@@ -112,7 +112,7 @@ func TestAutoFieldsAndIfMatch(t *testing.T) {
 	if gone, err := note.Delete(ctx, q, id.(int64), &fresh); err != nil || len(gone) != 1 {
 		t.Errorf("delete with a fresh etag: %v %v", gone, err)
 	}
-	if r, err := note.Get(ctx, q, id.(int64)); err != nil || r != nil {
+	if r, err := note.GetDirect(ctx, q, id.(int64)); err != nil || r != nil {
 		t.Errorf("get after delete: %v %v", r, err)
 	}
 }
