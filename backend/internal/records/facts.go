@@ -1,11 +1,14 @@
 package records
 
-import "forma.dev/shared/fieldtype"
+import (
+	"forma.dev/backend/internal/wire"
+	"forma.dev/shared/fieldtype"
+)
 
 // facts is what records makes of a field type's description, once per type: columns
 // copy them when a table is compiled, so no request looks a type up.
 type facts struct {
-	kind     scanKind
+	kind     wire.Kind
 	cast     bool // read as text by the select list (selectExpr)
 	lookups  lookupSet
 	sortable bool
@@ -28,7 +31,7 @@ func factsOfTypes() map[string]facts {
 // factsOf reads a description; ok is false when records lacks something it needs (a
 // decoder for its wire kind, a lookup it names).
 func factsOf(d fieldtype.Description) (facts, bool) {
-	kind, okKind := scanKinds[d.Wire]
+	kind, okKind := wire.KindOf(d.Wire)
 	lookups, okLookups := lookupSetOf(d.Lookups)
 	return facts{
 		kind: kind, cast: d.Wire == fieldtype.WireTextCast, lookups: lookups,

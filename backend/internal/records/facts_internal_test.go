@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"forma.dev/backend/internal/testdb"
+	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
@@ -17,7 +18,7 @@ import (
 // TestEveryType walks every registered type through what records makes of its
 // description: a decoder for its wire kind, the lookups it names, sorting, the select
 // list, and, against Postgres, that the column it is stored in comes back as a type
-// whose decoding records checks (kindsByOID) and that it reads without error.
+// whose decoding records checks (wire.KindOfOID) and that it reads without error.
 func TestEveryType(t *testing.T) {
 	m := schema.Model{Name: "every"}
 	for _, typ := range fieldtype.All() {
@@ -74,7 +75,7 @@ func TestEveryType(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, fd := range rows.FieldDescriptions() {
-		if _, checked := kindsByOID[fd.DataTypeOID]; !checked {
+		if _, checked := wire.KindOfOID(fd.DataTypeOID); !checked {
 			t.Errorf("%s: Postgres sends type %d, which records does not check", tbl.columns[i].typ, fd.DataTypeOID)
 		}
 	}
@@ -96,7 +97,7 @@ func TestFactsOfRefusesWhatRecordsLacks(t *testing.T) {
 		}
 	}
 	for _, w := range fieldtype.Wires {
-		if _, ok := scanKinds[w]; !ok {
+		if _, ok := wire.KindOf(w); !ok {
 			t.Errorf("no decoder for wire %s", w)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"forma.dev/backend/internal/batch"
+	"forma.dev/backend/internal/wire"
 )
 
 // Reads by id are batched (package batch): the reads of a table that wait go together as
@@ -53,7 +54,7 @@ func (t *Table) fetchByID(ctx context.Context, q Querier, calls []*getCall) {
 	recs, err := t.query(ctx, q, t.getManySQL, []any{ids}, t.columns, len(ids))
 	byID := make(map[int64]*Record, len(recs))
 	for _, r := range recs {
-		byID[deref(r.vals[0]).(int64)] = r // id is the first column
+		byID[wire.Deref(r.vals[0]).(int64)] = r // id is the first column
 	}
 	given := make(map[int64]bool, len(calls))
 	for _, c := range calls {

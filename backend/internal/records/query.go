@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/problem"
 )
 
@@ -161,7 +162,7 @@ func fromQuery(col *column, raw string) (any, *problem.Problem) {
 	if p.Code != problem.InvalidType {
 		return nil, p
 	}
-	if b, err := strconv.ParseBool(raw); err == nil && col.kind == scanBool {
+	if b, err := strconv.ParseBool(raw); err == nil && col.kind == wire.Bool {
 		return col.codec.Normalize(b)
 	}
 	if _, err := strconv.ParseFloat(raw, 64); err == nil {

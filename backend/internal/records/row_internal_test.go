@@ -5,13 +5,15 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+
+	"forma.dev/backend/internal/wire"
 )
 
 // TestPagesLongerThanTheFirstChunkKeepEveryValue: rows past the first chunk of each slab
 // go in new chunks, and no row's values move or are shared.
 func TestPagesLongerThanTheFirstChunkKeepEveryValue(t *testing.T) {
 	t.Parallel()
-	tbl, pool := batchTable(t, 3*firstChunk+5)
+	tbl, pool := batchTable(t, 3*wire.FirstChunk+5)
 	for _, q := range []string{"limit=1000&sort=id", "limit=1000&sort=id&body=note 7"} {
 		v, _ := url.ParseQuery(q)
 		lq, probs := tbl.ParseList(v)
@@ -22,7 +24,7 @@ func TestPagesLongerThanTheFirstChunkKeepEveryValue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := 3*firstChunk + 5
+		want := 3*wire.FirstChunk + 5
 		if v.Has("body") {
 			want = 1
 		}

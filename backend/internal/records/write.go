@@ -3,13 +3,14 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 
+	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/schema"
 )
 
@@ -193,7 +194,7 @@ func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 	fields := rows.FieldDescriptions()
 	if stale := staleColumn(cols, fields); stale != nil {
 		for rows.Next() {
-			if id, err := decodeInt(fields[0], rows.RawValues()[0]); err == nil && cols[0].name == schema.ColumnID {
+			if id, err := wire.DecodeInt(fields[0], rows.RawValues()[0]); err == nil && cols[0].name == schema.ColumnID {
 				stale.ids = append(stale.ids, id)
 			}
 		}
@@ -202,35 +203,25 @@ func readRows(rows pgx.Rows, cols []*column, hint int) ([]*Record, error) {
 		}
 		return nil, stale
 	}
-	out := make([]*Record, 0, min(hint, firstChunk))
-	sc := newRowScanner(cols, fields, hint)
+	out := make([]*Record, 0, min(hint, wire.FirstChunk))
+	sc := wire.NewScanner(cols, fields, hint)
+	var recs []Record // carved like the scanner's slabs
 	for rows.Next() {
-		r, err := sc.scan(rows.RawValues())
-		if err != nil {
-			return nil, err
+		if len(recs) == cap(recs) {
+			recs = make([]Record, 0, sc.RowsLeft())
 		}
-		out = append(out, r)
+		vals, err := sc.Scan(rows.RawValues())
+		if err != nil {
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		recs = append(recs, Record{cols: cols, vals: vals})
+		out = append(out, &recs[len(recs)-1])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, dbError(err)
 	}
 	return out, nil
 }
-
-// kindsByOID says how each type Postgres may send for a model's column is read; a type
-// not listed is not checked.
-var kindsByOID = map[uint32]scanKind{
-	pgtype.Int8OID: scanInt, pgtype.Int4OID: scanInt, pgtype.Int2OID: scanInt,
-	pgtype.Float8OID: scanFloat, pgtype.Float4OID: scanFloat,
-	pgtype.BoolOID:        scanBool,
-	pgtype.TimestamptzOID: scanTime, pgtype.TimestampOID: scanTime,
-	pgtype.JSONBOID: scanJSON, pgtype.JSONOID: scanJSON,
-	pgtype.TextOID: scanText, pgtype.VarcharOID: scanText, pgtype.BPCharOID: scanText, pgtype.NameOID: scanText,
-}
-
-// uncastOIDs are types the select list reads as text (selectExpr): sent as they are,
-// their column is not the type the model says.
-var uncastOIDs = map[uint32]bool{pgtype.NumericOID: true, pgtype.DateOID: true, pgtype.TimeOID: true, pgtype.UUIDOID: true}
 
 // staleColumn returns the first column whose type in fields is not read as the model
 // reads it (the column changed type after the model was compiled), or nil.
@@ -239,8 +230,7 @@ func staleColumn(cols []*column, fields []pgconn.FieldDescription) *staleRows {
 		if i >= len(fields) {
 			break
 		}
-		oid := fields[i].DataTypeOID
-		if k, ok := kindsByOID[oid]; ok && k != c.kind || uncastOIDs[oid] {
+		if oid := fields[i].DataTypeOID; wire.Mismatch(c.kind, oid) {
 			return &staleRows{column: c.name, oid: oid}
 		}
 	}
@@ -250,7 +240,7 @@ func staleColumn(cols []*column, fields []pgconn.FieldDescription) *staleRows {
 // dbValue turns a normalised value into what the driver binds: JSON values are sent as
 // their encoding; everything else is already a string, number or bool.
 func dbValue(c *column, v any) any {
-	if c.kind != scanJSON || v == nil {
+	if c.kind != wire.JSON || v == nil {
 		return v
 	}
 	b, _ := json.Marshal(v)

@@ -1,4 +1,4 @@
-package records
+package wire
 
 import (
 	"bytes"
@@ -53,8 +53,8 @@ func errWidth(f pgconn.FieldDescription, b []byte) error {
 	return fmt.Errorf("unexpected %d-byte value of type %d", len(b), f.DataTypeOID)
 }
 
-// decodeInt reads an integer column (bigint, or a narrower one).
-func decodeInt(f pgconn.FieldDescription, b []byte) (int64, error) {
+// DecodeInt reads an integer column (bigint, or a narrower one).
+func DecodeInt(f pgconn.FieldDescription, b []byte) (int64, error) {
 	if f.Format != pgtype.BinaryFormatCode {
 		return strconv.ParseInt(string(b), 10, 64)
 	}
