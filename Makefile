@@ -106,7 +106,7 @@ wasm-test: wasm ## run the golden cases (wasm/testdata) through forma.wasm under
 .PHONY: fuzz
 fuzz: ## every Fuzz* target (parsers, validators, JSON writers, the HTTP router) for FUZZTIME (5s) each
 	$(call step,fuzz $(FUZZTIME) per target)
-	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/... ./backend/internal/records ./backend/internal/httpapi ./backend/internal/hostiletest
+	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh ./shared/... ./backend/internal/jsonenc ./backend/internal/httpapi ./backend/internal/hostiletest
 
 # --- make bench ---------------------------------------------------------------------
 .PHONY: bench

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"forma.dev/backend/internal/jsonenc"
 )
 
 // cursor is what next_cursor encodes: the sort it belongs to and the sort key values
@@ -29,14 +31,14 @@ func sortSignature(keys []sortKey) string {
 }
 
 // encodeCursor writes the cursor as json.Marshal would write a cursor value (the values
-// are those of a Record, which appendValue writes byte for byte as encoding/json does).
+// are those of a Record, which jsonenc.AppendValue writes byte for byte as encoding/json does).
 func encodeCursor(keys []sortKey, values []any) string {
-	b := append(appendString(append(make([]byte, 0, 128), `{"s":`...), sortSignature(keys)), `,"v":[`...)
+	b := append(jsonenc.AppendString(append(make([]byte, 0, 128), `{"s":`...), sortSignature(keys)), `,"v":[`...)
 	for i, v := range values {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendValue(b, v)
+		b = jsonenc.AppendValue(b, v)
 	}
 	return base64.RawURLEncoding.EncodeToString(append(b, "]}"...))
 }

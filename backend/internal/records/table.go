@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"forma.dev/backend/internal/batch"
+	"forma.dev/backend/internal/jsonenc"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
@@ -101,7 +102,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 func (t *Table) add(c *column) {
 	c.pos = len(t.columns)
 	c.quoted = pgx.Identifier{c.name}.Sanitize()
-	c.jsonKey = string(appendString(nil, c.name)) + ":"
+	c.jsonKey = string(jsonenc.AppendString(nil, c.name)) + ":"
 	c.facts = factsByType[c.typ]
 	t.columns = append(t.columns, c)
 	t.byName[c.name] = c

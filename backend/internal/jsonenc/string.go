@@ -1,4 +1,7 @@
-package records
+// Package jsonenc writes JSON values byte for byte as encoding/json does, without
+// reflection and without allocating: strings, floats, datetimes, raw jsonb text and the
+// values a record holds (records' answers, and the list cursors of package query).
+package jsonenc
 
 import "unicode/utf8"
 
@@ -14,10 +17,10 @@ var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
 	return safe
 }()
 
-// appendString appends s as a JSON string exactly as encoding/json.Marshal writes it:
+// AppendString appends s as a JSON string exactly as encoding/json.Marshal writes it:
 // short escapes for \b \f \n \r \t, \u00XX for other control characters and for < > &,
 // \u2028 and \u2029 escaped, invalid UTF-8 replaced by \ufffd.
-func appendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -67,10 +70,10 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendRawJSON appends a jsonb value as encoding/json writes a json.RawMessage: without
+// AppendRawJSON appends a jsonb value as encoding/json writes a json.RawMessage: without
 // the whitespace Postgres puts between tokens, with < > & U+2028 U+2029 escaped. It does
 // not validate: Postgres has, when it stored the value.
-func appendRawJSON(dst, raw []byte) []byte {
+func AppendRawJSON(dst, raw []byte) []byte {
 	inString, escaped := false, false
 	start := 0
 	for i := 0; i < len(raw); i++ {
