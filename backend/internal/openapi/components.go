@@ -3,6 +3,7 @@ package openapi
 import (
 	"strconv"
 
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/records"
 )
 
@@ -47,7 +48,7 @@ func components() obj {
 				"description": "Write only if the record's ETag still is this one (412 otherwise); * or absent: always.",
 				"schema":      obj{"type": "string"}},
 			"Limit": obj{"name": "limit", "in": "query", "description": "Records per page.",
-				"schema": obj{"type": "integer", "minimum": 1, "maximum": records.MaxLimit, "default": records.DefaultLimit}},
+				"schema": obj{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": query.DefaultLimit}},
 			"Cursor": obj{"name": "cursor", "in": "query",
 				"description": "The next_cursor of the previous page; keep the same filters and sort.",
 				"schema":      obj{"type": "string"}},

@@ -4,7 +4,7 @@ import (
 	"maps"
 	"strings"
 
-	"forma.dev/backend/internal/records"
+	"forma.dev/backend/internal/query"
 	"forma.dev/shared/schema"
 )
 
@@ -45,18 +45,18 @@ func (m *model) listParameters() []any {
 	var sortable, names []any
 	for _, c := range cols {
 		names = append(names, c.name)
-		if records.Sortable(c.typ) {
+		if query.Sortable(c.typ) {
 			sortable = append(sortable, c.name, "-"+c.name)
 		}
 		if strings.Contains(c.name, "__") {
 			continue // the list reads "a__b" as field a with lookup b: no filter reaches it
 		}
-		for _, lk := range records.Lookups(c.typ) {
+		for _, lk := range query.Lookups(c.typ) {
 			name := c.name
 			if lk != "" {
 				name += "__" + lk
 			}
-			if records.ListParameter(name) {
+			if query.ListParameter(name) {
 				continue // ?sort= is the sort order, not a filter on a field named sort
 			}
 			params = append(params, filterParam(name, lk, c))

@@ -3,13 +3,16 @@ package records
 import (
 	"context"
 	"strings"
+
+	"forma.dev/backend/internal/query"
 )
 
-// expand replaces the ids of the given relation columns with the related records: one
-// query per relation, whatever the number of rows. A value that is not an id (null, or
-// a record an earlier expansion put in) is left as it is.
-func (s *Service) expand(ctx context.Context, ts *Tables, cols []*column, recs []*Record) error {
-	for _, c := range cols {
+// expand replaces the ids of the given relation columns of tbl with the related records:
+// one query per relation, whatever the number of rows. A value that is not an id (null,
+// or a record an earlier expansion put in) is left as it is.
+func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, cols []*query.Column, recs []*Record) error {
+	for _, qc := range cols {
+		c := tbl.of(qc)
 		target, ok := ts.ByName[c.field.RelatedModel]
 		if !ok || len(recs) == 0 {
 			continue

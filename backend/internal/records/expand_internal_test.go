@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/shared/schema"
 )
@@ -30,14 +31,14 @@ INSERT INTO t_acme.note (id, owner) VALUES (1, 1), (2, NULL)`); err != nil {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := note.listBatched(ctx, db.PGX, ListQuery{limit: 10, sort: []sortKey{{col: note.byName["id"]}}})
+	page, err := note.listBatched(ctx, db.PGX, query.List{Limit: 10, Sort: []query.SortKey{{Col: &note.byName["id"].q}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &Service{DB: db.PGX}
 	ts := &Tables{ByName: map[string]*Table{"owner": owner, "note": note}}
 	col := note.byName["owner"]
-	if err := s.expand(ctx, ts, []*column{col, col}, page.Data); err != nil {
+	if err := s.expand(ctx, ts, note, []*query.Column{&col.q, &col.q}, page.Data); err != nil {
 		t.Fatal(err)
 	}
 	got := string(AppendList(nil, page.Data))

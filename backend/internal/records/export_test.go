@@ -1,6 +1,10 @@
 package records
 
-import "context"
+import (
+	"context"
+
+	"forma.dev/backend/internal/query"
+)
 
 // The table's paths, for the package's external tests.
 
@@ -13,6 +17,6 @@ func (t *Table) InsertDirect(ctx context.Context, q Querier, rows []map[string]a
 }
 
 // ListBatched takes a Querier, as the tests hold the pool as one; it must be the pool.
-func (t *Table) ListBatched(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
+func (t *Table) ListBatched(ctx context.Context, q Querier, lq query.List) (*Page, error) {
 	return t.listBatched(ctx, q.(batchQuerier), lq)
 }

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/fieldtype"
 )
@@ -10,7 +11,7 @@ import (
 type facts struct {
 	kind     wire.Kind
 	cast     bool // read as text by the select list (selectExpr)
-	lookups  lookupSet
+	lookups  query.LookupSet
 	sortable bool
 	relation bool
 }
@@ -32,7 +33,7 @@ func factsOfTypes() map[string]facts {
 // decoder for its wire kind, a lookup it names).
 func factsOf(d fieldtype.Description) (facts, bool) {
 	kind, okKind := wire.KindOf(d.Wire)
-	lookups, okLookups := lookupSetOf(d.Lookups)
+	lookups, okLookups := query.LookupSetOf(d.Lookups)
 	return facts{
 		kind: kind, cast: d.Wire == fieldtype.WireTextCast, lookups: lookups,
 		sortable: d.Sortable, relation: d.Relation,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/testdb"
 	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/fieldtype"
@@ -31,11 +32,11 @@ func TestEveryType(t *testing.T) {
 		if f != factsByType[d.Name] {
 			t.Errorf("%s: facts %+v, registered %+v", d.Name, f, factsByType[d.Name])
 		}
-		if got := strings.Join(Lookups(d.Name), ","); got != strings.Join(d.Lookups, ",") {
+		if got := strings.Join(query.Lookups(d.Name), ","); got != strings.Join(d.Lookups, ",") {
 			t.Errorf("%s: Lookups %q, described %q", d.Name, got, d.Lookups)
 		}
-		if Sortable(d.Name) != d.Sortable {
-			t.Errorf("%s: Sortable %v, described %v", d.Name, Sortable(d.Name), d.Sortable)
+		if query.Sortable(d.Name) != d.Sortable {
+			t.Errorf("%s: Sortable %v, described %v", d.Name, query.Sortable(d.Name), d.Sortable)
 		}
 		field := schema.Field{Name: "f_" + d.Name, Type: d.Name}
 		if d.Relation {

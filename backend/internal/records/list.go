@@ -3,7 +3,8 @@ package records
 import (
 	"context"
 	"strings"
-	"time"
+
+	"forma.dev/backend/internal/query"
 )
 
 // Page is one page of a list.
@@ -14,48 +15,47 @@ type Page struct {
 
 // listBatched runs a parsed list query with the lists of its statement that wait from
 // other requests (listRowsBatched); q is shared by those requests: together decides.
-func (t *Table) listBatched(ctx context.Context, q batchQuerier, lq ListQuery) (*Page, error) {
+func (t *Table) listBatched(ctx context.Context, q batchQuerier, lq query.List) (*Page, error) {
 	return t.list(ctx, q, q, lq)
 }
 
 // listDirect runs a parsed list query on q, alone.
-func (t *Table) listDirect(ctx context.Context, q Querier, lq ListQuery) (*Page, error) {
+func (t *Table) listDirect(ctx context.Context, q Querier, lq query.List) (*Page, error) {
 	return t.list(ctx, q, nil, lq)
 }
 
 // list runs a parsed list query: one statement, whatever the page size, batched through
 // bq when it is set and on q alone when not.
-func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq ListQuery) (*Page, error) {
+func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq query.List) (*Page, error) {
 	cols, shown := t.listColumns(lq)
 	selected := t.selectAll
-	if len(lq.fields) > 0 {
+	if len(lq.Fields) > 0 {
 		exprs := make([]string, len(cols))
 		for i, c := range cols {
 			exprs[i] = selectExpr(c)
 		}
 		selected = strings.Join(exprs, ", ")
 	}
-	query, args := t.listSQL(lq, selected)
+	text, args := t.listSQL(lq, selected)
 	var recs []*Record
 	var err error
 	if bq != nil {
-		recs, err = t.listRowsBatched(ctx, bq, query, args, cols, lq.limit+1)
+		recs, err = t.listRowsBatched(ctx, bq, text, args, cols, lq.Limit+1)
 	} else {
-		recs, err = t.query(ctx, q, query, args, cols, lq.limit+1)
+		recs, err = t.query(ctx, q, text, args, cols, lq.Limit+1)
 	}
 	if err != nil {
 		return nil, err
 	}
 	page := &Page{Data: recs}
-	if len(recs) > lq.limit {
-		page.Data = recs[:lq.limit]
-		last := page.Data[lq.limit-1]
-		values := make([]any, len(lq.sort))
-		for i, k := range lq.sort {
-			v, _ := last.Get(k.col.name)
-			values[i] = cursorValue(v)
+	if len(recs) > lq.Limit {
+		page.Data = recs[:lq.Limit]
+		last := page.Data[lq.Limit-1]
+		values := make([]any, len(lq.Sort))
+		for i, k := range lq.Sort {
+			values[i], _ = last.Get(k.Col.Name)
 		}
-		c := encodeCursor(lq.sort, values)
+		c := query.EncodeCursor(lq.Sort, values)
 		page.NextCursor = &c
 	}
 	if shown < len(cols) {
@@ -71,27 +71,21 @@ func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq ListQue
 
 // listColumns returns the columns to select: every column, or the requested ones
 // followed by the sort keys the cursor needs; shown is how many of them the client sees.
-func (t *Table) listColumns(lq ListQuery) (cols []*column, shown int) {
-	if len(lq.fields) == 0 {
+func (t *Table) listColumns(lq query.List) (cols []*column, shown int) {
+	if len(lq.Fields) == 0 {
 		return t.columns, len(t.columns)
 	}
-	cols = append(cols, lq.fields...)
+	cols = make([]*column, 0, len(lq.Fields)+len(lq.Sort))
+	for _, c := range lq.Fields {
+		cols = append(cols, t.of(c))
+	}
 	shown = len(cols)
-	for _, k := range lq.sort {
-		if !containsColumn(cols, k.col) {
-			cols = append(cols, k.col)
+	for _, k := range lq.Sort {
+		if c := t.of(k.Col); !containsColumn(cols, c) {
+			cols = append(cols, c)
 		}
 	}
 	return cols, shown
-}
-
-// cursorValue is a sort key value as the cursor holds it: datetimes as the RFC 3339 text
-// the API shows (time.Time's own JSON form refuses years past 9999).
-func cursorValue(v any) any {
-	if t, ok := v.(time.Time); ok {
-		return t.UTC().Format(time.RFC3339Nano)
-	}
-	return v
 }
 
 func containsColumn(cols []*column, c *column) bool {

@@ -3,6 +3,8 @@ package records
 import (
 	"strconv"
 	"strings"
+
+	"forma.dev/backend/internal/query"
 )
 
 // args collects bind parameters and hands out their $n placeholders.
@@ -16,7 +18,7 @@ func (a *args) bind(v any) string {
 // listSQL renders a list query: every identifier comes from the compiled table, every
 // value is a bind parameter. It asks for one row more than the limit to tell whether a
 // next page exists.
-func (t *Table) listSQL(q ListQuery, cols string) (string, []any) {
+func (t *Table) listSQL(q query.List, cols string) (string, []any) {
 	var a args
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -24,23 +26,23 @@ func (t *Table) listSQL(q ListQuery, cols string) (string, []any) {
 	b.WriteString(" FROM ")
 	b.WriteString(t.qualified)
 	var conds []string
-	for _, c := range q.where {
-		conds = append(conds, c.sql(&a))
+	for _, c := range q.Where {
+		conds = append(conds, t.conditionSQL(c, &a))
 	}
-	if q.after != nil {
-		conds = append(conds, keysetSQL(q.sort, q.after, &a))
+	if q.After != nil {
+		conds = append(conds, t.keysetSQL(q.Sort, q.After, &a))
 	}
 	if len(conds) > 0 {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(conds, " AND "))
 	}
 	b.WriteString(" ORDER BY ")
-	for i, k := range q.sort {
+	for i, k := range q.Sort {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(k.col.quoted)
-		if k.desc {
+		b.WriteString(t.of(k.Col).quoted)
+		if k.Desc {
 			b.WriteString(" DESC")
 		}
 	}
@@ -48,34 +50,39 @@ func (t *Table) listSQL(q ListQuery, cols string) (string, []any) {
 	// so with a bound one it plans every execution of the prepared statement again
 	// (custom plans); written, the plan is made once. It is an int ParseList bounded.
 	b.WriteString(" LIMIT ")
-	b.WriteString(strconv.Itoa(q.limit + 1))
+	b.WriteString(strconv.Itoa(q.Limit + 1))
 	return b.String(), a
 }
 
-func (c condition) sql(a *args) string {
-	col := c.col.quoted
-	switch c.lookup {
-	case lookupIsNull:
-		if c.value.(bool) {
+// comparison holds the SQL operator of the lookups that compare one value.
+var comparison = map[query.Lookup]string{
+	query.Eq: "=", query.Ne: "<>", query.Lt: "<", query.Lte: "<=", query.Gt: ">", query.Gte: ">=",
+}
+
+func (t *Table) conditionSQL(c query.Condition, a *args) string {
+	col := t.of(c.Col).quoted
+	switch c.Lookup {
+	case query.IsNull:
+		if c.Value.(bool) {
 			return col + " IS NULL"
 		}
 		return col + " IS NOT NULL"
-	case lookupNe:
-		return col + " IS DISTINCT FROM " + a.bind(c.value)
-	case lookupIn:
-		ph := make([]string, len(c.values))
-		for i, v := range c.values {
+	case query.Ne:
+		return col + " IS DISTINCT FROM " + a.bind(c.Value)
+	case query.In:
+		ph := make([]string, len(c.Values))
+		for i, v := range c.Values {
 			ph[i] = a.bind(v)
 		}
 		return col + " IN (" + strings.Join(ph, ", ") + ")"
-	case lookupContains:
-		return col + " LIKE " + a.bind("%"+escapeLike(c.value.(string))+"%")
-	case lookupIContains:
-		return col + " ILIKE " + a.bind("%"+escapeLike(c.value.(string))+"%")
-	case lookupStartsWith:
-		return col + " LIKE " + a.bind(escapeLike(c.value.(string))+"%")
+	case query.Contains:
+		return col + " LIKE " + a.bind("%"+escapeLike(c.Value.(string))+"%")
+	case query.IContains:
+		return col + " ILIKE " + a.bind("%"+escapeLike(c.Value.(string))+"%")
+	case query.StartsWith:
+		return col + " LIKE " + a.bind(escapeLike(c.Value.(string))+"%")
 	}
-	return col + " " + comparison[c.lookup] + " " + a.bind(c.value)
+	return col + " " + comparison[c.Lookup] + " " + a.bind(c.Value)
 }
 
 // escapeLike makes a user's fragment match itself literally in LIKE (backslash is
@@ -87,14 +94,14 @@ func escapeLike(s string) string {
 // keysetSQL renders "the row comes after the cursor" for a sort order, as
 // (k1 after v1) OR (k1 = v1 AND k2 after v2) OR ..., with Postgres' NULL placement:
 // NULLs sort last ascending and first descending.
-func keysetSQL(keys []sortKey, after []any, a *args) string {
+func (t *Table) keysetSQL(keys []query.SortKey, after []any, a *args) string {
 	var ors []string
 	for i := range keys {
 		var ands []string
 		for j := 0; j < i; j++ {
-			ands = append(ands, equalSQL(keys[j], after[j], a))
+			ands = append(ands, equalSQL(t.of(keys[j].Col).quoted, after[j], a))
 		}
-		cmp := afterSQL(keys[i], after[i], a)
+		cmp := afterSQL(t.of(keys[i].Col).quoted, keys[i].Desc, after[i], a)
 		if cmp == "" {
 			continue // nothing sorts after this value on this key: only ties continue
 		}
@@ -107,21 +114,20 @@ func keysetSQL(keys []sortKey, after []any, a *args) string {
 	return "(" + strings.Join(ors, " OR ") + ")"
 }
 
-func equalSQL(k sortKey, v any, a *args) string {
+func equalSQL(col string, v any, a *args) string {
 	if v == nil {
-		return k.col.quoted + " IS NULL"
+		return col + " IS NULL"
 	}
-	return k.col.quoted + " = " + a.bind(v)
+	return col + " = " + a.bind(v)
 }
 
-func afterSQL(k sortKey, v any, a *args) string {
-	col := k.col.quoted
+func afterSQL(col string, desc bool, v any, a *args) string {
 	switch {
-	case v == nil && k.desc:
+	case v == nil && desc:
 		return col + " IS NOT NULL"
 	case v == nil:
 		return ""
-	case k.desc:
+	case desc:
 		return col + " < " + a.bind(v)
 	}
 	return "(" + col + " > " + a.bind(v) + " OR " + col + " IS NULL)"

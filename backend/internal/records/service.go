@@ -8,6 +8,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/db"
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/record"
@@ -186,7 +187,7 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url
 			page, err = tbl.listDirect(ctx, s.DB, lq)
 		}
 		if err == nil {
-			err = s.expand(ctx, ts, lq.expand, page.Data)
+			err = s.expand(ctx, ts, tbl, lq.Expand, page.Data)
 		}
 		res.Version, res.Page = ts.Version, page
 		return err
@@ -199,7 +200,7 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 	res := &Result{}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var probs problem.List
-		cols := tbl.parseColumns("expand", expand, &probs, isRelation)
+		cols := query.ParseExpand(tbl, expand, &probs)
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
@@ -217,7 +218,7 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 			return apperr.New(apperr.NotFound, "no "+model+" record has this id")
 		}
 		res.Version, res.Records = ts.Version, []*Record{rec}
-		return s.expand(ctx, ts, cols, res.Records)
+		return s.expand(ctx, ts, tbl, cols, res.Records)
 	})
 	return res, err
 }

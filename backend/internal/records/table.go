@@ -4,13 +4,16 @@
 package records
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"forma.dev/backend/internal/batch"
 	"forma.dev/backend/internal/jsonenc"
+	"forma.dev/backend/internal/query"
 	"forma.dev/shared/fieldtype"
+	"forma.dev/shared/problem"
 	"forma.dev/shared/record"
 	"forma.dev/shared/schema"
 )
@@ -25,6 +28,7 @@ type column struct {
 	facts   // of its type
 	codec   fieldtype.Codec
 	field   *schema.Field // nil for system columns
+	q       query.Column  // what the query language knows of it
 }
 
 // Table is a model compiled for one schema version of one tenant.
@@ -104,6 +108,8 @@ func (t *Table) add(c *column) {
 	c.quoted = pgx.Identifier{c.name}.Sanitize()
 	c.jsonKey = string(jsonenc.AppendString(nil, c.name)) + ":"
 	c.facts = factsByType[c.typ]
+	c.q = query.Column{Name: c.name, Pos: c.pos, Codec: c.codec, Kind: c.kind,
+		Lookups: c.lookups, Sortable: c.sortable, Relation: c.relation}
 	t.columns = append(t.columns, c)
 	t.byName[c.name] = c
 }
@@ -114,6 +120,21 @@ type UnknownTypeError struct{ Model, Field, Type string }
 func (e *UnknownTypeError) Error() string {
 	return "records: model " + e.Model + " field " + e.Field + " has unknown type " + e.Type
 }
+
+// Column returns what the query language knows of the named column (query.Columns).
+func (t *Table) Column(name string) (*query.Column, bool) {
+	c, ok := t.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return &c.q, true
+}
+
+// of is the table's column that the query language knows as c.
+func (t *Table) of(c *query.Column) *column { return t.columns[c.Pos] }
+
+// ParseList reads a list request's query string (query.ParseList).
+func (t *Table) ParseList(q url.Values) (query.List, problem.List) { return query.ParseList(t, q) }
 
 // Validator checks records written to this table.
 func (t *Table) Validator() *record.Validator { return t.validator }

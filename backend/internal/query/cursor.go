@@ -1,4 +1,4 @@
-package records
+package query
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"forma.dev/backend/internal/jsonenc"
 )
@@ -17,34 +18,35 @@ type cursor struct {
 	Values []any  `json:"v"`
 }
 
-var errCursor = errors.New("records: malformed cursor")
+var errCursor = errors.New("query: malformed cursor")
 
-func sortSignature(keys []sortKey) string {
+func sortSignature(keys []SortKey) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k.col.name
-		if k.desc {
+		parts[i] = k.Col.Name
+		if k.Desc {
 			parts[i] = "-" + parts[i]
 		}
 	}
 	return strings.Join(parts, ",")
 }
 
-// encodeCursor writes the cursor as json.Marshal would write a cursor value (the values
-// are those of a Record, which jsonenc.AppendValue writes byte for byte as encoding/json does).
-func encodeCursor(keys []sortKey, values []any) string {
+// EncodeCursor is the next_cursor after a row whose sort key values (as a record holds
+// them) are values. It is written as json.Marshal would write a cursor value
+// (jsonenc.AppendValue writes a record's values byte for byte as encoding/json does).
+func EncodeCursor(keys []SortKey, values []any) string {
 	b := append(jsonenc.AppendString(append(make([]byte, 0, 128), `{"s":`...), sortSignature(keys)), `,"v":[`...)
 	for i, v := range values {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = jsonenc.AppendValue(b, v)
+		b = jsonenc.AppendValue(b, cursorValue(v))
 	}
 	return base64.RawURLEncoding.EncodeToString(append(b, "]}"...))
 }
 
 // decodeCursor checks that a cursor belongs to this sort and normalises its values.
-func decodeCursor(s string, keys []sortKey) ([]any, error) {
+func decodeCursor(s string, keys []SortKey) ([]any, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, errCursor
@@ -59,11 +61,20 @@ func decodeCursor(s string, keys []sortKey) ([]any, error) {
 		if v == nil {
 			continue
 		}
-		nv, p := keys[i].col.codec.Normalize(v)
+		nv, p := keys[i].Col.Codec.Normalize(v)
 		if p != nil {
 			return nil, errCursor
 		}
 		c.Values[i] = nv
 	}
 	return c.Values, nil
+}
+
+// cursorValue is a sort key value as the cursor holds it: datetimes as the RFC 3339 text
+// the API shows (time.Time's own JSON form refuses years past 9999).
+func cursorValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return v
 }

@@ -1,4 +1,4 @@
-package records
+package query
 
 import (
 	"encoding/json"
@@ -18,39 +18,40 @@ const (
 	MaxLimit     = 1000
 )
 
-// condition is one parsed filter: column, lookup and its normalised value(s).
-type condition struct {
-	col    *column
-	lookup lookup
-	value  any   // one value; for isnull a bool
-	values []any // for in
+// Condition is one parsed filter: column, lookup and its normalised value(s).
+type Condition struct {
+	Col    *Column
+	Lookup Lookup
+	Value  any   // one value; for isnull a bool
+	Values []any // for in
 }
 
-// sortKey is one key of the sort order.
-type sortKey struct {
-	col  *column
-	desc bool
+// SortKey is one key of the sort order.
+type SortKey struct {
+	Col  *Column
+	Desc bool
 }
 
-// ListQuery is a parsed, validated list request.
-type ListQuery struct {
-	where  []condition
-	sort   []sortKey
-	limit  int
-	after  []any // the cursor: the sort key values of the last row seen
-	fields []*column
-	expand []*column
+// List is a parsed, validated list request.
+type List struct {
+	Where  []Condition
+	Sort   []SortKey
+	Limit  int
+	After  []any // the cursor: the sort key values of the last row seen
+	Fields []*Column
+	Expand []*Column
 }
 
 // reserved query parameters that are not filters.
 var reserved = map[string]bool{"sort": true, "limit": true, "cursor": true, "fields": true, "expand": true}
 
-// ParseList reads a list request's query string. Every problem is reported at once,
-// with the parameter as its path. sort, fields and expand may be repeated, their lists
-// joined (expand=a&expand=b is expand=a,b); limit and cursor may be given once.
-func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
+// ParseList reads a list request's query string against the columns of a model, m. Every
+// problem is reported at once, with the parameter as its path. sort, fields and expand
+// may be repeated, their lists joined (expand=a&expand=b is expand=a,b); limit and
+// cursor may be given once.
+func ParseList(m Columns, q url.Values) (List, problem.List) {
 	var probs problem.List
-	lq := ListQuery{limit: DefaultLimit}
+	lq := List{Limit: DefaultLimit}
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
@@ -61,10 +62,10 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 			continue
 		}
 		for _, raw := range q[k] {
-			if c, p := t.parseFilter(k, raw); p != nil {
+			if c, p := parseFilter(m, k, raw); p != nil {
 				probs = append(probs, *p)
 			} else {
-				lq.where = append(lq.where, c)
+				lq.Where = append(lq.Where, c)
 			}
 		}
 	}
@@ -83,18 +84,18 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 		case n > MaxLimit:
 			probs.Add("limit", problem.Max, map[string]any{"max": MaxLimit})
 		default:
-			lq.limit = n
+			lq.Limit = n
 		}
 	}
-	lq.sort = t.parseSort(strings.Join(q["sort"], ","), &probs)
-	lq.fields = t.parseColumns("fields", strings.Join(q["fields"], ","), &probs, nil)
-	lq.expand = t.parseColumns("expand", strings.Join(q["expand"], ","), &probs, isRelation)
+	lq.Sort = parseSort(m, strings.Join(q["sort"], ","), &probs)
+	lq.Fields = parseColumns(m, "fields", strings.Join(q["fields"], ","), &probs, nil)
+	lq.Expand = ParseExpand(m, strings.Join(q["expand"], ","), &probs)
 	if v := q.Get("cursor"); v != "" && len(probs) == 0 {
-		after, err := decodeCursor(v, lq.sort)
+		after, err := decodeCursor(v, lq.Sort)
 		if err != nil {
 			probs.Add("cursor", problem.InvalidFormat, map[string]any{"format": "cursor from next_cursor with the same sort"})
 		}
-		lq.after = after
+		lq.After = after
 	}
 	return lq, probs
 }
@@ -103,31 +104,31 @@ func (t *Table) ParseList(q url.Values) (ListQuery, problem.List) {
 // than a URL can sensibly carry.
 const maxInValues = 1000
 
-func (t *Table) parseFilter(key, raw string) (condition, *problem.Problem) {
-	fail := func(code string, params map[string]any) (condition, *problem.Problem) {
+func parseFilter(m Columns, key, raw string) (Condition, *problem.Problem) {
+	fail := func(code string, params map[string]any) (Condition, *problem.Problem) {
 		p := problem.New(key, code, params)
-		return condition{}, &p
+		return Condition{}, &p
 	}
 	name, lk, _ := strings.Cut(key, "__")
-	col, ok := t.byName[name]
+	col, ok := m.Column(name)
 	if !ok {
 		return fail(problem.UnknownField, map[string]any{"name": name})
 	}
 	l, ok := lookupNames[lk]
-	if !ok || !col.lookups.has(l) {
+	if !ok || !col.Lookups.Has(l) {
 		return fail(problem.UnknownLookup, map[string]any{"lookup": lk})
 	}
-	c := condition{col: col, lookup: l}
+	c := Condition{Col: col, Lookup: l}
 	switch l {
-	case lookupIsNull:
+	case IsNull:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
 			return fail(problem.InvalidType, map[string]any{"expected": "true or false"})
 		}
-		c.value = b
-	case lookupContains, lookupIContains, lookupStartsWith:
-		c.value = raw // a fragment, not a whole value: not normalised
-	case lookupIn:
+		c.Value = b
+	case Contains, IContains, StartsWith:
+		c.Value = raw // a fragment, not a whole value: not normalised
+	case In:
 		parts := strings.Split(raw, ",")
 		if len(parts) > maxInValues {
 			return fail(problem.MaxItems, map[string]any{"max": maxInValues})
@@ -136,17 +137,17 @@ func (t *Table) parseFilter(key, raw string) (condition, *problem.Problem) {
 			v, p := fromQuery(col, part)
 			if p != nil {
 				p.Path = key
-				return condition{}, p
+				return Condition{}, p
 			}
-			c.values = append(c.values, v)
+			c.Values = append(c.Values, v)
 		}
 	default:
 		v, p := fromQuery(col, raw)
 		if p != nil {
 			p.Path = key
-			return condition{}, p
+			return Condition{}, p
 		}
-		c.value = v
+		c.Value = v
 	}
 	return c, nil
 }
@@ -154,58 +155,65 @@ func (t *Table) parseFilter(key, raw string) (condition, *problem.Problem) {
 // fromQuery normalises a query-string value with the column's codec. A query string
 // has only strings, so a value the codec refuses as a string is retried as the JSON
 // number or boolean it spells: no per-type parsing here.
-func fromQuery(col *column, raw string) (any, *problem.Problem) {
-	v, p := col.codec.Normalize(raw)
+func fromQuery(col *Column, raw string) (any, *problem.Problem) {
+	v, p := col.Codec.Normalize(raw)
 	if p == nil {
 		return v, nil
 	}
 	if p.Code != problem.InvalidType {
 		return nil, p
 	}
-	if b, err := strconv.ParseBool(raw); err == nil && col.kind == wire.Bool {
-		return col.codec.Normalize(b)
+	if b, err := strconv.ParseBool(raw); err == nil && col.Kind == wire.Bool {
+		return col.Codec.Normalize(b)
 	}
 	if _, err := strconv.ParseFloat(raw, 64); err == nil {
-		return col.codec.Normalize(json.Number(raw))
+		return col.Codec.Normalize(json.Number(raw))
 	}
 	return nil, p
 }
 
-func (t *Table) parseSort(spec string, probs *problem.List) []sortKey {
-	var keys []sortKey
+func parseSort(m Columns, spec string, probs *problem.List) []SortKey {
+	var keys []SortKey
 	seen := map[string]bool{}
 	for _, part := range splitList(spec) {
-		k := sortKey{desc: strings.HasPrefix(part, "-")}
+		k := SortKey{Desc: strings.HasPrefix(part, "-")}
 		name := strings.TrimPrefix(part, "-")
-		col, ok := t.byName[name]
+		col, ok := m.Column(name)
 		switch {
 		case !ok:
 			probs.Add("sort", problem.UnknownField, map[string]any{"name": name})
-		case !col.sortable:
+		case !col.Sortable:
 			probs.Add("sort", problem.NotAllowed, map[string]any{"attribute": "sorting by " + name})
 		case seen[name]:
 			probs.Add("sort", problem.Duplicate, map[string]any{"name": name})
 		default:
 			seen[name] = true
-			k.col = col
+			k.Col = col
 			keys = append(keys, k)
 		}
 	}
 	if !seen["id"] { // id is unique: it makes every order total, which keyset paging needs
-		keys = append(keys, sortKey{col: t.byName["id"]})
+		id, _ := m.Column("id")
+		keys = append(keys, SortKey{Col: id})
 	}
 	return keys
 }
 
-func isRelation(c *column) bool { return c.relation }
+func isRelation(c *Column) bool { return c.Relation }
+
+// ParseExpand reads expand, the comma-separated relations to inline, into probs' problems
+// or its columns.
+func ParseExpand(m Columns, spec string, probs *problem.List) []*Column {
+	return parseColumns(m, "expand", spec, probs, isRelation)
+}
 
 // parseColumns reads the column list of fields or expand. A name listed twice is a
 // duplicate problem, as in sort: an answer never holds a member twice, and expanding a
 // relation twice would look up an id that the first expansion replaced.
-func (t *Table) parseColumns(param, spec string, probs *problem.List, allowed func(*column) bool) []*column {
-	var cols []*column
+func parseColumns(m Columns, param, spec string, probs *problem.List, allowed func(*Column) bool) []*Column {
+	var cols []*Column
 	for _, name := range splitList(spec) {
-		col, ok := t.byName[name]
+		col, ok := m.Column(name)
 		switch {
 		case !ok:
 			probs.Add(param, problem.UnknownField, map[string]any{"name": name})

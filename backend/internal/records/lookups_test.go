@@ -5,28 +5,12 @@ import (
 	"slices"
 	"testing"
 
+	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/records"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
-
-func TestLookups(t *testing.T) {
-	scenarios := []struct {
-		typ  string
-		want []string
-	}{
-		{"text", []string{"", "ne", "lt", "lte", "gt", "gte", "in", "contains", "icontains", "startswith", "isnull"}},
-		{"integer", []string{"", "ne", "lt", "lte", "gt", "gte", "in", "isnull"}},
-		{"boolean", []string{"", "ne", "in", "isnull"}},
-		{"json", []string{"isnull"}},
-	}
-	for _, s := range scenarios {
-		if got := records.Lookups(s.typ); !slices.Equal(got, s.want) {
-			t.Errorf("Lookups(%s) = %q, want %q", s.typ, got, s.want)
-		}
-	}
-}
 
 // TestLookupsParse checks that every lookup Lookups names is one ParseList accepts.
 func TestLookupsParse(t *testing.T) {
@@ -39,7 +23,7 @@ func TestLookupsParse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, lk := range records.Lookups(typ.Name()) {
+		for _, lk := range query.Lookups(typ.Name()) {
 			key := "f"
 			if lk != "" {
 				key += "__" + lk
@@ -50,7 +34,7 @@ func TestLookupsParse(t *testing.T) {
 				t.Errorf("%s: %s refused: %v", typ.Name(), key, probs)
 			}
 		}
-		if !records.ListParameter("sort") || records.ListParameter("f") {
+		if !query.ListParameter("sort") || query.ListParameter("f") {
 			t.Error("ListParameter")
 		}
 	}
