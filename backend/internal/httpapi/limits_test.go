@@ -254,4 +254,3 @@ func TestTenantLimitCachesHaveGauges(t *testing.T) {
 		}
 	}
 }
-

@@ -31,7 +31,10 @@ func (a *api) limitTenant(c *gin.Context) {
 	id := PrincipalOf(c).Tenant.ID
 	if rps := eff[limits.RequestsPerSecond]; rps > 0 && a.TenantLimiter != nil {
 		lim := ratelimit.Limit{Burst: int(rps), Rate: int(rps), Period: time.Second}
-		res := a.TenantLimiter.Allow(c.Request.Context(), "tenant:"+strconv.FormatInt(id, 10), lim)
+		// The limit is part of the key: a changed limit starts a bucket of its own, not
+		// one still refused (in Redis, and remembered here) under the old.
+		key := "tenant:" + strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(rps, 10)
+		res := a.TenantLimiter.Allow(c.Request.Context(), key, lim)
 		c.Header("RateLimit-Policy", lim.Policy(ratePolicy))
 		c.Header("RateLimit", res.Header(ratePolicy))
 		if !res.Allowed {
