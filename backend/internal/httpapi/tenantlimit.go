@@ -63,8 +63,8 @@ func (a *api) limitTenant(c *gin.Context) {
 }
 
 // leaseBatch is how many of a tenant's requests a replica takes from Redis at once: a
-// twentieth of a second's worth, so that a busy tenant costs one round trip per twenty
-// requests' worth of budget at most, and a replica holds at most 50 ms of it unspent.
+// twentieth of a second's worth, so that a replica serving a tenant at its full rate asks
+// Redis twenty times a second, and holds at most 50 ms of the tenant's budget unspent.
 // A tenant of fewer than 40 requests per second is counted one request at a time.
 func leaseBatch(rps int64) int { return int(max(1, rps/20)) }
 
