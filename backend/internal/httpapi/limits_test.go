@@ -118,8 +118,9 @@ func TestRequestsPerSecondAnswers429WithHeaders(t *testing.T) {
 	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"requests_per_second":5}}`)
 	ok, refused := 0, 0
 	var last *http.Response
+	start := time.Now()
 	for range 20 {
-		rec := s.Do("GET", "/api/v1/t/acme", acme.Read, "")
+		rec := s.Do("GET", "/api/v1/t/acme/keys", acme.Admin, "")
 		switch rec.Code {
 		case 200:
 			ok++
@@ -133,8 +134,9 @@ func TestRequestsPerSecondAnswers429WithHeaders(t *testing.T) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	}
-	if ok < 5 || ok > 6 || refused == 0 {
-		t.Fatalf("%d allowed, %d refused; want the burst of 5 (6 if a token came back) and refusals", ok, refused)
+	// The burst of 5, and one more for each fifth of a second the loop took.
+	if most := 5 + int(time.Since(start)/(200*time.Millisecond)); ok < 5 || ok > most || refused == 0 {
+		t.Fatalf("%d allowed, %d refused; want from 5 to %d allowed, and refusals", ok, refused, most)
 	}
 	if ra, _ := strconv.Atoi(last.Header.Get("Retry-After")); ra < 1 {
 		t.Errorf("Retry-After %q", last.Header.Get("Retry-After"))

@@ -24,7 +24,7 @@ func TestALimitChangeHoldsOnEveryReplicaAtOnce(t *testing.T) {
 		got.header.Get("RateLimit-Policy") != `"tenant";q=4;w=1` {
 		t.Fatalf("B after the change: %s %v", got.body, got.header)
 	}
-	allowed := 1 // B's request above
+	allowed, start := 1, time.Now() // B's request above
 	for i := range 10 {
 		r := []*replica{a, b}[i%2]
 		switch got := r.do(t, "GET", "/api/v1/t/acme", key, ""); got.status {
@@ -35,8 +35,9 @@ func TestALimitChangeHoldsOnEveryReplicaAtOnce(t *testing.T) {
 			t.Fatalf("on %s: %s", r.name, got)
 		}
 	}
-	if allowed < 4 || allowed > 5 {
-		t.Fatalf("A and B allowed %d requests together, want the shared burst of 4 (5 if a token came back)", allowed)
+	// The shared burst of 4, and one more for each quarter of a second the loop took.
+	if most := 4 + int(time.Since(start)/(250*time.Millisecond)); allowed < 4 || allowed > most {
+		t.Fatalf("A and B allowed %d requests together, want from 4 to %d", allowed, most)
 	}
 
 	a.must(t, http.StatusOK, nil, "PATCH", "/api/v1/tenants/acme", adminKey, `{"limits":{"requests_per_second":null}}`)
