@@ -5,7 +5,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"forma.dev/backend/internal/config"
+	"forma.dev/backend/internal/limits"
 )
+
+// unlimited lifts the tenants' request limits, for tests that send as many requests as
+// they can and measure something else.
+func unlimited(c *config.Config) {
+	c.TenantLimits[limits.RequestsPerSecond], c.TenantLimits[limits.ConcurrentRequests] = 0, 0
+}
 
 // A change of a tenant's limits through A holds on B from B's next request, although B
 // trusts its cached key (with the limits read beside it) for an hour; and both replicas
