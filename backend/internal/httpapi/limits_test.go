@@ -250,7 +250,7 @@ func TestTenantLimitCachesHaveGauges(t *testing.T) {
 	acme := s.Tenant(t, "acme")
 	s.MustJSON(t, 200, nil, "GET", "/api/v1/t/acme", acme.Read, "")
 	body := s.Do("GET", "/metrics", "", "").Body.String()
-	for _, want := range []string{"forma_tenant_inflight_entries 1", "forma_tenant_usage_cache_entries 1"} {
+	for _, want := range []string{"forma_tenant_inflight_entries 1", "forma_tenant_usage_cache_entries 1", "forma_tenant_ratelimit_entries 1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

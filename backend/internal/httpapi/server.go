@@ -104,6 +104,10 @@ func New(d Deps) http.Handler {
 	if a.Metrics != nil {
 		a.Metrics.Gauge("forma_tenant_inflight_entries", "Tenants whose requests in flight this replica counts (LRU, at most 10000).",
 			func() float64 { return float64(a.inflight.len()) })
+		if a.TenantLimiter != nil {
+			a.Metrics.Gauge("forma_tenant_ratelimit_entries", "Tenant request buckets this replica keeps (LRU, at most 10000).",
+				func() float64 { return float64(a.TenantLimiter.Len()) })
+		}
 		if a.Tenants != nil {
 			a.Metrics.Gauge("forma_tenant_usage_cache_entries", "Tenants whose measured usage this replica caches (LRU, at most 1000).",
 				func() float64 { return float64(a.Tenants.UsageCached()) })
