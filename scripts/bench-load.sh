@@ -154,7 +154,9 @@ binary forma "${BENCH_FORMA_BIN:-}"
 binary formaload "${BENCH_LOAD_BIN:-}"
 
 admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+# The tenant's request limits are lifted: the benchmark measures how much forma serves.
 DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
+	FORMA_TENANT_REQUESTS_PER_SECOND=0 FORMA_TENANT_CONCURRENT_REQUESTS=0 \
 	FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
 	"${app[@]}" "$work/forma" serve >"$work/forma.log" 2>&1 &
 server_pid=$!

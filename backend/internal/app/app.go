@@ -108,6 +108,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		AuthLimiter:    limiter,
 		AuthFail:       ratelimit.Limit{Burst: cfg.AuthFail.Burst, Rate: cfg.AuthFail.Rate, Period: cfg.AuthFail.Period},
 		TrustedProxies: cfg.TrustedProxyList(),
+
+		TenantLimits:  cfg.TenantLimits,
+		TenantLimiter: ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log}),
 	})
 	return a, nil
 }

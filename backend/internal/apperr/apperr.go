@@ -23,6 +23,7 @@ const (
 	PreconditionFailed Code = "precondition_failed" // If-Match did not match
 	TooLarge           Code = "too_large"           // the body is larger than allowed
 	RateLimited        Code = "rate_limited"        // too many requests; try again after Retry-After
+	QuotaExceeded      Code = "quota_exceeded"      // the change would take the tenant over one of its quotas
 	Unavailable        Code = "unavailable"         // a dependency is down; try again after Retry-After
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )

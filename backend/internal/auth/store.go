@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/problem"
 )
@@ -51,6 +52,10 @@ type KeyTenant struct {
 	Slug      string
 	Name      string
 	CreatedAt time.Time
+	// Limits is the tenant's own limits (0: the default), read with the key so that the
+	// hot path needs no query for them; a change of them drops the tenant's cached keys
+	// on every replica (ForgetTenant).
+	Limits limits.Set
 }
 
 // Store keeps tenant keys in forma.keys.
@@ -160,7 +165,7 @@ func (s *Store) Revoke(ctx context.Context, tenantID, id int64) error {
 }
 
 // keyLookupSQL reads a live key with its tenant in one statement.
-const keyLookupSQL = `SELECT k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at
+const keyLookupSQL = `SELECT k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at, t.limits
 FROM forma.keys AS k JOIN forma.tenants AS t ON t.id = k.tenant_id
 WHERE k.lookup_id = ? AND k.revoked_at IS NULL`
 
@@ -180,12 +185,15 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, erro
 		return c.principal, nil
 	}
 	var p Principal
-	var hash []byte
+	var hash, lim []byte
 	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.Tenant.ID, &p.Role, &hash,
-		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt)
+		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &lim)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, errInvalidKey()
 	} else if err != nil {
+		return Principal{}, err
+	}
+	if err := p.Tenant.Limits.UnmarshalJSON(lim); err != nil {
 		return Principal{}, err
 	}
 	// The row is cached whether or not the secret matches: more wrong secrets for a
@@ -207,7 +215,7 @@ const invalidKeyDetail = "the API key is not valid"
 func errInvalidKey() error { return apperr.New(apperr.Unauthorized, invalidKeyDetail) }
 
 // ForgetTenant drops the cached keys of a tenant, with the tenant cached beside them,
-// e.g. after deleting it: on this replica at once, and on the others through Redis
+// e.g. after deleting it or changing its limits: on this replica at once, and on the others through Redis
 // (within the cache TTL when Redis is down or absent).
 func (s *Store) ForgetTenant(ctx context.Context, tenantID int64) {
 	s.cache.dropTenant(tenantID)

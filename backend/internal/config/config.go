@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"forma.dev/backend/internal/limits"
 )
 
 // Defaults used when a variable is unset.
@@ -58,6 +60,9 @@ type Config struct {
 	// TrustedProxies lists, comma-separated, the proxies (addresses or CIDRs) whose
 	// X-Forwarded-For names the client (FORMA_TRUSTED_PROXIES; default none).
 	TrustedProxies string
+	// TenantLimits is every tenant's limits unless it has its own (FORMA_TENANT_*; 0:
+	// no limit).
+	TenantLimits limits.Set
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -97,6 +102,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadAuth(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadTenant(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

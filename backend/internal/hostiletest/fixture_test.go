@@ -152,6 +152,7 @@ func (f *fixture) state(t testing.TB) string {
 	var b strings.Builder
 	for _, get := range []struct{ path, key string }{
 		{"/api/v1/tenants", f.s.AdminKey},
+		{"/api/v1/tenants/acme", f.s.AdminKey}, // with its limits
 		{"/api/v1/t/acme/keys", f.tenant.Admin},
 		{"/api/v1/t/acme/schema", f.tenant.Admin},
 		{"/api/v1/t/acme/schema/history", f.tenant.Admin},

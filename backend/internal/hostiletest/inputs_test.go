@@ -18,6 +18,7 @@ var hostileStrings = map[string]string{
 // string in place of %s: each hostile string put there must be refused with a 4xx.
 var nearValid = map[string][]string{
 	"POST /api/v1/tenants":        {`{"slug":"hx","name":%s}`, `{"slug":%s}`},
+	"PATCH /api/v1/tenants/:slug": {`{"limits":{"models":%s}}`, `{"limits":{%s:1}}`, `{"limits":{"models":1},"name":%s}`},
 	"POST /api/v1/t/:tenant/keys": {`{"name":%s,"role":"read"}`},
 	"PUT /api/v1/t/:tenant/models/:model": {
 		withModel(`"label":%s`), withModel(`"description":%s`),
@@ -41,6 +42,7 @@ var nearValid = map[string][]string{
 // value would win, the body is ambiguous and must be refused.
 var duplicateMembers = map[string][]string{
 	"POST /api/v1/tenants":                                {`{"slug":"hx","slug":"hy"}`},
+	"PATCH /api/v1/tenants/:slug":                         {`{"limits":{"models":1,"models":2}}`, `{"limits":{},"limits":{"models":1}}`},
 	"POST /api/v1/t/:tenant/keys":                         {`{"name":"k","name":"k2","role":"read"}`, `{"name":"k","role":"read","role":"admin"}`},
 	"PATCH /api/v1/t/:tenant/models/:model/fields/:field": {`{"label":"a","label":"b"}`},
 	"POST /api/v1/t/:tenant/data/:model":                  {`{"n":"PL","n":"DE"}`, `{"j":{"a":1,"a":2}}`},
@@ -51,6 +53,14 @@ var duplicateMembers = map[string][]string{
 
 // otherRefusals are more bodies, per write route, that must be refused.
 var otherRefusals = map[string][]string{
+	"PATCH /api/v1/tenants/:slug": {
+		`{"limits":{"models":-1}}`, `{"limits":{"requests_per_second":0}}`, `{"limits":{"bulk_rows":1.5}}`,
+		`{"limits":{"models":1e3}}`, `{"limits":{"models":1e999999}}`, `{"limits":{"storage_bytes":99999999999999999999}}`,
+		`{"limits":{"storage_bytes":1125899906842625}}`, `{"limits":{"fields_per_model":1601}}`,
+		`{"limits":{"concurrent_requests":-99999999999999999999}}`, `{"limits":{"models":true}}`,
+		`{"limits":{"models":[1]}}`, `{"limits":{"models":{"value":1}}}`, `{"limits":[]}`, `{"limits":"all"}`,
+		`{"limits":null}`, `{"limits":{"models":1},"slug":"other"}`, `{"limits":{"models":"1"}}`,
+	},
 	"POST /api/v1/t/:tenant/webhooks": {`{"url":"http://user:pass@127.0.0.1:9/h5","events":["record.created"]}`},
 	"PUT /api/v1/t/:tenant/models/:model": {
 		`null`, `{"fields":null}`,

@@ -85,7 +85,7 @@ func (a *api) deleteModel(c *gin.Context) {
 // changeModel runs one change of the URL's model and answers with the model as it is after it.
 func (a *api) changeModel(c *gin.Context, dryRun bool, status int,
 	run func(*schemasync.Engine, schemasync.Options) (*schemasync.Result, error)) {
-	o, err := applyOptions(c, dryRun)
+	o, err := a.applyOptions(c, dryRun)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/records"
 	"forma.dev/shared/record"
 )
@@ -126,6 +128,11 @@ func (a *api) createRecords(c *gin.Context) {
 		}
 	default:
 		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object or an array of objects"))
+		return
+	}
+	if max := a.limitsOf(c)[limits.BulkRows]; max > 0 && max < records.MaxBulk && int64(len(bodies)) > max {
+		a.fail(c, limits.Exceeded(limits.BulkRows, max, fmt.Sprintf(
+			"a bulk write of this tenant holds at most %d records, not %d (bulk_rows)", max, len(bodies))))
 		return
 	}
 	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)

@@ -22,9 +22,10 @@ func (a *api) routes(r *gin.Engine) {
 	platform.POST("", a.createTenant)
 	platform.GET("", a.listTenants)
 	platform.GET("/:slug", a.getTenant)
+	platform.PATCH("/:slug", a.patchTenant)
 	platform.DELETE("/:slug", a.deleteTenant)
 
-	t := v1.Group("/t/:tenant", a.requireTenantKey)
+	t := v1.Group("/t/:tenant", a.requireTenantKey, a.limitTenant)
 	admin := t.Group("", a.requireRole(auth.Admin))
 	write := t.Group("", a.requireRole(auth.Write))
 	read := t.Group("", a.requireRole(auth.Read))

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
@@ -31,9 +32,12 @@ func (a *api) schemaRoutes(admin *gin.RouterGroup) {
 	admin.GET("/schema/drift", a.schemaDrift)
 }
 
-// applyOptions reads ?allow_data_loss=true and If-Match: "<version>" and names the actor.
-func applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
+// applyOptions reads ?allow_data_loss=true and If-Match: "<version>", names the actor
+// and holds the change to the tenant's models and fields_per_model quotas.
+func (a *api) applyOptions(c *gin.Context, dryRun bool) (schemasync.Options, error) {
 	o := schemasync.Options{DryRun: dryRun, Actor: "key:" + strconv.FormatInt(PrincipalOf(c).KeyID, 10)}
+	eff := a.limitsOf(c)
+	o.Quota = func(before, after []schema.Model) error { return limits.CheckSchema(eff, before, after) }
 	switch v := c.Query("allow_data_loss"); v {
 	case "", "false", "0":
 	case "true", "1":
@@ -106,7 +110,7 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 		a.fail(c, apperr.Validation("the definition is not valid", problems))
 		return
 	}
-	o, err := applyOptions(c, dryRun)
+	o, err := a.applyOptions(c, dryRun)
 	if err != nil {
 		a.fail(c, err)
 		return

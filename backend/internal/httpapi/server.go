@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/ratelimit"
@@ -62,18 +63,25 @@ type Deps struct {
 	// TrustedProxies lists the proxies (addresses or CIDRs) whose X-Forwarded-For or
 	// X-Real-IP gives the client address; empty trusts none and uses the peer's address.
 	TrustedProxies []string
+	// TenantLimits is every tenant's limits unless it has its own (FORMA_TENANT_*);
+	// 0, as in the zero value, is no limit.
+	TenantLimits limits.Set
+	// TenantLimiter counts each tenant's requests against its requests_per_second; nil
+	// counts nothing.
+	TenantLimiter *ratelimit.Limiter
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.
 type api struct {
 	Deps
-	log *slog.Logger
+	log      *slog.Logger
+	inflight *inflight // each tenant's requests in flight, against concurrent_requests
 }
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	a := &api{Deps: d, log: d.Logger}
+	a := &api{Deps: d, log: d.Logger, inflight: newInflight()}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -93,5 +101,17 @@ func New(d Deps) http.Handler {
 	r.NoRoute(a.noRoute)
 	r.NoMethod(a.noMethod)
 	a.routes(r)
+	if a.Metrics != nil {
+		a.Metrics.Gauge("forma_tenant_inflight_entries", "Tenants whose requests in flight this replica counts (LRU, at most 10000).",
+			func() float64 { return float64(a.inflight.len()) })
+		if a.TenantLimiter != nil {
+			a.Metrics.Gauge("forma_tenant_ratelimit_entries", "Tenant request buckets this replica keeps (LRU, at most 10000).",
+				func() float64 { return float64(a.TenantLimiter.Len()) })
+		}
+		if a.Tenants != nil {
+			a.Metrics.Gauge("forma_tenant_usage_cache_entries", "Tenants whose measured usage this replica caches (LRU, at most 1000).",
+				func() float64 { return float64(a.Tenants.UsageCached()) })
+		}
+	}
 	return r
 }

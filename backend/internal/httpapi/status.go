@@ -16,6 +16,7 @@ var statuses = map[apperr.Code]int{
 	apperr.PreconditionFailed: http.StatusPreconditionFailed,
 	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
 	apperr.RateLimited:        http.StatusTooManyRequests,
+	apperr.QuotaExceeded:      http.StatusConflict,
 	apperr.Unavailable:        http.StatusServiceUnavailable,
 	apperr.Internal:           http.StatusInternalServerError,
 }

@@ -4,6 +4,11 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/limits"
+	"forma.dev/backend/internal/tenant"
+	"forma.dev/shared/problem"
 )
 
 // createTenantBody is the body of POST /api/v1/tenants.
@@ -38,14 +43,60 @@ func (a *api) listTenants(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"data": tenants})
 }
 
-// getTenant shows one tenant.
+// tenantJSON is a tenant as its routes show it: with its effective limits (null: no
+// limit) and, among them, its own (the others are the defaults).
+type tenantJSON struct {
+	tenant.Tenant
+	Limits    effectiveJSON `json:"limits"`
+	OwnLimits limits.Set    `json:"own_limits"`
+}
+
+func (a *api) tenantJSON(t tenant.Tenant) tenantJSON {
+	return tenantJSON{Tenant: t, Limits: effectiveJSON(a.TenantLimits.Over(t.Limits)), OwnLimits: t.Limits}
+}
+
+// getTenant shows one tenant with its limits.
 func (a *api) getTenant(c *gin.Context) {
 	t, err := a.Tenants.Get(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, t)
+	c.JSON(http.StatusOK, a.tenantJSON(t))
+}
+
+// patchTenant changes the tenant's own limits: {"limits": {"<name>": n or null}}; null
+// puts a limit back to its default.
+func (a *api) patchTenant(c *gin.Context) {
+	body, err := decodeObject(c, `{"limits": {...}}`)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	var probs problem.List
+	for k := range body {
+		if k != "limits" {
+			probs.Add(k, problem.UnknownField, nil)
+		}
+	}
+	var p limits.Patch
+	if v, ok := body["limits"]; !ok {
+		probs.Add("limits", problem.Required, nil)
+	} else {
+		var more problem.List
+		p, more = limits.ParsePatch("limits", v)
+		probs = append(probs, more...)
+	}
+	if len(probs) > 0 {
+		a.fail(c, apperr.Validation("the change of the tenant is not valid", probs))
+		return
+	}
+	t, err := a.Tenants.SetLimits(c.Request.Context(), c.Param("slug"), p)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a.tenantJSON(t))
 }
 
 // deleteTenant drops a tenant and all its data; ?confirm= must repeat the slug.
@@ -58,8 +109,35 @@ func (a *api) deleteTenant(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// whoami shows the tenant and the key a request authenticated with.
+// whoami shows the tenant and the key a request authenticated with, the tenant's
+// limits and its usage.
 func (a *api) whoami(c *gin.Context) {
 	p := PrincipalOf(c)
-	c.JSON(http.StatusOK, gin.H{"tenant": TenantOf(c), "key": gin.H{"id": p.KeyID, "role": p.Role}})
+	ctx := c.Request.Context()
+	st, err := a.Schema.Current(ctx, schemaTenant(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	u, err := a.Tenants.Usage(ctx, schemaTenant(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	rows := make(map[string]*int64, len(st.Models))
+	for _, m := range st.Models {
+		if n, ok := u.Rows[m.Name]; ok && n >= 0 {
+			rows[m.Name] = &n
+		} else {
+			rows[m.Name] = nil // never analyzed yet: no estimate
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"tenant":     TenantOf(c),
+		"key":        gin.H{"id": p.KeyID, "role": p.Role},
+		"limits":     effectiveJSON(a.limitsOf(c)),
+		"own_limits": p.Tenant.Limits,
+		"usage": gin.H{"models": len(st.Models), "rows_per_model": rows,
+			"storage_bytes": u.StorageBytes, "measured_at": u.MeasuredAt},
+	})
 }

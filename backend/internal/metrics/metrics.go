@@ -91,3 +91,9 @@ func (m *Metrics) Handler() http.Handler {
 
 // Gatherer returns the registry behind Handler, for tests.
 func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// Gauge registers a gauge read from value at each scrape, e.g. the size of a bounded
+// cache. A name registered already keeps its first value function.
+func (m *Metrics) Gauge(name, help string, value func() float64) {
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value))
+}

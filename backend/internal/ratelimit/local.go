@@ -29,6 +29,10 @@ func (l *Limiter) allowLocal(key string, lim Limit) Result {
 type entry struct {
 	lim          *rate.Limiter // nil until the key is counted in process
 	blockedUntil time.Time
+	leased       int       // events taken from Redis and not spent yet (AllowLeased)
+	leaseEnd     time.Time // when the unspent ones are dropped
+	// redisRemaining is what Redis had left when the lease was taken, for Remaining.
+	redisRemaining int
 }
 
 // entry returns the entry of key, made if missing, and marks it used. The caller holds mu.

@@ -196,3 +196,10 @@ func (l *Limiter) block(key string, d time.Duration) bool {
 	}
 	return !was
 }
+
+// Len is how many keys the Limiter keeps in process now (at most Options.MaxKeys).
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.local.Len()
+}

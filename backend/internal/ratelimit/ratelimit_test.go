@@ -19,7 +19,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // sharedRedis is the Redis the tests share (TEST_REDIS_URL, else the local default),
 // and a random prefix for this test's keys.
-func sharedRedis(t *testing.T) (*redis.Client, string) {
+func sharedRedis(t testing.TB) (*redis.Client, string) {
 	t.Helper()
 	u := os.Getenv("TEST_REDIS_URL")
 	if u == "" {

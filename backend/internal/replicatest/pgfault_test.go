@@ -29,7 +29,7 @@ func TestPostgresDownAndRestarting(t *testing.T) {
 	_, _ = rand.Read(b[:])
 	c := &cluster{t: t, dbURL: pg.url(), redisURL: sharedRedisURL(), prefix: "forma-replicatest-" + hex.EncodeToString(b[:]) + ":"}
 	t.Cleanup(func() { deleteKeys(c.redisURL, c.prefix) })
-	ra, rb := c.start("a"), c.start("b")
+	ra, rb := c.start("a", unlimited), c.start("b", unlimited)
 	waitHealthy(t, ra, rb)
 	key := newTenant(t, ra, "acme")
 	putEvent(t, ra, "acme", key)

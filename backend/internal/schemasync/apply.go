@@ -60,6 +60,11 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 	if problems := checkChange(cur.Models, next, checked); len(problems) > 0 {
 		return nil, invalid(focus(problems, next, o.Focus))
 	}
+	if o.Quota != nil {
+		if err := o.Quota(cur.Models, next); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{Models: next, Version: cur.Version, Hash: schema.SchemaHash(next), Ops: []plan.Op{}, SQL: []string{}, DryRun: o.DryRun}
 	if res.Hash == schema.SchemaHash(cur.Models) && sameJSON(cur.Models, next) {
 		return res, nil // unchanged: nothing to write, same version

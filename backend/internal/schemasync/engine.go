@@ -30,6 +30,10 @@ type Options struct {
 	// relative to it ("fields[0].name"), the other models' keep "models[i]." in front.
 	// PutModel's problems with the model it is sent are always relative to it.
 	Focus string
+	// Quota, when set, may refuse the change from the models before it to the models
+	// after it (e.g. limits.CheckSchema); it runs under the tenant's schema lock, so two
+	// changes cannot both pass it.
+	Quota func(before, after []schema.Model) error
 }
 
 // Result is what an apply did or, for a dry run, would do: the body the schema routes

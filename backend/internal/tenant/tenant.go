@@ -13,6 +13,8 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/limits"
+	"forma.dev/backend/internal/lru"
 	"forma.dev/shared/problem"
 )
 
@@ -28,6 +30,9 @@ type Tenant struct {
 	Name       string    `bun:"name" json:"name"`
 	SchemaName string    `bun:"schema_name" json:"schema"`
 	CreatedAt  time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"created_at"`
+	// Limits is the tenant's own limits (0: the default); httpapi shows them with the
+	// effective ones.
+	Limits limits.Set `bun:"limits,type:jsonb,notnull" json:"-"`
 }
 
 // Created is a new tenant with its first admin key, whose plain text is shown once.
@@ -39,12 +44,15 @@ type Created struct {
 
 // Service creates, finds and deletes tenants.
 type Service struct {
-	db   *bun.DB
-	keys *auth.Store
+	db    *bun.DB
+	keys  *auth.Store
+	usage usageCache
 }
 
 // NewService returns the tenant service on db, making first keys through keys.
-func NewService(db *bun.DB, keys *auth.Store) *Service { return &Service{db: db, keys: keys} }
+func NewService(db *bun.DB, keys *auth.Store) *Service {
+	return &Service{db: db, keys: keys, usage: usageCache{c: lru.New[int64, Usage](maxUsage)}}
+}
 
 // Create makes the tenant's row, schema and first admin key in one transaction. A slug
 // in use is a Conflict; an invalid slug or name an Invalid error listing the problems.
