@@ -78,11 +78,13 @@ rss_setup=$(rss VmRSS)
 # every tenant's table holds ids 1..per_tenant: what formaload's get and the pgbench
 # scripts draw from
 psql_bench -c "DO \$\$
-DECLARE r record; bad int;
+DECLARE r record; bad int; i int := 0;
 BEGIN
 	FOR r IN SELECT schema_name FROM forma.tenants WHERE slug ~ '^$prefix[0-9]+\$' LOOP
 		EXECUTE format('SELECT count(*) FILTER (WHERE id NOT BETWEEN 1 AND $per_tenant) + abs(count(*) - $per_tenant) FROM %I.$model', r.schema_name) INTO bad;
 		IF bad <> 0 THEN RAISE EXCEPTION 'tenant schema %: not ids 1..$per_tenant', r.schema_name; END IF;
+		i := i + 1;
+		IF i % 500 = 0 THEN COMMIT; END IF; -- stay under max_locks_per_transaction
 	END LOOP;
 END \$\$"
 [[ $(psql_bench -c "SELECT count(*) FROM forma.tenants WHERE slug ~ '^$prefix[0-9]+\$'") == "$tenants" ]] ||
