@@ -1,6 +1,7 @@
 // Command formaload drives a running `forma serve` with concurrent clients for a fixed
 // time and reports throughput and latency as one JSON line. `scripts/bench-load.sh`
-// (make bench-load) runs it against the talk's Event model.
+// (make bench-load) runs it against the talk's Event model, `scripts/bench-tenants.sh`
+// (make bench-tenants) against that model in many tenants.
 //
 // Cases:
 //
