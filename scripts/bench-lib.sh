@@ -181,10 +181,12 @@ bench_tenant() {
 clk_tck=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # every postgres process, and what the postmaster reaped of exited backends; one cat
-# and one awk, so that a sample takes milliseconds even on a loaded machine
+# and one awk, so that a sample takes milliseconds even on a loaded machine. A process
+# that exits between pgrep and cat (an autovacuum worker: many tables start many) makes
+# cat fail, which under pipefail would end the run: its ticks are the postmaster's now.
 pg_ticks() {
 	# shellcheck disable=SC2046 # one path per process
-	cat $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk '{s += $14 + $15 + $16 + $17} END {print s + 0}'
+	{ cat $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } | awk '{s += $14 + $15 + $16 + $17} END {print s + 0}'
 }
 # us_per ticks requests -> µs of CPU per request
 us_per() { awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (n > 0 ? 1e6 * t / hz / n : 0)}'; }
