@@ -65,6 +65,9 @@ clean_redis() {
 		xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+# a command that fails where set -e ends the run says so, functions included
+set -E
+trap 'say "stopped: line $LINENO: $BASH_COMMAND"' ERR
 
 # --- BENCH_SPLIT_CPUS: Postgres on a CPU of its own ------------------------------------
 app=() # the command prefix that runs forma, formaload and pgbench
@@ -98,6 +101,9 @@ trap 'exit 130' INT TERM
 # (or copies BENCH_FORMA_BIN, BENCH_LOAD_BIN) and starts forma serve on a free port:
 # it sets server_pid, base (its URL) and admin_key (the platform key).
 bench_start() {
+	local free
+	free=$(psql_admin -c "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
+	((free >= clients + 32 + 2)) || say "warning: Postgres has $free connections free, the run needs up to $((clients + 32 + 2)) (forma's pool and pgbench's clients): another run on this server?"
 	say "database $dbname (dropped and created)"
 	psql_admin -c "DROP DATABASE IF EXISTS \"$dbname\" WITH (FORCE)" >/dev/null
 	psql_admin -c "CREATE DATABASE \"$dbname\"" >/dev/null
@@ -227,7 +233,8 @@ measure_pgbench() {
 	psql_bench -c CHECKPOINT
 	say "pgbench $label: -c $clients -j 2 -M $mode, ${warmup}s warm-up, ${duration}s"
 	if ((warmup > 0)); then
-		"${app[@]}" "$pgbench" -n -M "$mode" -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" >/dev/null 2>&1
+		"${app[@]}" "$pgbench" -n -M "$mode" -c "$clients" -j 2 -T "$warmup" -f "$work/$s.sql" "$bench_url" \
+			>"$work/pgbench-$label-warmup.out" 2>&1 || { tail -5 "$work/pgbench-$label-warmup.out" >&2; die "pgbench $label (warm-up) failed"; }
 	fi
 	mkdir -p "$work/pglog-$label"
 	(cd "$work/pglog-$label" && exec "${app[@]}" "$pgbench" -n -M "$mode" -c "$clients" -j 2 -T "$duration" -f "$work/$s.sql" -l \
