@@ -123,6 +123,13 @@ bench-load: services ## load run: forma serve vs pgbench on the Event model
 	$(call step,load run)
 	@bash scripts/bench-load.sh
 
+# The same cases spread over many tenants: scripts/bench-tenants.sh, figures in
+# docs/benchmarks-tenants.md.
+.PHONY: bench-tenants
+bench-tenants: services ## load run over many tenants (BENCH_TENANTS, default 1000) vs one tenant and pgbench
+	$(call step,load run over many tenants)
+	@bash scripts/bench-tenants.sh
+
 # The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e

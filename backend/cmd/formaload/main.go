@@ -1,6 +1,7 @@
 // Command formaload drives a running `forma serve` with concurrent clients for a fixed
 // time and reports throughput and latency as one JSON line. `scripts/bench-load.sh`
-// (make bench-load) runs it against the talk's Event model.
+// (make bench-load) runs it against the talk's Event model, `scripts/bench-tenants.sh`
+// (make bench-tenants) against that model in many tenants.
 //
 // Cases:
 //
@@ -8,6 +9,12 @@
 //	get     GET one event by a random id in [-id-min, -id-max]
 //	list    GET ?country=<random>&sort=-timestamp&limit=20
 //	seed    load -rows events in bulk POSTs of -batch (not timed as a case; for setup)
+//	setup   create -n tenants through the API, each with the model of -definition and
+//	        -rows events, -c at a time; write their "slug key" lines to -out (setup.go)
+//
+// With -tenants FILE (lines of "slug key") the create, get and list cases spread their
+// requests over those tenants, each request to a tenant drawn at random and sent with
+// that tenant's key; without it they go to the one tenant of -tenant and -key.
 //
 // Any non-2xx answer or transport error counts as an error; formaload prints the first
 // few and exits with status 1 when there was any.
@@ -31,6 +38,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"forma.dev/backend/internal/cpuclock"
+	"forma.dev/backend/internal/tenant"
 )
 
 type options struct {
@@ -47,6 +55,14 @@ type options struct {
 	countries   []string
 	rows        int
 	batch       int
+	tenantsFile string // -tenants: spread the requests over these tenants
+
+	// setup
+	adminKey   string
+	n          int
+	prefix     string
+	definition string
+	out        string
 }
 
 // Result is what formaload prints: one JSON object per run.
@@ -86,24 +102,36 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.baseURL, "url", "http://127.0.0.1:8080", "Forma's base URL")
 	fs.StringVar(&o.key, "key", os.Getenv("FORMALOAD_KEY"), "tenant key with read and write (default $FORMALOAD_KEY)")
 	fs.StringVar(&o.tenant, "tenant", "bench", "tenant slug")
+	fs.StringVar(&o.tenantsFile, "tenants", "", `file of "slug key" lines: spread the requests over these tenants (instead of -tenant and -key)`)
+	fs.StringVar(&o.adminKey, "admin-key", os.Getenv("FORMALOAD_ADMIN_KEY"), "platform key (setup; default $FORMALOAD_ADMIN_KEY)")
+	fs.IntVar(&o.n, "n", 1000, "tenants to create (setup)")
+	fs.StringVar(&o.prefix, "prefix", "bt", "slug prefix: tenants <prefix>0 ... <prefix><n-1> (setup)")
+	fs.StringVar(&o.definition, "definition", "", "file with the model's JSON definition, PUT to each tenant (setup)")
+	fs.StringVar(&o.out, "out", "", `file to write the tenants' "slug key" lines to (setup)`)
 	fs.StringVar(&o.model, "model", "event", "model name")
-	fs.StringVar(&o.kase, "case", "get", "create, get, list or seed")
+	fs.StringVar(&o.kase, "case", "get", "create, get, list, seed or setup")
 	fs.DurationVar(&o.duration, "duration", 15*time.Second, "how long to measure")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to run before measuring (not counted)")
 	fs.IntVar(&o.concurrency, "c", 32, "concurrent clients")
 	fs.Int64Var(&o.idMin, "id-min", 1, "smallest existing id (get)")
 	fs.Int64Var(&o.idMax, "id-max", 100000, "largest existing id (get)")
 	fs.StringVar(&countries, "countries", "PL,DE,US,GB", "comma-separated countries to write and filter by")
-	fs.IntVar(&o.rows, "rows", 100000, "rows to load (seed)")
-	fs.IntVar(&o.batch, "batch", 1000, "rows per bulk POST (seed)")
+	fs.IntVar(&o.rows, "rows", 100000, "rows to load (seed; setup: per tenant)")
+	fs.IntVar(&o.batch, "batch", 1000, "rows per bulk POST (seed, setup)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	o.countries = strings.Split(countries, ",")
 	o.baseURL = strings.TrimRight(o.baseURL, "/")
 	switch {
-	case o.key == "":
-		return o, errors.New("-key is required")
+	case o.kase == "setup" && (o.adminKey == "" || o.definition == "" || o.out == "" || o.n < 1):
+		return o, errors.New("setup needs -admin-key, -definition, -out and -n of at least 1")
+	case o.kase == "setup" && len(tenant.ValidateSlug(o.prefix+strconv.Itoa(o.n-1))) > 0:
+		return o, fmt.Errorf("-prefix %q does not make tenant slugs", o.prefix)
+	case o.kase != "setup" && o.key == "" && o.tenantsFile == "":
+		return o, errors.New("-key or -tenants is required")
+	case o.kase == "seed" && o.tenantsFile != "":
+		return o, errors.New("seed loads one tenant: -tenant and -key, not -tenants")
 	case o.concurrency < 1:
 		return o, errors.New("-c must be at least 1")
 	case o.idMin < 1 || o.idMax < o.idMin:
@@ -119,14 +147,17 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	if o.kase == "seed" {
+	switch o.kase {
+	case "seed":
 		return l.seed()
+	case "setup":
+		return l.setup()
 	}
 	next, ok := map[string]func(*rand.Rand, *fasthttp.Request){
 		"create": l.create, "get": l.get, "list": l.list,
 	}[o.kase]
 	if !ok {
-		return fmt.Errorf("unknown case %q (create, get, list, seed)", o.kase)
+		return fmt.Errorf("unknown case %q (create, get, list, seed, setup)", o.kase)
 	}
 	if o.kase == "create" {
 		l.bodies = eventBodies(o.countries)
@@ -145,12 +176,10 @@ func run(o options) error {
 // net/http's client costs several times the CPU. Everything requests share (URLs, the
 // key, create bodies) is built once.
 type loader struct {
-	o      options
-	client *fasthttp.HostClient
-	data   string       // .../data/{model}
-	lists  []string     // the list case's URL per country
-	auth   string       // "Bearer <key>"
-	bodies [][][][]byte // create bodies by country, source and value
+	o       options
+	client  *fasthttp.HostClient
+	targets []target     // the tenants requests go to: -tenant, or the lines of -tenants
+	bodies  [][][][]byte // create bodies by country, source and value
 
 	errCount atomic.Int64
 	errMu    sync.Mutex
@@ -166,7 +195,7 @@ func newLoader(o options) (*loader, error) {
 	if u.Port() == "" {
 		addr += map[string]string{"http": ":80", "https": ":443"}[u.Scheme]
 	}
-	l := &loader{o: o, data: o.baseURL + "/api/v1/t/" + o.tenant + "/data/" + o.model, auth: "Bearer " + o.key,
+	l := &loader{o: o,
 		client: &fasthttp.HostClient{
 			Addr: addr, IsTLS: u.Scheme == "https",
 			MaxConns:            max(o.concurrency, 2),
@@ -175,8 +204,16 @@ func newLoader(o options) (*loader, error) {
 			WriteTimeout:        30 * time.Second,
 			MaxIdleConnDuration: 90 * time.Second,
 		}}
-	for _, c := range o.countries {
-		l.lists = append(l.lists, l.data+"?country="+c+"&sort=-timestamp&limit=20")
+	if o.tenantsFile == "" {
+		l.targets = []target{newTarget(o.baseURL, o.tenant, o.key, o.model, o.countries)}
+		return l, nil
+	}
+	tks, err := readTenants(o.tenantsFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, tk := range tks {
+		l.targets = append(l.targets, newTarget(o.baseURL, tk.slug, tk.key, o.model, o.countries))
 	}
 	return l, nil
 }
@@ -212,33 +249,37 @@ func (l *loader) randomEvent(rng *rand.Rand) (c, s, v int) {
 	return rng.IntN(len(l.o.countries)), rng.IntN(len(sources)), rng.IntN(maxValue)
 }
 
-// prepare sets what every request of a client carries; the cases set the rest.
+// prepare sets what every request of a client carries; the cases set the rest. With
+// several tenants the key changes per request (pick).
 func (l *loader) prepare(req *fasthttp.Request) {
-	req.Header.Set("Authorization", l.auth)
+	req.Header.Set("Authorization", l.targets[0].auth)
 }
 
 func (l *loader) create(rng *rand.Rand, req *fasthttp.Request) {
+	t := l.pick(rng, req)
 	c, s, v := l.randomEvent(rng)
-	l.post(req, l.bodies[c][s][v])
+	post(req, t.data, l.bodies[c][s][v])
 }
 
-// post makes req a POST of body (JSON) to the model's data URL.
-func (l *loader) post(req *fasthttp.Request, body []byte) {
+// post makes req a POST of body (JSON) to url.
+func post(req *fasthttp.Request, url string, body []byte) {
 	req.Header.SetMethod(fasthttp.MethodPost)
 	req.Header.SetContentType("application/json")
-	req.SetRequestURI(l.data)
+	req.SetRequestURI(url)
 	req.SetBodyRaw(body)
 }
 
 func (l *loader) get(rng *rand.Rand, req *fasthttp.Request) {
+	t := l.pick(rng, req)
 	id := l.o.idMin + rng.Int64N(l.o.idMax-l.o.idMin+1)
 	req.Header.SetMethod(fasthttp.MethodGet)
-	req.SetRequestURI(l.data + "/" + strconv.FormatInt(id, 10))
+	req.SetRequestURI(t.data + "/" + strconv.FormatInt(id, 10))
 }
 
 func (l *loader) list(rng *rand.Rand, req *fasthttp.Request) {
+	t := l.pick(rng, req)
 	req.Header.SetMethod(fasthttp.MethodGet)
-	req.SetRequestURI(l.lists[rng.IntN(len(l.lists))])
+	req.SetRequestURI(t.lists[rng.IntN(len(t.lists))])
 }
 
 // do sends one request and reads the whole answer; it records a non-2xx answer or a
@@ -371,15 +412,7 @@ func (l *loader) seed() error {
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			l.prepare(req)
 			for n := range batches {
-				b := []byte{'['}
-				for i := range n {
-					if i > 0 {
-						b = append(b, ',')
-					}
-					c, s, v := l.randomEvent(rng)
-					b = append(b, eventJSON(l.o.countries[c], sources[s], v)...)
-				}
-				l.post(req, append(b, ']'))
+				post(req, l.targets[0].data, l.eventArray(rng, n))
 				l.do(req, resp)
 			}
 		}()
