@@ -35,18 +35,27 @@ func benchRecord(i int) string {
 	return b.String()
 }
 
-func BenchmarkDecodeJSON(b *testing.B) {
+// benchBodies are the bodies the JSON benchmarks read: one record, and a bulk write of
+// 10,000 records.
+func benchBodies() []struct {
+	name string
+	body []byte
+} {
 	records := make([]string, 10000)
 	for i := range records {
 		records[i] = benchRecord(i)
 	}
-	for _, bc := range []struct {
+	return []struct {
 		name string
 		body []byte
 	}{
 		{"record20", []byte(benchRecord(1))},
 		{"bulk10000", []byte("[" + strings.Join(records, ",") + "]")},
-	} {
+	}
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	for _, bc := range benchBodies() {
 		b.Run(bc.name, func(b *testing.B) {
 			c, _ := gin.CreateTestContext(httptest.NewRecorder())
 			rd := bytes.NewReader(bc.body)
@@ -65,17 +74,7 @@ func BenchmarkDecodeJSON(b *testing.B) {
 }
 
 func BenchmarkCheckJSON(b *testing.B) {
-	records := make([]string, 10000)
-	for i := range records {
-		records[i] = benchRecord(i)
-	}
-	for _, bc := range []struct {
-		name string
-		body []byte
-	}{
-		{"record20", []byte(benchRecord(1))},
-		{"bulk10000", []byte("[" + strings.Join(records, ",") + "]")},
-	} {
+	for _, bc := range benchBodies() {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
 			b.ReportAllocs()

@@ -52,14 +52,8 @@ func (l *Limiter) lease(ctx context.Context, key string, lim Limit, batch int) (
 	}
 	batch = min(batch, lim.Burst)
 	r, err := l.rl.AllowAtMost(ctx, l.prefix+key, redis_rate.Limit{Rate: lim.Rate, Burst: lim.Burst, Period: lim.Period}, batch)
-	if err != nil {
-		if l.redisDown.Swap(now.Add(redisRetry).UnixNano()) == 0 {
-			l.log.Warn("ratelimit: redis failed; counting in this process", "err", err)
-		}
+	if err := l.noteRedis(now, err); err != nil {
 		return Result{}, err
-	}
-	if l.redisDown.Swap(0) != 0 {
-		l.log.Info("ratelimit: redis answers again")
 	}
 	if r.Allowed < 1 {
 		return Result{RetryAfter: max(r.RetryAfter, 0)}, nil

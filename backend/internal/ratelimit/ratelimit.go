@@ -163,16 +163,25 @@ func (l *Limiter) allowRedis(ctx context.Context, key string, lim Limit) (Result
 		return Result{}, errRedisDown
 	}
 	r, err := l.rl.Allow(ctx, l.prefix+key, redis_rate.Limit{Rate: lim.Rate, Burst: lim.Burst, Period: lim.Period})
+	if err := l.noteRedis(now, err); err != nil {
+		return Result{}, err
+	}
+	return Result{Allowed: r.Allowed > 0, Remaining: r.Remaining, RetryAfter: max(r.RetryAfter, 0)}, nil
+}
+
+// noteRedis records how a Redis call went: a failure makes the limiter count in process
+// for redisRetry (logged once), a success after failures is logged. It returns err.
+func (l *Limiter) noteRedis(now time.Time, err error) error {
 	if err != nil {
 		if l.redisDown.Swap(now.Add(redisRetry).UnixNano()) == 0 {
 			l.log.Warn("ratelimit: redis failed; counting in this process", "err", err)
 		}
-		return Result{}, err
+		return err
 	}
 	if l.redisDown.Swap(0) != 0 {
 		l.log.Info("ratelimit: redis answers again")
 	}
-	return Result{Allowed: r.Allowed > 0, Remaining: r.Remaining, RetryAfter: max(r.RetryAfter, 0)}, nil
+	return nil
 }
 
 // errRedisDown marks a call that skipped Redis because it failed a moment ago.
