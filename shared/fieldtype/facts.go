@@ -61,9 +61,6 @@ var allLookups = []string{"", "ne", "lt", "lte", "gt", "gte", "in", "contains", 
 // AllLookups returns every lookup suffix a type may take, in their fixed order.
 func AllLookups() []string { return append([]string(nil), allLookups...) }
 
-// textLookups are every lookup: comparisons and the three text lookups.
-func textLookups() []string { return AllLookups() }
-
 // orderedLookups are equality and comparisons.
 func orderedLookups() []string { return []string{"", "ne", "lt", "lte", "gt", "gte", "in", "isnull"} }
 

@@ -20,7 +20,7 @@ func (urlType) Describe() Description {
 	return Description{
 		Name: "url", Label: "URL", Help: "An absolute http or https address such as https://example.com/page.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
-		Lookups: textLookups(), Sortable: true, Wire: WireText,
+		Lookups: AllLookups(), Sortable: true, Wire: WireText,
 		// the pattern is the start of an absolute http or https URL, the scheme in any case
 		JSON:  JSONSchema{Type: "string", Format: "uri", Pattern: `^[hH][tT][tT][pP][sS]?://`},
 		Input: Input{Control: "input", HTML: "url", InputMode: "url", Placeholder: "https://", Parse: "text"},

@@ -19,7 +19,9 @@ func MatchFields(old, next []Field) []int {
 	byID := make(map[string][]int, len(old))
 	byName := make(map[string][]int, len(old))
 	for j, o := range old {
-		byID[o.ID] = append(byID[o.ID], j)
+		if o.ID != "" {
+			byID[o.ID] = append(byID[o.ID], j)
+		}
 		if o.ID == "" || !claimed[o.ID] {
 			byName[o.Name] = append(byName[o.Name], j)
 		}

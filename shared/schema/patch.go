@@ -35,11 +35,12 @@ func PatchField(m Model, name string, patch map[string]any) (Model, problem.List
 	}
 	out.ID = f.ID
 	if out.Name != name {
-		if m, problems = RenameField(m, name, out.Name); problems != nil {
+		if m, problems = RenameField(m, name, out.Name); problems != nil { // a copy of m
 			return Model{}, problems
 		}
+	} else {
+		m.Fields = append([]Field(nil), m.Fields...)
 	}
-	m.Fields = append([]Field(nil), m.Fields...)
 	m.Fields[i] = out
 	return m, nil
 }

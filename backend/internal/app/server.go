@@ -138,9 +138,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			}
 			return nil, err
 		}
+		if l.perIP <= 0 {
+			return &limitedConn{Conn: c, l: l}, nil
+		}
 		ip := host(c.RemoteAddr())
 		l.mu.Lock()
-		ok := l.perIP <= 0 || l.open[ip] < l.perIP
+		ok := l.open[ip] < l.perIP
 		if ok {
 			l.open[ip]++
 		}
@@ -153,11 +156,13 @@ func (l *limitListener) Accept() (net.Conn, error) {
 }
 
 func (l *limitListener) release(ip string) {
-	l.mu.Lock()
-	if l.open[ip]--; l.open[ip] <= 0 {
-		delete(l.open, ip)
+	if l.perIP > 0 {
+		l.mu.Lock()
+		if l.open[ip]--; l.open[ip] <= 0 {
+			delete(l.open, ip)
+		}
+		l.mu.Unlock()
 	}
-	l.mu.Unlock()
 	if l.slots != nil {
 		<-l.slots
 	}

@@ -185,15 +185,12 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, erro
 		return c.principal, nil
 	}
 	var p Principal
-	var hash, lim []byte
+	var hash []byte
 	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.Tenant.ID, &p.Role, &hash,
-		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &lim)
+		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &p.Tenant.Limits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, errInvalidKey()
 	} else if err != nil {
-		return Principal{}, err
-	}
-	if err := p.Tenant.Limits.UnmarshalJSON(lim); err != nil {
 		return Principal{}, err
 	}
 	// The row is cached whether or not the secret matches: more wrong secrets for a

@@ -14,17 +14,13 @@ import (
 
 // addField adds one field (the body) to the URL's model, like saving a new MetaField row.
 func (a *api) addField(c *gin.Context) {
-	var f *schema.Field
-	if err := bindJSON(c, &f); err != nil {
+	var f schema.Field
+	if err := bindJSON(c, &f); err != nil { // bindJSON refuses null and non-objects
 		a.fail(c, err)
 		return
 	}
-	if f == nil {
-		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object: the field"))
-		return
-	}
 	a.changeModel(c, false, http.StatusCreated, func(e *schemasync.Engine, o schemasync.Options) (*schemasync.Result, error) {
-		return e.AddField(c.Request.Context(), schemaTenant(c), c.Param("model"), *f, o)
+		return e.AddField(c.Request.Context(), schemaTenant(c), c.Param("model"), f, o)
 	})
 }
 

@@ -23,7 +23,7 @@ func newInflight() *inflight {
 }
 
 // acquire counts one more request of tenant id, unless it has max in flight already;
-// release the counter it returns when the request is done. max 0 counts without limit.
+// release the counter it returns when the request is done.
 func (f *inflight) acquire(id, max int64) (*atomic.Int64, bool) {
 	f.mu.Lock()
 	n, ok := f.tenants.Get(id)
@@ -32,7 +32,7 @@ func (f *inflight) acquire(id, max int64) (*atomic.Int64, bool) {
 		f.tenants.Put(id, n)
 	}
 	f.mu.Unlock()
-	if v := n.Add(1); max > 0 && v > max {
+	if v := n.Add(1); v > max {
 		n.Add(-1)
 		return nil, false
 	}

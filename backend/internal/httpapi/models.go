@@ -46,13 +46,9 @@ func (a *api) planModel(c *gin.Context) { a.applyModel(c, true) }
 
 // applyModel creates or replaces the URL's model with the body's definition (or plans it).
 func (a *api) applyModel(c *gin.Context, dryRun bool) {
-	var m *schema.Model
-	if err := bindJSON(c, &m); err != nil {
+	var m schema.Model
+	if err := bindJSON(c, &m); err != nil { // bindJSON refuses null and non-objects
 		a.fail(c, err)
-		return
-	}
-	if m == nil {
-		a.fail(c, apperr.New(apperr.Invalid, "the body must be a JSON object: the model's definition"))
 		return
 	}
 	name := c.Param("model")
@@ -71,7 +67,7 @@ func (a *api) applyModel(c *gin.Context, dryRun bool) {
 		return
 	}
 	a.changeModel(c, dryRun, http.StatusOK, func(e *schemasync.Engine, o schemasync.Options) (*schemasync.Result, error) {
-		return e.PutModel(c.Request.Context(), schemaTenant(c), *m, o)
+		return e.PutModel(c.Request.Context(), schemaTenant(c), m, o)
 	})
 }
 

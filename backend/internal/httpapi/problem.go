@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/db"
+	"forma.dev/backend/internal/ratelimit"
 )
 
 // ProblemContentType is the media type of error responses (RFC 9457).
@@ -54,7 +54,7 @@ func (a *api) fail(c *gin.Context, err error) {
 		doc["errors"] = e.Problems
 	}
 	if e.RetryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(max(1, (e.RetryAfter+time.Second-1)/time.Second))))
+		c.Header("Retry-After", strconv.Itoa(ratelimit.Seconds(e.RetryAfter)))
 	}
 	a.writeProblem(c, Status(e.Code), string(e.Code), e.Detail, doc)
 }

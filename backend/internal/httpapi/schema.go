@@ -97,13 +97,9 @@ func (a *api) putSchema(c *gin.Context) { a.applySnapshot(c, false) }
 
 // applySnapshot makes the tenant's models exactly the body's (or plans it).
 func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
-	var body *snapshotBody
-	if err := bindJSON(c, &body); err != nil {
+	var body snapshotBody
+	if err := bindJSON(c, &body); err != nil { // bindJSON refuses null and non-objects
 		a.fail(c, err)
-		return
-	}
-	if body == nil {
-		a.fail(c, apperr.New(apperr.Invalid, `the body must be a JSON object: {"models": [...]}`))
 		return
 	}
 	if problems := snapshotProblems(body.Models); len(problems) > 0 {

@@ -48,17 +48,19 @@ func (a *api) limitTenant(c *gin.Context) {
 			return
 		}
 	}
-	n, ok := a.inflight.acquire(id, eff[limits.ConcurrentRequests])
-	if !ok {
-		max := eff[limits.ConcurrentRequests]
-		c.Header("RateLimit-Policy", strconv.Quote(concurrencyPolicy)+";q="+strconv.FormatInt(max, 10)+";w=1")
-		c.Header("RateLimit", strconv.Quote(concurrencyPolicy)+";r=0;t=1")
-		a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: time.Second,
-			Detail: "the tenant has " + strconv.FormatInt(max, 10) +
-				" requests in flight on this server already (concurrent_requests); try again after Retry-After"})
-		return
+	if max := eff[limits.ConcurrentRequests]; max > 0 {
+		n, ok := a.inflight.acquire(id, max)
+		if !ok {
+			lim := ratelimit.Limit{Burst: int(max), Rate: int(max), Period: time.Second}
+			c.Header("RateLimit-Policy", lim.Policy(concurrencyPolicy))
+			c.Header("RateLimit", ratelimit.Result{RetryAfter: time.Second}.Header(concurrencyPolicy))
+			a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: time.Second,
+				Detail: "the tenant has " + strconv.FormatInt(max, 10) +
+					" requests in flight on this server already (concurrent_requests); try again after Retry-After"})
+			return
+		}
+		defer n.Add(-1)
 	}
-	defer n.Add(-1)
 	c.Next()
 }
 

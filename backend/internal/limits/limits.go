@@ -130,17 +130,6 @@ func (s *Set) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Keys returns the JSON names of the values set in s.
-func (s Set) Keys() []string {
-	out := []string{}
-	for i, v := range s {
-		if v != 0 {
-			out = append(out, specs[i].key)
-		}
-	}
-	return out
-}
-
 // Scan reads the stored jsonb column (sql.Scanner).
 func (s *Set) Scan(src any) error {
 	switch v := src.(type) {

@@ -65,11 +65,11 @@ type Result struct {
 // Header is the RateLimit header value for r under name: r remaining, t seconds until
 // the next event is allowed.
 func (r Result) Header(name string) string {
-	return strconv.Quote(name) + ";r=" + strconv.Itoa(max(r.Remaining, 0)) + ";t=" + strconv.Itoa(seconds(r.RetryAfter))
+	return strconv.Quote(name) + ";r=" + strconv.Itoa(max(r.Remaining, 0)) + ";t=" + strconv.Itoa(Seconds(r.RetryAfter))
 }
 
-// seconds rounds d up to whole seconds, at least 1.
-func seconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
+// Seconds rounds d up to whole seconds, at least 1: a Retry-After value.
+func Seconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
 
 // Options configures a Limiter.
 type Options struct {

@@ -259,6 +259,7 @@ func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id 
 			return tbl.Delete(ctx, q, id, ifMatch)
 		})
 		if ids, ok := writtenStale(err); ok && len(ids) > 0 {
+			res.Version = ts.Version
 			return nil // deleted; its row, read with a stale model, is not answered
 		}
 		err = unknownIfLost(err)

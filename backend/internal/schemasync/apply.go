@@ -146,9 +146,9 @@ func clone(models []schema.Model) []schema.Model {
 	return out
 }
 
-// sameJSON is true when two sets of definitions encode identically (labels included),
-// numbers compared by value (3 and 3.0 are the same).
-func sameJSON(a, b []schema.Model) bool {
+// sameJSON is true when two definitions (or sets of them) encode identically (labels
+// included), numbers compared by value (3 and 3.0 are the same).
+func sameJSON(a, b any) bool {
 	norm := func(v any) string {
 		var generic any
 		raw, _ := json.Marshal(v)

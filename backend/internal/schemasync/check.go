@@ -1,9 +1,6 @@
 package schemasync
 
 import (
-	"bytes"
-	"encoding/json"
-
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/meta"
 	"forma.dev/shared/problem"
@@ -73,7 +70,7 @@ func checkChange(cur, next []schema.Model, checked map[string]bool) problem.List
 	seen := make(map[string]bool, len(next))
 	for i, m := range next {
 		prefix := problem.Index("models", i)
-		if checked[m.Name] || unchanged(stored[m.Name], &m) {
+		if old := stored[m.Name]; checked[m.Name] || old != nil && sameJSON(old, &m) {
 			list.Append(prefix, schema.CheckRelations(m, exists))
 		} else {
 			list.Append(prefix, schema.ValidateModel(m, exists))
@@ -85,14 +82,4 @@ func checkChange(cur, next []schema.Model, checked map[string]bool) problem.List
 		seen[m.Name] = true
 	}
 	return list
-}
-
-// unchanged tells whether m is the stored model old, as JSON.
-func unchanged(old, m *schema.Model) bool {
-	if old == nil {
-		return false
-	}
-	a, errA := json.Marshal(old)
-	b, errB := json.Marshal(m)
-	return errA == nil && errB == nil && bytes.Equal(a, b)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/singleflight"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/auth"
@@ -47,6 +48,8 @@ type Service struct {
 	db    *bun.DB
 	keys  *auth.Store
 	usage usageCache
+	// measuring shares one measurement of a tenant among its concurrent requests.
+	measuring singleflight.Group
 }
 
 // NewService returns the tenant service on db, making first keys through keys.

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -48,12 +49,22 @@ func (s *Service) Usage(ctx context.Context, t tenantref.Ref) (Usage, error) {
 	if ok && now.Sub(u.MeasuredAt) < UsageTTL {
 		return u, nil
 	}
+	// Concurrent requests of one tenant measure it once.
+	v, err, _ := s.measuring.Do(strconv.FormatInt(t.ID, 10), func() (any, error) { return s.measure(ctx, t, now) })
+	if err != nil {
+		return Usage{}, err
+	}
+	return v.(Usage), nil
+}
+
+// measure reads t's usage from the catalog and caches it.
+func (s *Service) measure(ctx context.Context, t tenantref.Ref, now time.Time) (Usage, error) {
 	rows, err := s.db.QueryContext(ctx, usageSQL, t.Schema)
 	if err != nil {
 		return Usage{}, err
 	}
 	defer rows.Close()
-	u = Usage{Rows: map[string]int64{}, MeasuredAt: now}
+	u := Usage{Rows: map[string]int64{}, MeasuredAt: now}
 	for rows.Next() {
 		var name string
 		var n, size int64

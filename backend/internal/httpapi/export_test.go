@@ -1,0 +1,10 @@
+package httpapi
+
+// QueryParamRoutes lists the routes queryParams names, as "METHOD route", for tests.
+func QueryParamRoutes() []string {
+	out := make([]string, 0, len(queryParams))
+	for route := range queryParams {
+		out = append(out, route)
+	}
+	return out
+}
