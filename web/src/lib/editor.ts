@@ -10,6 +10,11 @@ import type { EditResult, Field, FieldType, Model } from "./types";
 export interface Row {
   key: string;
   field: Field;
+  /**
+   * The name unique_together and indexes know this field by, when a rename refused
+   * while it was typed (a name another field has) left them behind the field's name.
+   */
+  followed?: string;
 }
 
 /** A model being edited. */
@@ -111,7 +116,10 @@ export type Edits = Pick<Forma, "dropField" | "renameField">;
 export function removeField(d: Draft, key: string, edits: Edits | null): void {
   const i = d.rows.findIndex((r) => r.key === key);
   if (i < 0) return;
-  follow(d, () => edits?.dropField(toModel(d), d.rows[i].field.name));
+  const name = d.rows[i].followed ?? d.rows[i].field.name;
+  const model = toModel(d);
+  model.fields[i] = { ...model.fields[i], name }; // as the groups know it
+  follow(d, () => edits?.dropField(model, name));
   d.rows.splice(i, 1);
 }
 
@@ -127,10 +135,17 @@ export function moveField(d: Draft, key: string, delta: number): boolean {
 
 /** renameField renames a field, keeping its id; the module renames it in unique_together and indexes. */
 export function renameField(d: Draft, key: string, name: string, edits: Edits | null): void {
-  const row = d.rows.find((r) => r.key === key);
-  if (!row) return;
-  const old = row.field.name;
-  if (old !== name) follow(d, () => edits?.renameField(toModel(d), old, name));
+  const i = d.rows.findIndex((r) => r.key === key);
+  if (i < 0) return;
+  const row = d.rows[i];
+  const from = row.followed ?? row.field.name;
+  if (from !== name) {
+    const model = toModel(d);
+    model.fields[i] = { ...model.fields[i], name: from }; // as the groups know it
+    row.followed = follow(d, () => edits?.renameField(model, from, name)) ? undefined : from;
+  } else {
+    row.followed = undefined;
+  }
   row.field.name = name;
 }
 
@@ -139,16 +154,17 @@ export function renameField(d: Draft, key: string, name: string, edits: Edits | 
  * it refuses leaves them as they are: a name that two fields have for a moment while
  * one is typed tells no field from the other, and validation reports the name.
  */
-function follow(d: Draft, edit: () => EditResult | undefined): void {
+function follow(d: Draft, edit: () => EditResult | undefined): boolean {
   let out: EditResult | undefined;
   try {
     out = edit();
   } catch {
-    return; // the module failed: the draft stays as it is, for validation to judge
+    return false; // the module failed: the draft stays as it is, for validation to judge
   }
-  if (!out?.model) return;
+  if (!out?.model) return false;
   d.uniqueTogether = out.model.unique_together ?? [];
   d.indexes = out.model.indexes ?? [];
+  return true;
 }
 
 /**

@@ -141,6 +141,23 @@ describe.skipIf(!built)("with forma.wasm", () => {
     expect(d.indexes).toEqual(saved3.indexes);
   });
 
+  it("keeps a field's groups when its name is typed through another field's", () => {
+    const d = fromModel(saved3);
+    const key = d.rows[1].key; // source, in a group and an index
+    for (const name of ["countr", "country", "country2"]) renameField(d, key, name, forma);
+    expect(d.rows[1].field.name).toBe("country2");
+    expect(d.uniqueTogether).toEqual([["country", "country2", "timestamp"], []]);
+    expect(d.indexes).toEqual([["country", "-country2", "id"], ["timestamp"]]);
+  });
+
+  it("drops a field's groups when it is removed while its name is taken", () => {
+    const d = fromModel(saved3);
+    renameField(d, d.rows[1].key, "country", forma); // refused: the groups still say source
+    removeField(d, d.rows[1].key, forma);
+    expect(d.uniqueTogether).toEqual([[]]);
+    expect(d.indexes).toEqual([["timestamp"]]);
+  });
+
   it("plans a rename as a rename because the id is kept", () => {
     const saved = { name: "event", fields: [{ id: "a1", name: "country", type: "text" }, { id: "a2", name: "source", type: "text" }] };
     const d = fromModel(saved);
