@@ -154,10 +154,16 @@ func TestRequestsPerSecondAnswers429WithHeaders(t *testing.T) {
 	}
 }
 
-// blockedBody is a request body that sends nothing until released.
-type blockedBody struct{ release chan struct{} }
+// blockedBody is a request body that says when the handler first reads it (the request
+// is past the limits then) and sends nothing until released.
+type blockedBody struct {
+	reading chan<- struct{}
+	once    *sync.Once
+	release <-chan struct{}
+}
 
 func (b blockedBody) Read(p []byte) (int, error) {
+	b.once.Do(func() { b.reading <- struct{}{} })
 	<-b.release
 	return 0, io.EOF
 }
@@ -170,20 +176,27 @@ func TestConcurrentRequestsAnswers429WhileRequestsAreHeld(t *testing.T) {
 	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
 	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"concurrent_requests":2}}`)
 	release := make(chan struct{})
+	reading := make(chan struct{}, 2)
 	var wg sync.WaitGroup
 	held := make([]int, 2)
 	for i := range held {
 		req := s.Request("POST", "/api/v1/t/acme/data/event", acme.Write, "")
-		req.Body = io.NopCloser(blockedBody{release})
+		req.Body = io.NopCloser(blockedBody{reading: reading, once: new(sync.Once), release: release})
 		req.ContentLength = -1
 		wg.Go(func() { held[i] = s.Serve(req).Code })
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	var rec = s.Do("GET", "/api/v1/t/acme", acme.Read, "")
-	for rec.Code == 200 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		rec = s.Do("GET", "/api/v1/t/acme", acme.Read, "")
+	// Only once both are in their handlers: a request sent before could take a place
+	// one of them needs.
+	for range held {
+		select {
+		case <-reading:
+		case <-time.After(10 * time.Second):
+			close(release)
+			wg.Wait()
+			t.Fatalf("the held requests did not reach their handlers: %v", held)
+		}
 	}
+	rec := s.Do("GET", "/api/v1/t/acme", acme.Read, "")
 	if rec.Code != 429 || rec.Header().Get("Retry-After") != "1" || !strings.Contains(rec.Body.String(), "concurrent_requests") ||
 		rec.Header().Get("RateLimit-Policy") != `"concurrent";q=2;w=1` {
 		t.Fatalf("with 2 held: %d %v %s", rec.Code, rec.Header(), rec.Body)
