@@ -88,6 +88,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	keys := auth.NewStore(bdb, cfg.KeyCacheTTL, auth.WithRedis(a.keysRedis, cfg.RedisPrefix, log))
 	keys.Start(context.WithoutCancel(ctx)) // runs until Close
 	a.keys = keys
+	a.Metrics.Gauge("forma_key_cache_entries", "Tenant keys this replica has cached (LRU, at most 10000).",
+		func() float64 { return float64(keys.CachedKeys()) })
 	limiter := ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log})
 	a.Webhooks = webhooks.New(bdb.DB, webhooks.Options{Workers: cfg.WebhookWorkers, Retention: cfg.WebhookRetention,
 		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})

@@ -25,6 +25,7 @@ const (
 	RateLimited        Code = "rate_limited"        // too many requests; try again after Retry-After
 	QuotaExceeded      Code = "quota_exceeded"      // the change would take the tenant over one of its quotas
 	Unavailable        Code = "unavailable"         // a dependency is down; try again after Retry-After
+	Timeout            Code = "timeout"             // the request's statements ran past the tenant's statement_timeout_ms
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )
 

@@ -96,15 +96,29 @@ func (s *Store) ack(ctx context.Context, n notice) {
 	_, _ = pipe.Exec(ctx)
 }
 
-// Start runs the subscriber until ctx ends or Close is called; without Redis it does nothing.
+// Start runs the sweep of the keys in use (sweep.go) and, with Redis, the subscriber,
+// until ctx ends or Close is called. Call it once.
 func (s *Store) Start(ctx context.Context) {
+	ctx, s.stop = context.WithCancel(ctx)
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		if s.cache.ttl > 0 {
+			s.sweep(ctx)
+		}
+	}()
 	if s.bus != nil {
 		s.bus.listener.Start(ctx)
 	}
 }
 
-// Close stops the subscriber and waits for it. It does not close the Redis client.
+// Close stops the sweep and the subscriber and waits for them. It does not close the
+// Redis client.
 func (s *Store) Close() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
 	if s.bus != nil {
 		s.bus.listener.Close()
 	}

@@ -63,7 +63,14 @@ type Store struct {
 	db    *bun.DB
 	cache *keyCache
 	bus   *bus // nil without Redis: other replicas forget within the cache TTL
+
+	stop context.CancelFunc // ends the sweep (sweep.go) and the subscriber
+	done chan struct{}      // closed when the sweep has ended
 }
+
+// CachedKeys is how many keys this replica has cached now (the gauge
+// forma_key_cache_entries).
+func (s *Store) CachedKeys() int { return s.cache.len() }
 
 // NewStore returns a store on db that trusts a key lookup for cacheTTL (0: no cache).
 // With WithRedis, a revocation or a tenant deletion reaches every replica's cache at

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
@@ -17,6 +19,10 @@ import (
 // MaxConns is the most connections one process holds, unless DATABASE_URL says
 // otherwise with pgxpool's pool_max_conns parameter.
 const MaxConns = 32
+
+// cancelGrace is how long a statement whose context ended has to stop after Postgres is
+// asked to cancel it; past it, the connection is closed.
+const cancelGrace = 5 * time.Second
 
 // Pool is one pool of connections to a database, seen two ways.
 type Pool struct {
@@ -38,6 +44,12 @@ func Open(ctx context.Context, url string) (*Pool, error) {
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.AfterConnect, cfg.PrepareConn = plansNow, freshPlans
+	// A request past its deadline (a tenant's statement timeout, a client gone) has
+	// Postgres cancel the statement it runs, rather than closing the connection under a
+	// statement that would run on to its end.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: cancelGrace}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)

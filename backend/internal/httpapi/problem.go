@@ -37,6 +37,9 @@ func (a *api) fail(c *gin.Context, err error) {
 	}
 	e := apperr.As(err)
 	switch {
+	case (e == nil || e.Code == apperr.Internal) && timedOut(ctx, err):
+		a.log.InfoContext(ctx, "request: past its statement timeout", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
+		e = apperr.New(apperr.Timeout, "the request ran longer than the tenant's statement timeout (statement_timeout_ms) and was stopped; nothing it was writing was kept")
 	case (e == nil || e.Code == apperr.Internal) && db.Unreachable(err):
 		a.log.WarnContext(ctx, "database unavailable", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 		e = &apperr.Error{Code: apperr.Unavailable, Detail: "the database is unavailable; try again", RetryAfter: db.RetryAfter}

@@ -19,6 +19,8 @@ import (
 func TestCreatesThatRaceARetypeAreServed(t *testing.T) {
 	t.Parallel()
 	s, acme := startWithEvents(t)
+	// The writers send as fast as they can: more than the default requests per second.
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"requests_per_second":1000000}}`)
 	const writers = 12
 	var stop atomic.Bool
 	var wg sync.WaitGroup

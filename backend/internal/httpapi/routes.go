@@ -43,6 +43,6 @@ func (a *api) routes(r *gin.Engine) {
 	a.webhookRoutes(admin)
 
 	// Records of the tenant's models (records.go).
-	a.recordRoutes(read, write)
+	a.recordRoutes(read.Group("", a.boundStatements), write.Group("", a.boundStatements))
 	read.GET("/openapi.json", a.openAPI)
 }

@@ -18,6 +18,7 @@ var statuses = map[apperr.Code]int{
 	apperr.RateLimited:        http.StatusTooManyRequests,
 	apperr.QuotaExceeded:      http.StatusConflict,
 	apperr.Unavailable:        http.StatusServiceUnavailable,
+	apperr.Timeout:            http.StatusGatewayTimeout,
 	apperr.Internal:           http.StatusInternalServerError,
 }
 

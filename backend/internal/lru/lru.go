@@ -100,5 +100,13 @@ func (c *Cache[K, V]) Clear() int {
 	return n
 }
 
+// Range calls f for every entry, most recently used first, without marking any used.
+func (c *Cache[K, V]) Range(f func(K, V)) {
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		it := el.Value.(*item[K, V])
+		f(it.key, it.val)
+	}
+}
+
 // Len returns the number of entries.
 func (c *Cache[K, V]) Len() int { return c.order.Len() }

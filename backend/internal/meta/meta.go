@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"forma.dev/shared/schema"
 )
@@ -72,4 +73,24 @@ func Version(ctx context.Context, db bun.IDB, tenantID int64) (int64, error) {
 		return 0, nil
 	}
 	return v, err
+}
+
+// Versions returns the current schema versions of the tenants named, in one query: 0
+// for a tenant that never changed, nothing for one that does not exist.
+func Versions(ctx context.Context, db bun.IDB, tenantIDs []int64) (map[int64]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT t.id, coalesce(v.version, 0) FROM forma.tenants t
+LEFT JOIN forma.schema_versions v ON v.tenant_id = t.id WHERE t.id = ANY(?)`, pgdialect.Array(tenantIDs))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]int64, len(tenantIDs))
+	for rows.Next() {
+		var id, v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		out[id] = v
+	}
+	return out, rows.Err()
 }

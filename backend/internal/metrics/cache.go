@@ -20,6 +20,8 @@ var (
 		"Model lookups that had to load a set.", nil, nil)
 	cacheChecks = prometheus.NewDesc("forma_model_cache_version_checks_total",
 		"Schema versions re-checked in Postgres (window elapsed, or a body named an unknown field).", nil, nil)
+	cacheSweeps = prometheus.NewDesc("forma_model_cache_sweeps_total",
+		"Sweeps that re-checked the versions of every tenant in use in one query.", nil, nil)
 	cacheLoads = prometheus.NewDesc("forma_model_cache_loads_total",
 		"Model sets loaded, by source (redis snapshot or postgres).", []string{"source"}, nil)
 	cacheInvalidations = prometheus.NewDesc("forma_model_cache_invalidations_total",
@@ -38,7 +40,7 @@ type cacheCollector struct{ stats func() registry.Stats }
 // Describe sends every descriptor the collector uses.
 func (c cacheCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{cacheInfo, cacheHealthy, cacheEntries, cacheHits, cacheMisses,
-		cacheChecks, cacheLoads, cacheInvalidations, cacheDrops, cacheEvictions, cacheRedisErrors} {
+		cacheChecks, cacheSweeps, cacheLoads, cacheInvalidations, cacheDrops, cacheEvictions, cacheRedisErrors} {
 		ch <- d
 	}
 }
@@ -62,6 +64,7 @@ func (c cacheCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(cacheHits, s.Hits)
 	counter(cacheMisses, s.Misses)
 	counter(cacheChecks, s.Checks)
+	counter(cacheSweeps, s.Sweeps)
 	counter(cacheLoads, s.RedisLoads, "redis")
 	counter(cacheLoads, s.PostgresLoads, "postgres")
 	counter(cacheInvalidations, s.Invalidations)

@@ -32,7 +32,7 @@ func (s *Service) write(ctx context.Context, t tenantref.Ref, model, event strin
 	fn func(q Querier, inTx bool) ([]*Record, error)) ([]*Record, error) {
 	listened := s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
 	if !listened && !all {
-		recs, err := fn(s.DB, false)
+		recs, err := fn(s.pool(), false)
 		return recs, markWritten(err) // alone, outside a transaction: committed
 	}
 	tx, err := s.DB.Begin(ctx)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/batch"
@@ -47,7 +46,7 @@ type createCall = batch.Call[insertCall, []*Record]
 
 // createGrouped writes one validated row (record.Create output), committed in a group
 // with the other creates of the table that wait: together decides when.
-func (t *Table) createGrouped(ctx context.Context, pool *pgxpool.Pool, row map[string]any) ([]*Record, error) {
+func (t *Table) createGrouped(ctx context.Context, pool onPool, row map[string]any) ([]*Record, error) {
 	rows := []map[string]any{row}
 	query, args := t.insertSQL(t.writtenColumns(rows), rows)
 	return t.creates.Do(ctx, insertCall{query, args}, func(ctx context.Context, calls []*createCall) {
@@ -56,7 +55,7 @@ func (t *Table) createGrouped(ctx context.Context, pool *pgxpool.Pool, row map[s
 }
 
 // commitGroups answers every call, committing as many together as Postgres accepts.
-func (t *Table) commitGroups(ctx context.Context, pool *pgxpool.Pool, calls []*createCall) {
+func (t *Table) commitGroups(ctx context.Context, pool onPool, calls []*createCall) {
 	for len(calls) > 1 {
 		refused, err := t.commitGroup(ctx, pool, calls)
 		switch {
@@ -90,7 +89,7 @@ func (t *Table) insertAlone(ctx context.Context, q Querier, c *createCall) {
 // commitGroup runs the calls' inserts as one transaction and, when it commits, answers
 // them. Otherwise it answers none: refused is the index of the insert Postgres refused
 // (len(calls) when it refused the commit), or -1 with err for every call.
-func (t *Table) commitGroup(ctx context.Context, pool *pgxpool.Pool, calls []*createCall) (refused int, err error) {
+func (t *Table) commitGroup(ctx context.Context, pool onPool, calls []*createCall) (refused int, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return -1, err // nothing was sent

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
@@ -35,13 +36,33 @@ const MaxBulk = 10000
 // where it can, all-or-nothing bulk writes, and one reload-and-retry when the cached
 // model turns out older than the database.
 type Service struct {
-	DB      *pgxpool.Pool
-	Catalog Catalog
+	DB *pgxpool.Pool
+	// Statements runs the reads and single inserts that go on the pool, each text
+	// prepared or unnamed by its use (db.Statements); nil: pgx's own statement cache.
+	Statements *db.Statements
+	Catalog    Catalog
 	// Events is the outbox for webhooks; nil when nobody listens.
 	Events Events
 	// SeparateCommits makes every create commit on its own, rather than in a group with
 	// the creates that wait (groupcommit.go).
 	SeparateCommits bool
+}
+
+// pool is the pool as the data path runs its statements on it.
+func (s *Service) pool() onPool { return onPool{s.DB, s.Statements} }
+
+// onPool is the pool with its Query through db.Statements, when there are some.
+type onPool struct {
+	*pgxpool.Pool
+	stmts *db.Statements
+}
+
+// Query runs sql on a connection of the pool.
+func (p onPool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if p.stmts == nil {
+		return p.Pool.Query(ctx, sql, args...)
+	}
+	return p.stmts.Query(ctx, sql, args...)
 }
 
 // Result is a record answer with the schema version it was served with.
@@ -160,7 +181,7 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bod
 		}
 		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk, func(q Querier, inTx bool) ([]*Record, error) {
 			if together(kind, inTx, s.SeparateCommits) {
-				return tbl.createGrouped(ctx, s.DB, rows[0])
+				return tbl.createGrouped(ctx, s.pool(), rows[0])
 			}
 			return tbl.insertDirect(ctx, q, rows)
 		})
@@ -182,9 +203,9 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url
 		var page *Page
 		var err error
 		if together(aRead, false, s.SeparateCommits) {
-			page, err = tbl.listBatched(ctx, s.DB, lq)
+			page, err = tbl.listBatched(ctx, s.pool(), lq)
 		} else {
-			page, err = tbl.listDirect(ctx, s.DB, lq)
+			page, err = tbl.listDirect(ctx, s.pool(), lq)
 		}
 		if err == nil {
 			err = s.expand(ctx, ts, tbl, lq.Expand, page.Data)
@@ -207,9 +228,9 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 		var rec *Record
 		var err error
 		if together(aRead, false, s.SeparateCommits) {
-			rec, err = tbl.getBatched(ctx, s.DB, id)
+			rec, err = tbl.getBatched(ctx, s.pool(), id)
 		} else {
-			rec, err = tbl.getDirect(ctx, s.DB, id)
+			rec, err = tbl.getDirect(ctx, s.pool(), id)
 		}
 		if err != nil {
 			return err
@@ -274,7 +295,7 @@ func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id 
 
 // missOrStale tells a missing record (404) from an If-Match that no longer matches (412).
 func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id int64) error {
-	rec, err := tbl.getDirect(ctx, s.DB, id)
+	rec, err := tbl.getDirect(ctx, s.pool(), id)
 	switch {
 	case err != nil:
 		return err
@@ -289,7 +310,7 @@ func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id 
 func (s *Service) readBack(ctx context.Context, tbl *Table, ids []int64) ([]*Record, error) {
 	recs := make([]*Record, 0, len(ids))
 	for _, id := range ids {
-		rec, err := tbl.getDirect(ctx, s.DB, id)
+		rec, err := tbl.getDirect(ctx, s.pool(), id)
 		if err != nil {
 			return nil, markWritten(err) // the rows of ids are committed
 		}

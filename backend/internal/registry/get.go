@@ -132,6 +132,7 @@ func (r *Registry) lookup(tenant int64) (*Set, bool) {
 	if !ok {
 		return nil, false
 	}
+	e.used = true
 	return e.set, r.now().Before(e.checkAt)
 }
 
@@ -181,7 +182,7 @@ func (r *Registry) store(s *Set, seq uint64) *Set {
 	if r.seq.Load() != seq {
 		checkAt = time.Time{}
 	}
-	if r.cache.Put(s.Tenant, &entry{set: s, checkAt: checkAt}) {
+	if r.cache.Put(s.Tenant, &entry{set: s, checkAt: checkAt, used: true}) {
 		r.stats.evictions.Add(1)
 	}
 	return s

@@ -27,6 +27,7 @@ type memSource struct {
 	models    map[int64][]schema.Model
 	delay     time.Duration
 	versionN  atomic.Int64
+	versionsN atomic.Int64
 	snapshotN atomic.Int64
 }
 
@@ -39,6 +40,19 @@ func (s *memSource) set(tenant, v int64, models ...schema.Model) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.versions[tenant], s.models[tenant] = v, models
+}
+
+func (s *memSource) Versions(_ context.Context, tenants []int64) (map[int64]int64, error) {
+	s.versionsN.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int64]int64{}
+	for _, id := range tenants {
+		if v, ok := s.versions[id]; ok {
+			out[id] = v
+		}
+	}
+	return out, nil
 }
 
 func (s *memSource) Version(_ context.Context, tenant int64) (int64, error) {

@@ -93,3 +93,23 @@ func TestMetaSourceAcrossReplicas(t *testing.T) {
 		t.Fatalf("B.Verify: %+v, %v", s, err)
 	}
 }
+
+// Versions answers for many tenants in one query: 0 for one that never changed, nothing
+// for one that does not exist.
+func TestMetaSourceVersions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, ten := metaDB(t)
+	src := registry.MetaSource{DB: db}
+	var other int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO forma.tenants (slug, name, schema_name)
+		VALUES ('bolt', 'Bolt', 't_bolt') RETURNING id`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, db, ten.ID, 1, nil, event())
+	commit(t, db, ten.ID, 2, []schema.Model{event()}, event("note"))
+	got, err := src.Versions(ctx, []int64{ten.ID, other, other + 1000})
+	if err != nil || len(got) != 2 || got[ten.ID] != 2 || got[other] != 0 {
+		t.Fatalf("Versions = %v, %v; want {%d: 2, %d: 0}", got, err, ten.ID, other)
+	}
+}

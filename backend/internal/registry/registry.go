@@ -11,6 +11,7 @@
 package registry
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -58,10 +59,12 @@ func compile(t tenantref.Ref, v int64, models []schema.Model) (*Set, error) {
 	return s, nil
 }
 
-// entry is one cached tenant: its compiled set and when its version must be re-checked.
+// entry is one cached tenant: its compiled set, when its version must be re-checked,
+// and whether it was used since the last sweep (sweep.go).
 type entry struct {
 	set     *Set
 	checkAt time.Time
+	used    bool
 }
 
 // Registry is one replica's model cache. It is safe for concurrent use.
@@ -84,6 +87,9 @@ type Registry struct {
 	lastErr atomic.Value
 
 	onDrop func(tenant int64) // tests: called when a notice drops an entry
+
+	stop context.CancelFunc // ends the sweep and the subscriber
+	done chan struct{}      // closed when the sweep has ended
 }
 
 // New returns a registry that loads models from src, configured by opts. With

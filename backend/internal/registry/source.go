@@ -15,6 +15,9 @@ type Source interface {
 	// Version returns the tenant's current schema version (0 when it never changed).
 	// It MUST be cheap: it runs once per tenant per window.
 	Version(ctx context.Context, tenantID int64) (int64, error)
+	// Versions returns the current schema versions of the tenants named, in one query
+	// (a tenant that never changed: 0; one that does not exist: absent).
+	Versions(ctx context.Context, tenantIDs []int64) (map[int64]int64, error)
 	// Snapshot returns the tenant's current version and its models, read consistently.
 	Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, error)
 }
@@ -27,6 +30,11 @@ var _ Source = MetaSource{}
 // Version returns the tenant's current schema version.
 func (s MetaSource) Version(ctx context.Context, tenantID int64) (int64, error) {
 	return meta.Version(ctx, s.DB, tenantID)
+}
+
+// Versions returns the current schema versions of the tenants named.
+func (s MetaSource) Versions(ctx context.Context, tenantIDs []int64) (map[int64]int64, error) {
+	return meta.Versions(ctx, s.DB, tenantIDs)
 }
 
 // Snapshot reads the version and the models in one repeatable-read transaction, so a

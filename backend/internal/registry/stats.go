@@ -4,8 +4,8 @@ import "sync/atomic"
 
 // counters are the registry's running totals.
 type counters struct {
-	hits, misses, checks, redisLoads, pgLoads    atomic.Uint64
-	invalidations, drops, evictions, redisErrors atomic.Uint64
+	hits, misses, checks, sweeps, redisLoads, pgLoads atomic.Uint64
+	invalidations, drops, evictions, redisErrors      atomic.Uint64
 }
 
 // Stats is a snapshot of the registry's counters, for /metrics and /readyz detail.
@@ -16,7 +16,8 @@ type Stats struct {
 	Entries       int    `json:"entries"`        // tenants cached now
 	Hits          uint64 `json:"hits"`           // Get served from memory within the window
 	Misses        uint64 `json:"misses"`         // a set had to be loaded
-	Checks        uint64 `json:"checks"`         // versions re-checked in Postgres after the window
+	Checks        uint64 `json:"checks"`         // versions re-checked in Postgres one tenant at a time, after the window
+	Sweeps        uint64 `json:"sweeps"`         // versions of the tenants in use re-checked together
 	RedisLoads    uint64 `json:"redis_loads"`    // sets loaded from a Redis snapshot
 	PostgresLoads uint64 `json:"postgres_loads"` // sets loaded from Postgres
 	Invalidations uint64 `json:"invalidations"`  // entries dropped as stale
@@ -31,7 +32,7 @@ func (r *Registry) Stats() Stats {
 	n := r.cache.Len()
 	r.mu.Unlock()
 	s := Stats{Mode: "memory", Healthy: r.Healthy(), Entries: n,
-		Hits: r.stats.hits.Load(), Misses: r.stats.misses.Load(), Checks: r.stats.checks.Load(),
+		Hits: r.stats.hits.Load(), Misses: r.stats.misses.Load(), Checks: r.stats.checks.Load(), Sweeps: r.stats.sweeps.Load(),
 		RedisLoads: r.stats.redisLoads.Load(), PostgresLoads: r.stats.pgLoads.Load(),
 		Invalidations: r.stats.invalidations.Load(), Drops: r.stats.drops.Load(),
 		Evictions: r.stats.evictions.Load(), RedisErrors: r.stats.redisErrors.Load()}

@@ -31,15 +31,27 @@ func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64
 	return nil
 }
 
-// Start runs the subscriber until ctx ends or Close is called; without Redis it does nothing.
+// Start runs the sweep of versions (sweep.go) and, with Redis, the subscriber, until
+// ctx ends or Close is called. Call it once.
 func (r *Registry) Start(ctx context.Context) {
+	ctx, r.stop = context.WithCancel(ctx)
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		r.sweep(ctx)
+	}()
 	if r.bus != nil {
 		r.bus.Start(ctx)
 	}
 }
 
-// Close stops the subscriber and waits for it. It does not close the Redis client.
+// Close stops the sweep and the subscriber and waits for them. It does not close the
+// Redis client.
 func (r *Registry) Close() {
+	if r.stop != nil {
+		r.stop()
+		<-r.done
+	}
 	if r.bus != nil {
 		r.bus.Close()
 	}

@@ -1,0 +1,6 @@
+package db
+
+import "time"
+
+// SetStatementsClock makes s read the time from now.
+func SetStatementsClock(s *Statements, now func() time.Time) { s.now = now }
