@@ -103,9 +103,7 @@ func (s *Store) Start(ctx context.Context) {
 	s.done = make(chan struct{})
 	go func() {
 		defer close(s.done)
-		if s.cache.ttl > 0 {
-			s.sweep(ctx)
-		}
+		s.sweep(ctx)
 	}()
 	if s.bus != nil {
 		s.bus.listener.Start(ctx)

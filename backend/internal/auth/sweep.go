@@ -25,6 +25,9 @@ WHERE k.lookup_id = ANY(?0) AND k.revoked_at IS NULL`
 // per TTL would be a query (and a write of last_used_at) for most requests. A key the
 // sweep misses (Postgres away, a key not used lately) is looked up on its own, as before.
 func (s *Store) sweep(ctx context.Context) {
+	if s.cache.ttl/2 <= 0 {
+		return // no cache, or too short a one to sweep
+	}
 	t := time.NewTicker(s.cache.ttl / 2)
 	defer t.Stop()
 	for {

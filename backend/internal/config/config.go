@@ -18,7 +18,7 @@ const (
 	// MinAdminKeyLen is the shortest FORMA_ADMIN_KEY accepted.
 	MinAdminKeyLen = 16
 	// DefaultCacheTenants is the default FORMA_CACHE_TENANTS.
-	DefaultCacheTenants = 1000
+	DefaultCacheTenants = 10_000
 	// DefaultCacheWindow is the default FORMA_CACHE_WINDOW.
 	DefaultCacheWindow = 2 * time.Second
 	// DefaultRedisPrefix is the default FORMA_REDIS_PREFIX.
@@ -49,7 +49,7 @@ type Config struct {
 	LogLevel            slog.Level    // FORMA_LOG_LEVEL: debug, info (default), warn, error
 	KeyCacheTTL         time.Duration // FORMA_KEY_CACHE_TTL: how long a replica trusts a key lookup (default 5s, 0 disables)
 	ShutdownTimeout     time.Duration // FORMA_SHUTDOWN_TIMEOUT: grace period for in-flight requests (default 15s)
-	CacheTenants        int           // FORMA_CACHE_TENANTS: tenants each replica's model cache holds (LRU, default 1000)
+	CacheTenants        int           // FORMA_CACHE_TENANTS: tenants each replica's model cache holds (LRU, default 10,000)
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)

@@ -36,7 +36,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 	}
 	if c.DatabaseURL != config.DefaultDatabaseURL || c.Addr != config.DefaultAddr || c.RedisURL != "" ||
 		c.AdminKey != "" || c.WebhookAllowPrivate || c.LogFormat != "text" || c.KeyCacheTTL != 5*time.Second ||
-		c.CacheTenants != 1000 || c.CacheWindow != 2*time.Second || c.RedisPrefix != "forma:" || !c.GroupCommit {
+		c.CacheTenants != 10_000 || c.CacheWindow != 2*time.Second || c.RedisPrefix != "forma:" || !c.GroupCommit {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

@@ -14,6 +14,9 @@ const sweepTimeout = 5 * time.Second
 // of its own per tenant per window would be a query for most requests; an entry the
 // sweep misses (Postgres away, a tenant not used lately) is checked on its own, as before.
 func (r *Registry) sweep(ctx context.Context) {
+	if r.window/2 <= 0 {
+		return // every use checks its version
+	}
 	t := time.NewTicker(r.window / 2)
 	defer t.Stop()
 	for {
