@@ -135,8 +135,14 @@ func (a *api) createRecords(c *gin.Context) {
 			"a bulk write of this tenant holds at most %d records, not %d (bulk_rows)", max, len(bodies))))
 		return
 	}
+	undo, err := a.admitRows(c, len(bodies))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)
 	if err != nil {
+		undo()
 		a.fail(c, err)
 		return
 	}
@@ -183,6 +189,7 @@ func (a *api) deleteRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.rowsDeleted(c)
 	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
 	c.Status(http.StatusNoContent)
 }
