@@ -11,6 +11,7 @@ import (
 
 	"forma.dev/backend/internal/apitest"
 	"forma.dev/backend/internal/config"
+	"forma.dev/backend/internal/httpapi"
 	"forma.dev/backend/internal/limits"
 )
 
@@ -395,4 +396,55 @@ func TestTenantsWithoutQuotasAreNotMeasured(t *testing.T) {
 	if q, u := metric(t, s, "forma_tenant_quota_entries"), metric(t, s, "forma_tenant_usage_cache_entries"); q != "1" || u != "1" {
 		t.Fatalf("with a quota: %s tenants' rows kept, %s tenants measured; want 1", q, u)
 	}
+}
+
+// Concurrent creates hold their rows against the quota while they run: one replica lets
+// no more through than the quota leaves.
+func TestRowsPerModelHoldsUnderConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"rows_per_model":10}}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`) // counted: 1
+	codes := make([]int, 24)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			<-start
+			codes[i] = s.Do("POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`).Code
+		})
+	}
+	close(start)
+	wg.Wait()
+	by := map[int]int{}
+	for _, c := range codes {
+		by[c]++
+	}
+	if by[201] != 9 || by[409] != 15 {
+		t.Fatalf("answers %v, want 9 created and 15 refused", by)
+	}
+	if n := records(t, s, "acme", acme.Write); n != 10 {
+		t.Fatalf("acme holds %d records, want 10", n)
+	}
+}
+
+// Rows this replica did not create (another replica's, or written past the API) are
+// seen once its count is older than QuotaAge: that is the lag of the quota.
+func TestRowsPerModelSeesOtherWritesWithinItsAge(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"rows_per_model":3}}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`)
+	if _, err := s.App.DB.Exec(`INSERT INTO t1_acme.event (country) VALUES ('DE'), ('US')`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(httpapi.QuotaAge + 100*time.Millisecond)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "counted again", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 409,
+			Contains: []string{`"limit":"rows_per_model"`, `"usage":3`}},
+	})
 }

@@ -53,14 +53,16 @@ type tenantRows struct {
 	models map[string]*modelRows // guarded by mu; only tables that exist
 }
 
-// modelRows is a model's rows: counted at a time, plus those created (or being created)
-// on this replica since the count began, less those deleted since it ended. Creates
-// that commit while a count runs may be in it and are counted again until the next one,
-// which errs toward refusing.
+// modelRows is a model's rows: counted at a time, plus those this replica is creating,
+// plus those it created since the count began, less those it deleted since the count
+// ended. Rows created or deleted while a count runs may be counted twice until the next
+// one, which errs toward refusing, never toward letting a tenant past its quota.
 type modelRows struct {
-	counted, added, removed int64
-	at                      time.Time
+	counted, creating, added, removed int64
+	at                                time.Time
 }
+
+func (m *modelRows) rows() int64 { return m.counted + m.creating + m.added - m.removed }
 
 func newQuotas(t *tenant.Service) *quotas {
 	return &quotas{tenants: t, entries: lru.New[int64, *tenantRows](maxQuotaTenants)}
@@ -68,21 +70,23 @@ func newQuotas(t *tenant.Service) *quotas {
 
 // admitRows checks a create of n records of the request's model against the tenant's
 // rows_per_model and storage_bytes (409 quota_exceeded), and holds the n rows against
-// rows_per_model until the create is done: undo gives them back if it fails. A tenant
+// rows_per_model until the create says, through done, whether it wrote them. A tenant
 // with neither limit is not measured at all.
-func (a *api) admitRows(c *gin.Context, n int) (undo func(), err error) {
+func (a *api) admitRows(c *gin.Context, n int) (done func(created bool), err error) {
 	eff := a.limitsOf(c)
 	if (eff[limits.RowsPerModel] == 0 && eff[limits.StorageBytes] == 0) || a.quotas == nil {
-		return func() {}, nil
+		return noRows, nil
 	}
-	undo, err = a.quotas.admit(c.Request.Context(), schemaTenant(c), c.Param("model"), int64(n), eff)
+	done, err = a.quotas.admit(c.Request.Context(), schemaTenant(c), c.Param("model"), int64(n), eff)
 	if err != nil && apperr.As(err) == nil && !db.Unreachable(err) {
 		a.log.WarnContext(c.Request.Context(), "quota: usage not measured; refusing the create", "tenant", schemaTenant(c).ID, "err", err)
 		err = &apperr.Error{Code: apperr.Unavailable, RetryAfter: time.Second, Err: err,
 			Detail: "the tenant's usage could not be measured for its quotas; try again"}
 	}
-	return undo, err
+	return done, err
 }
+
+func noRows(bool) {}
 
 // rowsDeleted counts a record deleted from the request's model, when its rows are kept.
 func (a *api) rowsDeleted(c *gin.Context) {
@@ -91,7 +95,7 @@ func (a *api) rowsDeleted(c *gin.Context) {
 	}
 }
 
-func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int64, eff limits.Set) (func(), error) {
+func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int64, eff limits.Set) (func(bool), error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), measureTimeout)
 	defer cancel()
 	u, err := q.tenants.UsageWithin(ctx, t, quotaAge)
@@ -105,7 +109,7 @@ func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int
 	}
 	max := eff[limits.RowsPerModel]
 	if max == 0 {
-		return func() {}, nil
+		return noRows, nil
 	}
 	estimate, ok := u.Rows[model]
 	if !ok { // a model made since the measure, or none: the create answers 404
@@ -114,7 +118,7 @@ func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int
 		}
 		if estimate, ok = u.Rows[model]; !ok {
 			q.forget(t.ID, model)
-			return func() {}, nil
+			return noRows, nil
 		}
 	}
 	tr := q.tenant(t.ID)
@@ -124,15 +128,18 @@ func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int
 	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	if have := m.counted + m.added - m.removed; have+n > max {
+	if have := m.rows(); have+n > max {
 		return nil, limits.Exceeded(limits.RowsPerModel, max, fmt.Sprintf(
 			"model %q may hold at most %d records (rows_per_model); it holds %d, and this create adds %d", model, max, have, n)).
 			With("usage", have)
 	}
-	m.added += n
-	return func() {
+	m.creating += n
+	return func(created bool) {
 		tr.mu.Lock()
-		m.added -= n
+		m.creating -= n
+		if created {
+			m.added += n
+		}
 		tr.mu.Unlock()
 	}, nil
 }

@@ -135,14 +135,14 @@ func (a *api) createRecords(c *gin.Context) {
 			"a bulk write of this tenant holds at most %d records, not %d (bulk_rows)", max, len(bodies))))
 		return
 	}
-	undo, err := a.admitRows(c, len(bodies))
+	created, err := a.admitRows(c, len(bodies))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)
+	created(err == nil)
 	if err != nil {
-		undo()
 		a.fail(c, err)
 		return
 	}
