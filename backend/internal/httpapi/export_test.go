@@ -8,3 +8,6 @@ func QueryParamRoutes() []string {
 	}
 	return out
 }
+
+// QuotaAge is how old the usage a create is checked against may be.
+const QuotaAge = quotaAge

@@ -11,6 +11,7 @@ import (
 
 	"forma.dev/backend/internal/apitest"
 	"forma.dev/backend/internal/config"
+	"forma.dev/backend/internal/httpapi"
 	"forma.dev/backend/internal/limits"
 )
 
@@ -268,4 +269,182 @@ func TestTenantLimitCachesHaveGauges(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+}
+
+// records counts model event's records of tenant slug, through the API.
+func records(t *testing.T, s *apitest.Server, slug, key string) int {
+	t.Helper()
+	var page struct{ Data []map[string]any }
+	s.MustJSON(t, 200, &page, "GET", "/api/v1/t/"+slug+"/data/event?limit=100", key, "")
+	return len(page.Data)
+}
+
+func TestRowsPerModelRefusesCreatesPastItAndWritesNothing(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme, bolt := s.Tenant(t, "acme"), s.Tenant(t, "bolt")
+	for _, tn := range []apitest.Tenant{acme, bolt} {
+		s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/"+tn.Slug+"/models/event", tn.Admin, loadEventModel)
+	}
+	pk, w := s.AdminKey, acme.Write
+	one, two := `{"country":"PL"}`, `[{"country":"PL"},{"country":"DE"}]`
+	var first struct{ ID int64 }
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", pk, `{"limits":{"rows_per_model":3}}`)
+	s.MustJSON(t, 201, &first, "POST", "/api/v1/t/acme/data/event", w, one)
+	rec := "/api/v1/t/acme/data/event/" + strconv.FormatInt(first.ID, 10)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "a bulk up to the quota", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: two, Status: 201},
+		{Name: "one more", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: one, Status: 409,
+			Contains: []string{`"code":"quota_exceeded"`, `"limit":"rows_per_model"`, `"max":3`, `"usage":3`}},
+		{Name: "another tenant is not limited", Method: "POST", Path: "/api/v1/t/bolt/data/event", Key: bolt.Write,
+			Body: `[{"country":"PL"},{"country":"DE"},{"country":"US"},{"country":"GB"}]`, Status: 201},
+		{Name: "updates at the quota", Method: "PATCH", Path: rec, Key: w, Body: `{"country":"US"}`, Status: 200},
+		{Name: "deletes at the quota", Method: "DELETE", Path: rec, Key: w, Status: 204},
+		{Name: "a bulk that would pass it", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: two, Status: 409,
+			Contains: []string{`"limit":"rows_per_model"`, `"max":3`, `"usage":2`}},
+		{Name: "one into the place deleted", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: one, Status: 201},
+	})
+	if n := records(t, s, "acme", w); n != 3 {
+		t.Fatalf("acme holds %d records, want 3: a refused create wrote something", n)
+	}
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "the quota back to none", Method: "PATCH", Path: "/api/v1/tenants/acme", Key: pk, Body: `{"limits":{"rows_per_model":null}}`, Status: 200},
+		{Name: "creates again", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w, Body: two, Status: 201},
+	})
+	if n := records(t, s, "acme", w); n != 5 {
+		t.Fatalf("acme holds %d records, want 5", n)
+	}
+}
+
+// Rows a tenant had before its quota was set, and rows this replica did not create, are
+// counted: the first create measures the model exactly.
+func TestRowsPerModelCountsRowsItDidNotSeeCreated(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, tenantLimits(map[limits.Name]int64{limits.RowsPerModel: 4}))
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	if _, err := s.App.DB.Exec(`INSERT INTO t1_acme.event (country) VALUES ('PL'), ('DE'), ('US')`); err != nil {
+		t.Fatal(err)
+	}
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "a bulk past the default quota", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write,
+			Body: `[{"country":"PL"},{"country":"DE"}]`, Status: 409, Contains: []string{`"limit":"rows_per_model"`, `"max":4`, `"usage":3`}},
+		{Name: "one up to it", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 201},
+		{Name: "its own quota is higher", Method: "PATCH", Path: "/api/v1/tenants/acme", Key: s.AdminKey, Body: `{"limits":{"rows_per_model":5}}`, Status: 200},
+		{Name: "one more", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 201},
+		{Name: "and no more", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 409,
+			Contains: []string{`"max":5`, `"usage":5`}},
+	})
+}
+
+func TestStorageBytesRefusesCreatesAndAllowsDeletes(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	var made struct{ Data []struct{ ID int64 } }
+	s.MustJSON(t, 201, &made, "POST", "/api/v1/t/acme/data/event", acme.Write, `[{"country":"PL"},{"country":"DE"}]`)
+	rec := "/api/v1/t/acme/data/event/" + strconv.FormatInt(made.Data[0].ID, 10)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "a quota below what it stores", Method: "PATCH", Path: "/api/v1/tenants/acme", Key: s.AdminKey,
+			Body: `{"limits":{"storage_bytes":1}}`, Status: 200},
+		{Name: "a create", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 409,
+			Contains: []string{`"code":"quota_exceeded"`, `"limit":"storage_bytes"`, `"max":1`, `"usage":`}},
+		{Name: "a bulk", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `[{"country":"PL"}]`, Status: 409,
+			Contains: []string{`"limit":"storage_bytes"`}},
+		{Name: "an update", Method: "PUT", Path: rec, Key: acme.Write, Body: `{"country":"US"}`, Status: 200},
+		{Name: "a delete", Method: "DELETE", Path: rec, Key: acme.Write, Status: 204},
+	})
+	if n := records(t, s, "acme", acme.Write); n != 1 {
+		t.Fatalf("acme holds %d records, want 1", n)
+	}
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "the quota back to none", Method: "PATCH", Path: "/api/v1/tenants/acme", Key: s.AdminKey,
+			Body: `{"limits":{"storage_bytes":null}}`, Status: 200},
+		{Name: "creates again", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 201},
+	})
+}
+
+// metric reads a gauge's value from /metrics.
+func metric(t *testing.T, s *apitest.Server, name string) string {
+	t.Helper()
+	for line := range strings.SplitSeq(s.Do("GET", "/metrics", "", "").Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	t.Fatalf("/metrics lacks %s", name)
+	return ""
+}
+
+// A tenant with neither rows_per_model nor storage_bytes is never measured: its creates
+// cost nothing more than before.
+func TestTenantsWithoutQuotasAreNotMeasured(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	for range 3 {
+		s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`)
+		s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `[{"country":"PL"},{"country":"DE"}]`)
+	}
+	if q, u := metric(t, s, "forma_tenant_quota_entries"), metric(t, s, "forma_tenant_usage_cache_entries"); q != "0" || u != "0" {
+		t.Fatalf("without quotas: %s tenants' rows kept, %s tenants measured; want none", q, u)
+	}
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"rows_per_model":1000}}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`)
+	if q, u := metric(t, s, "forma_tenant_quota_entries"), metric(t, s, "forma_tenant_usage_cache_entries"); q != "1" || u != "1" {
+		t.Fatalf("with a quota: %s tenants' rows kept, %s tenants measured; want 1", q, u)
+	}
+}
+
+// Concurrent creates hold their rows against the quota while they run: one replica lets
+// no more through than the quota leaves.
+func TestRowsPerModelHoldsUnderConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"rows_per_model":10}}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`) // counted: 1
+	codes := make([]int, 24)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			<-start
+			codes[i] = s.Do("POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`).Code
+		})
+	}
+	close(start)
+	wg.Wait()
+	by := map[int]int{}
+	for _, c := range codes {
+		by[c]++
+	}
+	if by[201] != 9 || by[409] != 15 {
+		t.Fatalf("answers %v, want 9 created and 15 refused", by)
+	}
+	if n := records(t, s, "acme", acme.Write); n != 10 {
+		t.Fatalf("acme holds %d records, want 10", n)
+	}
+}
+
+// Rows this replica did not create (another replica's, or written past the API) are
+// seen once its count is older than QuotaAge: that is the lag of the quota.
+func TestRowsPerModelSeesOtherWritesWithinItsAge(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"rows_per_model":3}}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL"}`)
+	if _, err := s.App.DB.Exec(`INSERT INTO t1_acme.event (country) VALUES ('DE'), ('US')`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(httpapi.QuotaAge + 100*time.Millisecond)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "counted again", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: acme.Write, Body: `{"country":"PL"}`, Status: 409,
+			Contains: []string{`"limit":"rows_per_model"`, `"usage":3`}},
+	})
 }

@@ -135,7 +135,13 @@ func (a *api) createRecords(c *gin.Context) {
 			"a bulk write of this tenant holds at most %d records, not %d (bulk_rows)", max, len(bodies))))
 		return
 	}
+	created, err := a.admitRows(c, len(bodies))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)
+	created(err == nil)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -183,6 +189,7 @@ func (a *api) deleteRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.rowsDeleted(c)
 	c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
 	c.Status(http.StatusNoContent)
 }

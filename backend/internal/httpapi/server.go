@@ -76,12 +76,16 @@ type api struct {
 	Deps
 	log      *slog.Logger
 	inflight *inflight // each tenant's requests in flight, against concurrent_requests
+	quotas   *quotas   // each limited tenant's rows per model, against rows_per_model and storage_bytes
 }
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	a := &api{Deps: d, log: d.Logger, inflight: newInflight()}
+	if d.Tenants != nil {
+		a.quotas = newQuotas(d.Tenants)
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -111,6 +115,8 @@ func New(d Deps) http.Handler {
 		if a.Tenants != nil {
 			a.Metrics.Gauge("forma_tenant_usage_cache_entries", "Tenants whose measured usage this replica caches (LRU, at most 1000).",
 				func() float64 { return float64(a.Tenants.UsageCached()) })
+			a.Metrics.Gauge("forma_tenant_quota_entries", "Tenants whose rows per model this replica keeps for their quotas (LRU, at most 10000).",
+				func() float64 { return float64(a.quotas.len()) })
 		}
 	}
 	return r

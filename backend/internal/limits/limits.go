@@ -14,8 +14,9 @@ import (
 type Name int
 
 // The limits. Enforced: RequestsPerSecond and ConcurrentRequests on every tenant route,
-// Models and FieldsPerModel on schema changes, BulkRows on bulk creates. Stored and
-// shown but not yet enforced: StatementTimeoutMS, RowsPerModel, StorageBytes.
+// Models and FieldsPerModel on schema changes, BulkRows on bulk creates, RowsPerModel
+// and StorageBytes on creates (against usage measured at most a few seconds ago, see
+// httpapi's quota.go). Stored and shown but not yet enforced: StatementTimeoutMS.
 const (
 	RequestsPerSecond Name = iota
 	ConcurrentRequests

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"forma.dev/backend/internal/lru"
 	"forma.dev/backend/internal/tenantref"
 )
@@ -42,11 +44,16 @@ type usageCache struct {
 
 // Usage measures t's schema, or returns what was measured less than UsageTTL ago.
 func (s *Service) Usage(ctx context.Context, t tenantref.Ref) (Usage, error) {
+	return s.UsageWithin(ctx, t, UsageTTL)
+}
+
+// UsageWithin measures t's schema, or returns what was measured less than maxAge ago.
+func (s *Service) UsageWithin(ctx context.Context, t tenantref.Ref, maxAge time.Duration) (Usage, error) {
 	now := time.Now()
 	s.usage.mu.Lock()
 	u, ok := s.usage.c.Get(t.ID)
 	s.usage.mu.Unlock()
-	if ok && now.Sub(u.MeasuredAt) < UsageTTL {
+	if ok && now.Sub(u.MeasuredAt) < maxAge {
 		return u, nil
 	}
 	// Concurrent requests of one tenant measure it once.
@@ -88,4 +95,13 @@ func (s *Service) UsageCached() int {
 	s.usage.mu.Lock()
 	defer s.usage.mu.Unlock()
 	return s.usage.c.Len()
+}
+
+// CountRows counts the rows of t's table, but no more than bound: it reads at most
+// bound rows, so a count against a small quota stays cheap on a table of any size.
+func (s *Service) CountRows(ctx context.Context, t tenantref.Ref, table string, bound int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM ?.? LIMIT ?) AS r",
+		bun.Ident(t.Schema), bun.Ident(table), bound).Scan(&n)
+	return n, err
 }
