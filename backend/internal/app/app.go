@@ -90,6 +90,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.keys = keys
 	a.Metrics.Gauge("forma_key_cache_entries", "Tenant keys this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(keys.CachedKeys()) })
+	stmts := db.NewStatements(pool.PGX, db.DefaultStatements)
+	a.Metrics.Gauge("forma_statement_descriptions", "Statement texts of the data API this process knows, prepared or unnamed (LRU, at most 20000).",
+		func() float64 { return float64(stmts.Len()) })
 	limiter := ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log})
 	a.Webhooks = webhooks.New(bdb.DB, webhooks.Options{Workers: cfg.WebhookWorkers, Retention: cfg.WebhookRetention,
 		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
@@ -97,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records:  &records.Service{DB: pool.PGX, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit},
+		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit},
 		OpenAPI:  openapi.NewCache(1000),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,

@@ -68,3 +68,24 @@ func TestStatementTimeoutStopsADataRequest(t *testing.T) {
 		t.Fatalf("once the table is free: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// The data API's statements go through the shared descriptions (db.Statements), and
+// every per-tenant cache shows its size in /metrics.
+func TestDataStatementsAndTenantCachesAreCounted(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
+	before := metric(t, s, "forma_statement_descriptions")
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/event", acme.Write, `{"country":"PL","source":"web","value":1}`)
+	s.MustJSON(t, 200, nil, "GET", "/api/v1/t/acme/data/event/1", acme.Read, "")
+	s.MustJSON(t, 200, nil, "GET", "/api/v1/t/acme/data/event?country=PL", acme.Read, "")
+	if after := metric(t, s, "forma_statement_descriptions"); before != "0" || after != "3" {
+		t.Fatalf("statement texts known: %s before, %s after a create, a get and a list; want 0 and 3", before, after)
+	}
+	for _, g := range []string{"forma_model_cache_entries", "forma_key_cache_entries", "forma_tenant_inflight_entries"} {
+		if v := metric(t, s, g); v == "0" {
+			t.Errorf("%s is 0 after a tenant's requests", g)
+		}
+	}
+}
