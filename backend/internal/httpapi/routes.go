@@ -42,7 +42,8 @@ func (a *api) routes(r *gin.Engine) {
 	// Webhook subscriptions and their deliveries (webhooks.go).
 	a.webhookRoutes(admin)
 
-	// Records of the tenant's models (records.go).
-	a.recordRoutes(read, write)
+	// Records of the tenant's models (records.go), each within the tenant's share of the
+	// database (fairshare.go).
+	a.recordRoutes(read.Group("", a.shareDatabase), write.Group("", a.shareDatabase))
 	read.GET("/openapi.json", a.openAPI)
 }

@@ -14,7 +14,8 @@ import (
 type Name int
 
 // The limits. Enforced: RequestsPerSecond and ConcurrentRequests on every tenant route,
-// Models and FieldsPerModel on schema changes, BulkRows on bulk creates. Stored and
+// DatabaseConnections on the data routes, Models and FieldsPerModel on schema changes,
+// BulkRows on bulk creates. Stored and
 // shown but not yet enforced: StatementTimeoutMS, RowsPerModel, StorageBytes.
 const (
 	RequestsPerSecond Name = iota
@@ -25,6 +26,9 @@ const (
 	RowsPerModel
 	BulkRows
 	StorageBytes
+	// DatabaseConnections is the most of a replica's database pool one tenant's data
+	// requests hold at once; its slow kinds of request hold a quarter of that (httpapi).
+	DatabaseConnections
 	count
 )
 
@@ -44,6 +48,8 @@ var specs = [count]spec{
 	RowsPerModel:       {"rows_per_model", 1 << 40, 0},
 	BulkRows:           {"bulk_rows", 10_000, 10_000}, // records.MaxBulk
 	StorageBytes:       {"storage_bytes", 1 << 50, 0},
+	// a quarter of forma's pool of 32 (db.MaxConns): four busy tenants fill it
+	DatabaseConnections: {"database_connections", 10_000, 8},
 }
 
 // All lists every limit in order.
