@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"hash/maphash"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,8 +26,9 @@ const (
 	// maxShareTenants bounds the tenants whose shares a replica keeps; past it the one seen
 	// least recently is forgotten (its requests still running release their own slots).
 	maxShareTenants = 10_000
-	// maxShareKinds bounds the kinds of request whose durations a tenant's share keeps.
-	maxShareKinds = 64
+	// maxShareKinds bounds the kinds of request whose durations a tenant's share keeps
+	// (each a hash and a duration: about 2 KiB a tenant at most).
+	maxShareKinds = 32
 	// slowSince is the average time from which a kind of request counts as slow.
 	slowSince = 20 * time.Millisecond
 	// maxShareWait is how long a request waits for a slot before it is answered 429.
@@ -52,7 +53,7 @@ type tenantShare struct {
 	slow chan struct{} // slots its slow kinds of request take as well
 
 	mu    sync.Mutex
-	kinds *lru.Cache[string, time.Duration] // average duration per kind; guarded by mu
+	kinds *lru.Cache[uint64, time.Duration] // average duration per kind (requestKind); guarded by mu
 }
 
 // slowSlots is the part of a share of n connections that slow requests may hold.
@@ -65,14 +66,14 @@ func (f *fairShare) share(id, n int64) *tenantShare {
 	s, ok := f.shares.Get(id)
 	if !ok || int64(cap(s.all)) != n {
 		s = &tenantShare{all: make(chan struct{}, n), slow: make(chan struct{}, slowSlots(n)),
-			kinds: lru.New[string, time.Duration](maxShareKinds)}
+			kinds: lru.New[uint64, time.Duration](maxShareKinds)}
 		f.shares.Put(id, s)
 	}
 	return s
 }
 
 // isSlow reports whether kind has averaged slowSince or more.
-func (s *tenantShare) isSlow(kind string) bool {
+func (s *tenantShare) isSlow(kind uint64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, _ := s.kinds.Get(kind)
@@ -81,7 +82,7 @@ func (s *tenantShare) isSlow(kind string) bool {
 
 // took adds one request's duration to kind's average (an exponential moving average
 // over about the last eight).
-func (s *tenantShare) took(kind string, d time.Duration) {
+func (s *tenantShare) took(kind uint64, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if avg, ok := s.kinds.Get(kind); ok {
@@ -110,7 +111,7 @@ func take(ctx context.Context, sem chan struct{}, wait time.Duration) bool {
 
 // acquire takes the slots a request of kind needs, waiting at most wait in all; it
 // returns their release, or false when they did not come in time (none is then held).
-func (s *tenantShare) acquire(ctx context.Context, kind string, wait time.Duration) (func(), bool) {
+func (s *tenantShare) acquire(ctx context.Context, kind uint64, wait time.Duration) (func(), bool) {
 	deadline := time.Now().Add(wait)
 	slow := s.isSlow(kind)
 	// The slow slot first: slow requests waiting their turn hold none of the share.
@@ -138,16 +139,29 @@ func (f *fairShare) len() int {
 	return f.shares.Len()
 }
 
-// requestKind names what a data request does, whatever its values: the method, the
-// route, the model and its query parameters' names (filters with their lookups, sort,
-// limit...), which decide its statement.
-func requestKind(method, route, model string, query map[string][]string) string {
+// kindSeed seeds requestKind's hashes, the same for the life of the process.
+var kindSeed = maphash.MakeSeed()
+
+// requestKind is a hash of what a data request does, whatever its values: the method,
+// the route, the model and its query parameters' names (filters with their lookups,
+// sort, limit...), which decide its statement.
+func requestKind(method, route, model string, query map[string][]string) uint64 {
 	names := make([]string, 0, len(query))
 	for k := range query {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	return method + " " + route + " " + model + "?" + strings.Join(names, "&")
+	var h maphash.Hash
+	h.SetSeed(kindSeed)
+	for _, s := range [...]string{method, route, model} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, n := range names {
+		h.WriteString(n)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
 }
 
 // shareDatabase holds the request's slots of its tenant's share (database_connections)

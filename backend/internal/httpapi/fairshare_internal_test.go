@@ -12,7 +12,8 @@ func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 	t.Parallel()
 	f := newFairShare()
 	s := f.share(1, 8) // two slow slots
-	const scan, get = "GET list ?source__icontains", "GET get"
+	scan := requestKind("GET", "/api/v1/t/:tenant/data/:model", "event", map[string][]string{"source__icontains": {"zq"}})
+	get := requestKind("GET", "/api/v1/t/:tenant/data/:model/:id", "event", nil)
 	ctx := context.Background()
 	if s.isSlow(scan) {
 		t.Fatal("a kind never measured is slow")
@@ -58,9 +59,10 @@ func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 func TestAFailedAcquireHoldsNothing(t *testing.T) {
 	t.Parallel()
 	s := newFairShare().share(1, 1)
-	s.took("slow", time.Second)
-	hold, _ := s.acquire(context.Background(), "fast", 0)
-	if _, ok := s.acquire(context.Background(), "slow", time.Millisecond); ok {
+	const slow, fast = 1, 2
+	s.took(slow, time.Second)
+	hold, _ := s.acquire(context.Background(), fast, 0)
+	if _, ok := s.acquire(context.Background(), slow, time.Millisecond); ok {
 		t.Fatal("a slot beyond the share")
 	}
 	if len(s.slow) != 0 {
@@ -69,8 +71,8 @@ func TestAFailedAcquireHoldsNothing(t *testing.T) {
 	hold()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	hold, _ = s.acquire(context.Background(), "fast", 0)
-	if _, ok := s.acquire(ctx, "fast", time.Hour); ok {
+	hold, _ = s.acquire(context.Background(), fast, 0)
+	if _, ok := s.acquire(ctx, fast, time.Hour); ok {
 		t.Fatal("a request whose client left got a slot")
 	}
 	hold()
@@ -99,6 +101,6 @@ func TestRequestKindIsItsNamesNotItsValues(t *testing.T) {
 	b := requestKind("GET", "/api/v1/t/:tenant/data/:model", "event", map[string][]string{"limit": {"50"}, "source__icontains": {"x"}})
 	c := requestKind("GET", "/api/v1/t/:tenant/data/:model", "event", map[string][]string{"source": {"x"}, "limit": {"50"}})
 	if a != b || a == c {
-		t.Fatalf("kinds: %q %q %q", a, b, c)
+		t.Fatalf("kinds: %x %x %x", a, b, c)
 	}
 }
