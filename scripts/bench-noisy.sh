@@ -97,7 +97,7 @@ for r in $(seq 1 "$runs"); do
 	wait "$noisy_pid" || die "the noisy tenant's formaload failed"
 	wait "$snap_pid"
 	cat "$work/noisy-$r.json" "$work/snapshot-$r" >&2
-	echo -e "$r\t$(jq -r '[.p50_ms, .p99_ms, .max_ms] | @tsv' "$work/forma-alone-$r.json")\t$(jq -r '[.p50_ms, .p99_ms, .max_ms] | @tsv' "$work/forma-beside-$r.json")\t$(jq -r '[.rps, .rate_limited / .duration_s, .p50_ms] | @tsv' "$work/noisy-$r.json")" >>"$rows_tsv"
+	echo -e "$r\t$(jq -r '[.p50_ms, .p99_ms, .max_ms] | @tsv' "$work/forma-alone-$r.json")\t$(jq -r '[.p50_ms, .p99_ms, .max_ms] | @tsv' "$work/forma-beside-$r.json")\t$(jq -r '[.rps, .rate_limited / .duration_s, .p50_ms] | @tsv' "$work/noisy-$r.json")\t$(jq -r .rps "$work/forma-alone-$r.json")\t$(jq -r .rps "$work/forma-beside-$r.json")" >>"$rows_tsv"
 done
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
@@ -106,13 +106,13 @@ col() { cut -f"$1" "$rows_tsv" | median; }
 	echo
 	echo "Noisy neighbour: tenant noisy ($noisy_rows rows) runs $noisy_clients clients of ?$noisy_query; tenant quiet ($quiet_rows rows) $quiet_clients clients of gets by id; ${duration}s per phase, $runs rounds; $(nproc) CPUs; forma ${BENCH_FORMA_BIN:-this tree}; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
-	echo "| round | quiet alone p50 / p99 / max ms | quiet beside noisy p50 / p99 / max ms | p99 beside / alone | noisy lists/s | noisy 429/s | noisy list p50 ms |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
-	while IFS=$'\t' read -r r a50 a99 amax b50 b99 bmax nrps n429 n50; do
-		printf '| %s | %.2f / %.2f / %.1f | %.2f / %.2f / %.1f | %.2f | %.1f | %.1f | %.0f |\n' \
-			"$r" "$a50" "$a99" "$amax" "$b50" "$b99" "$bmax" "$(awk -v a="$a99" -v b="$b99" 'BEGIN {print b / a}')" "$nrps" "$n429" "$n50"
+	echo "| round | quiet alone p50 / p99 / max ms | quiet beside noisy p50 / p99 / max ms | p99 beside / alone | quiet gets/s alone / beside | noisy lists/s | noisy 429/s | noisy list p50 ms |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	while IFS=$'\t' read -r r a50 a99 amax b50 b99 bmax nrps n429 n50 arps brps; do
+		printf '| %s | %.2f / %.2f / %.1f | %.2f / %.2f / %.1f | %.2f | %.0f / %.0f | %.1f | %.1f | %.0f |\n' \
+			"$r" "$a50" "$a99" "$amax" "$b50" "$b99" "$bmax" "$(awk -v a="$a99" -v b="$b99" 'BEGIN {print b / a}')" "$arps" "$brps" "$nrps" "$n429" "$n50"
 	done <"$rows_tsv"
-	a50=$(col 2) a99=$(col 3) b50=$(col 5) b99=$(col 6) nrps=$(col 8) n429=$(col 9)
+	a50=$(col 2) a99=$(col 3) b50=$(col 5) b99=$(col 6) nrps=$(col 8) n429=$(col 9) arps=$(col 11) brps=$(col 12)
 	ratio=$(awk -F'\t' '{print $6 / $3}' "$rows_tsv" | median)
-	printf '| median | %.2f / %.2f | %.2f / %.2f | %.2f | %.1f | %.1f | |\n' "$a50" "$a99" "$b50" "$b99" "$ratio" "$nrps" "$n429"
+	printf '| median | %.2f / %.2f | %.2f / %.2f | %.2f | %.0f / %.0f | %.1f | %.1f | |\n' "$a50" "$a99" "$b50" "$b99" "$ratio" "$arps" "$brps" "$nrps" "$n429"
 }
