@@ -27,7 +27,7 @@ const (
 	BulkRows
 	StorageBytes
 	// DatabaseConnections is the most of a replica's database pool one tenant's data
-	// requests hold at once; its slow kinds of request hold a quarter of that (httpapi).
+	// requests hold at once; its slow kinds of request an eighth of that (httpapi).
 	DatabaseConnections
 	count
 )
