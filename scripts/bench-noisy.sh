@@ -42,6 +42,7 @@ quiet_rows=${BENCH_QUIET_ROWS:-1000}
 quiet_clients=${BENCH_QUIET_CLIENTS:-4}
 BENCH_CLIENTS=$((noisy_clients + quiet_clients)) # what bench_start checks Postgres's free connections against
 bench_name=bench-noisy bench_db=forma_bench_noisy
+bench_db_share=${FORMA_TENANT_DATABASE_CONNECTIONS:-} # forma's default unless set
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
 ((runs >= 1 && noisy_rows >= 1 && quiet_rows >= 1 && noisy_clients >= 1 && quiet_clients >= 1)) ||

@@ -19,7 +19,7 @@ import (
 // A tenant's share of the database on this replica. Every data request holds one of its
 // tenant's database_connections slots while it runs; a request whose kind (route, model
 // and query parameter names) has averaged slowSince or more also holds one of the
-// tenant's slow slots, an eighth of its share (one by default). So a tenant's slow lists
+// tenant's slow slots, one per 32 slots of its share (one by default). So a tenant's slow lists
 // queue behind each other, not in front of other tenants' reads: on a pool and CPUs shared
 // by every tenant, a few statements that each read a whole table (each with Postgres's
 // parallel workers) are what takes the time the others need.
@@ -57,10 +57,10 @@ type tenantShare struct {
 	kinds *lru.Cache[uint64, time.Duration] // average duration per kind (requestKind); guarded by mu
 }
 
-// slowSlots is the part of a share of n connections that slow requests may hold. Two
-// slow lists of one tenant at once left another tenant's reads a p99 2.6× their own on
-// two CPUs, one 1.6× (docs/benchmarks-noisy.md).
-func slowSlots(n int64) int64 { return max(1, n/8) }
+// slowSlots is the part of a share of n connections that slow requests may hold: one per
+// pool's worth. Eight slow lists of one tenant at once left another tenant's reads a p99
+// 3.2× their own on two CPUs, two 2.1×, one 1.6× (docs/benchmarks-noisy.md).
+func slowSlots(n int64) int64 { return max(1, n/32) }
 
 // share returns tenant id's share of n connections: the one kept, unless n changed.
 func (f *fairShare) share(id, n int64) *tenantShare {
@@ -184,7 +184,7 @@ func (a *api) shareDatabase(c *gin.Context) {
 		c.Header("RateLimit", ratelimit.Result{RetryAfter: time.Second}.Header(databasePolicy))
 		a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: time.Second,
 			Detail: "the tenant's requests hold its share of the database on this server (database_connections, " +
-				strconv.FormatInt(n, 10) + "; slow requests an eighth of it); try again after Retry-After"})
+				strconv.FormatInt(n, 10) + "; slow requests one per 32 of it); try again after Retry-After"})
 		return
 	}
 	start := time.Now()

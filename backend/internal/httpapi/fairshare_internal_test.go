@@ -11,7 +11,7 @@ import (
 func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 	t.Parallel()
 	f := newFairShare()
-	s := f.share(1, 16) // two slow slots
+	s := f.share(1, 64) // two slow slots
 	scan := requestKind("GET", "/api/v1/t/:tenant/data/:model", "event", map[string][]string{"source__icontains": {"zq"}})
 	get := requestKind("GET", "/api/v1/t/:tenant/data/:model/:id", "event", nil)
 	ctx := context.Background()
@@ -34,7 +34,7 @@ func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 	if _, ok := s.acquire(ctx, scan, 10*time.Millisecond); ok {
 		t.Fatal("a third slow request got a slot of two")
 	}
-	for range 14 { // the rest of the share
+	for range 62 { // the rest of the share
 		r, ok := s.acquire(ctx, get, 0)
 		if !ok {
 			t.Fatal("a fast request waited behind slow ones")
@@ -42,7 +42,7 @@ func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 		defer r()
 	}
 	if _, ok := s.acquire(ctx, get, 10*time.Millisecond); ok {
-		t.Fatal("a request got a slot beyond the share of 16")
+		t.Fatal("a request got a slot beyond the share of 64")
 	}
 	releases[0]()
 	r, ok := s.acquire(ctx, scan, time.Millisecond)
@@ -51,7 +51,7 @@ func TestSlowKindsQueueBehindEachOtherNotBeforeFastOnes(t *testing.T) {
 	}
 	r()
 	releases[1]()
-	if len(s.all) != 14 || len(s.slow) != 0 {
+	if len(s.all) != 62 || len(s.slow) != 0 {
 		t.Fatalf("slots held after every slow one ended: %d of the share, %d slow", len(s.all), len(s.slow))
 	}
 }
@@ -84,7 +84,7 @@ func TestShareFollowsItsLimitAndTheTenantsAreBounded(t *testing.T) {
 	if f.share(1, 4) != f.share(1, 4) {
 		t.Fatal("a tenant's share is not kept")
 	}
-	if s := f.share(1, 24); cap(s.all) != 24 || cap(s.slow) != 3 {
+	if s := f.share(1, 96); cap(s.all) != 96 || cap(s.slow) != 3 {
 		t.Fatalf("a changed limit: %d slots, %d slow", cap(s.all), cap(s.slow))
 	}
 	for id := range int64(maxShareTenants + 5) {
