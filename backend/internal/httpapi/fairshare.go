@@ -19,16 +19,16 @@ import (
 // A tenant's share of the database on this replica. Every data request holds one of its
 // tenant's database_connections slots while it runs; a request whose kind (route, model
 // and query parameter names) has averaged slowSince or more also holds one of the
-// tenant's slow slots, one per 32 slots of its share (one by default). So a tenant's slow lists
-// queue behind each other, not in front of other tenants' reads: on a pool and CPUs shared
-// by every tenant, a few statements that each read a whole table (each with Postgres's
-// parallel workers) are what takes the time the others need.
+// tenant's slow slots, one per 32 slots of its share (one by default). So a tenant's slow
+// lists queue behind each other, not in front of other tenants' reads: on a pool and CPUs
+// shared by every tenant, a few statements that each read a whole table (each with
+// Postgres's parallel workers) are what takes the time the others need.
 const (
 	// maxShareTenants bounds the tenants whose shares a replica keeps; past it the one seen
 	// least recently is forgotten (its requests still running release their own slots).
 	maxShareTenants = 10_000
 	// maxShareKinds bounds the kinds of request whose durations a tenant's share keeps
-	// (each a hash and a duration: about 2 KiB a tenant at most).
+	// (each a hash and a duration: a few KiB a tenant at most).
 	maxShareKinds = 32
 	// slowSince is the average time from which a kind of request counts as slow.
 	slowSince = 20 * time.Millisecond
