@@ -130,6 +130,13 @@ bench-tenants: services ## load run over many tenants (BENCH_TENANTS, default 10
 	$(call step,load run over many tenants)
 	@bash scripts/bench-tenants.sh
 
+# One tenant's slow lists beside another's gets: scripts/bench-noisy.sh, figures in
+# docs/benchmarks-noisy.md.
+.PHONY: bench-noisy
+bench-noisy: services ## load run: a tenant's gets alone and beside another's 16 unindexed __icontains lists
+	$(call step,noisy-neighbour load run)
+	@bash scripts/bench-noisy.sh
+
 # The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e

@@ -125,8 +125,11 @@ bench_start() {
 
 	admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 	# The tenants' request limits are lifted: the load runs measure how much forma serves.
+	# bench-noisy.sh keeps each tenant's share of the database, what it measures
+	# (bench_db_share: empty is forma's default).
 	DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
 		FORMA_TENANT_REQUESTS_PER_SECOND=0 FORMA_TENANT_CONCURRENT_REQUESTS=0 \
+		FORMA_TENANT_DATABASE_CONNECTIONS=${bench_db_share-0} \
 		FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
 		"${app[@]}" "$work/forma" serve >"$work/forma.log" 2>&1 &
 	server_pid=$!

@@ -7,7 +7,7 @@
 //
 //	create  POST one event per request
 //	get     GET one event by a random id in [-id-min, -id-max]
-//	list    GET ?country=<random>&sort=-timestamp&limit=20
+//	list    GET ?country=<random>&sort=-timestamp&limit=20, or ?<-query> with -query
 //	seed    load -rows events in bulk POSTs of -batch (not timed as a case; for setup)
 //	setup   create -n tenants through the API, each with the model of -definition and
 //	        -rows events, -c at a time; write their "slug key" lines to -out (setup.go)
@@ -17,7 +17,8 @@
 // that tenant's key; without it they go to the one tenant of -tenant and -key.
 //
 // Any non-2xx answer or transport error counts as an error; formaload prints the first
-// few and exits with status 1 when there was any.
+// few and exits with status 1 when there was any. With -allow-429 a 429 (a tenant limit
+// refusing) is counted as rate_limited instead, neither an error nor a latency.
 package main
 
 import (
@@ -56,6 +57,8 @@ type options struct {
 	rows        int
 	batch       int
 	tenantsFile string // -tenants: spread the requests over these tenants
+	query       string // -query: the list case's query string, instead of the countries'
+	allow429    bool   // -allow-429: count 429s as rate_limited, not as errors
 
 	// setup
 	adminKey   string
@@ -72,6 +75,7 @@ type Result struct {
 	DurationS   float64 `json:"duration_s"`
 	Requests    int64   `json:"requests"`
 	Errors      int64   `json:"errors"`
+	RateLimited int64   `json:"rate_limited"` // 429s, with -allow-429
 	RPS         float64 `json:"rps"`
 	MeanMs      float64 `json:"mean_ms"`
 	P50Ms       float64 `json:"p50_ms"`
@@ -118,6 +122,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&countries, "countries", "PL,DE,US,GB", "comma-separated countries to write and filter by")
 	fs.IntVar(&o.rows, "rows", 100000, "rows to load (seed; setup: per tenant)")
 	fs.IntVar(&o.batch, "batch", 1000, "rows per bulk POST (seed, setup)")
+	fs.StringVar(&o.query, "query", "", `the list case's query string, e.g. "source__icontains=zq" (default: by country, sorted by -timestamp, 20)`)
+	fs.BoolVar(&o.allow429, "allow-429", false, "count 429 answers as rate_limited, not as errors")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -182,6 +188,7 @@ type loader struct {
 	bodies  [][][][]byte // create bodies by country, source and value
 
 	errCount atomic.Int64
+	limited  atomic.Int64 // 429s, with -allow-429
 	errMu    sync.Mutex
 	errShown int
 }
@@ -205,7 +212,7 @@ func newLoader(o options) (*loader, error) {
 			MaxIdleConnDuration: 90 * time.Second,
 		}}
 	if o.tenantsFile == "" {
-		l.targets = []target{newTarget(o.baseURL, o.tenant, o.key, o.model, o.countries)}
+		l.targets = []target{newTarget(o.baseURL, o.tenant, o.key, o.model, o.countries, o.query)}
 		return l, nil
 	}
 	tks, err := readTenants(o.tenantsFile)
@@ -213,7 +220,7 @@ func newLoader(o options) (*loader, error) {
 		return nil, err
 	}
 	for _, tk := range tks {
-		l.targets = append(l.targets, newTarget(o.baseURL, tk.slug, tk.key, o.model, o.countries))
+		l.targets = append(l.targets, newTarget(o.baseURL, tk.slug, tk.key, o.model, o.countries, o.query))
 	}
 	return l, nil
 }
@@ -289,7 +296,12 @@ func (l *loader) do(req *fasthttp.Request, resp *fasthttp.Response) bool {
 		l.recordError(req, 0, err.Error())
 		return false
 	}
-	if code := resp.StatusCode(); code/100 != 2 {
+	code := resp.StatusCode()
+	if code == fasthttp.StatusTooManyRequests && l.o.allow429 {
+		l.limited.Add(1)
+		return false
+	}
+	if code/100 != 2 {
 		body := resp.Body()
 		l.recordError(req, code, string(body[:min(len(body), 512)]))
 		return false
@@ -361,7 +373,7 @@ func (l *loader) measure(next func(*rand.Rand, *fasthttp.Request)) (*Result, err
 	slices.Sort(all)
 	res := &Result{
 		Case: l.o.kase, Concurrency: l.o.concurrency, DurationS: l.o.duration.Seconds(),
-		Requests: n, Errors: l.errCount.Load(), RPS: float64(len(all)) / l.o.duration.Seconds(),
+		Requests: n, Errors: l.errCount.Load(), RateLimited: l.limited.Load(), RPS: float64(len(all)) / l.o.duration.Seconds(),
 	}
 	if len(all) > 0 {
 		var sum time.Duration

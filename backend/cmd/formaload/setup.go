@@ -111,7 +111,7 @@ func (l *loader) setupTenant(rng *rand.Rand, slug string, def []byte, steps *[3]
 	}
 	t2 := time.Now()
 	steps[1].Add(int64(t2.Sub(t1)))
-	data := newTarget(l.o.baseURL, slug, key, l.o.model, l.o.countries).data
+	data := newTarget(l.o.baseURL, slug, key, l.o.model, l.o.countries, "").data
 	for done := 0; done < l.o.rows; done += l.o.batch {
 		if _, err := l.call(fasthttp.MethodPost, data, key, l.eventArray(rng, min(l.o.batch, l.o.rows-done))); err != nil {
 			return "", err

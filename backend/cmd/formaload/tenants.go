@@ -20,7 +20,7 @@ type tenantKey struct {
 }
 
 // target is what the requests to one tenant share, built once: its data URL, the list
-// URLs by country and its Authorization header.
+// URLs (by country, or the one of -query) and its Authorization header.
 type target struct {
 	data  string   // .../t/{slug}/data/{model}
 	lists []string // the list case's URL per country
@@ -74,9 +74,14 @@ func parseTenants(r io.Reader) ([]tenantKey, error) {
 	return out, nil
 }
 
-// newTarget builds the shared parts of the requests to one tenant's model.
-func newTarget(baseURL, slug, key, model string, countries []string) target {
+// newTarget builds the shared parts of the requests to one tenant's model. A query
+// string, when given, is the one list the list case sends.
+func newTarget(baseURL, slug, key, model string, countries []string, query string) target {
 	t := target{data: baseURL + "/api/v1/t/" + slug + "/data/" + model, auth: "Bearer " + key}
+	if query != "" {
+		t.lists = []string{t.data + "?" + query}
+		return t
+	}
 	for _, c := range countries {
 		t.lists = append(t.lists, t.data+"?country="+c+"&sort=-timestamp&limit=20")
 	}

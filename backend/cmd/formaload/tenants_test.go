@@ -44,7 +44,7 @@ func TestPickSpreadsOverTenants(t *testing.T) {
 	const n, draws = 10, 20000
 	l := &loader{}
 	for i := range n {
-		l.targets = append(l.targets, newTarget("http://h", "bt"+string(rune('a'+i)), "fk_"+string(rune('a'+i)), "event", []string{"PL"}))
+		l.targets = append(l.targets, newTarget("http://h", "bt"+string(rune('a'+i)), "fk_"+string(rune('a'+i)), "event", []string{"PL"}, ""))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	req := fasthttp.AcquireRequest()

@@ -42,7 +42,8 @@ func (a *api) routes(r *gin.Engine) {
 	// Webhook subscriptions and their deliveries (webhooks.go).
 	a.webhookRoutes(admin)
 
-	// Records of the tenant's models (records.go).
-	a.recordRoutes(read.Group("", a.boundStatements), write.Group("", a.boundStatements))
+	// Records of the tenant's models (records.go), each within the tenant's share of the
+	// database (fairshare.go) and its statement timeout (deadline.go).
+	a.recordRoutes(read.Group("", a.shareDatabase, a.boundStatements), write.Group("", a.shareDatabase, a.boundStatements))
 	read.GET("/openapi.json", a.openAPI)
 }

@@ -75,14 +75,15 @@ type Deps struct {
 type api struct {
 	Deps
 	log      *slog.Logger
-	inflight *inflight // each tenant's requests in flight, against concurrent_requests
-	quotas   *quotas   // each limited tenant's rows per model, against rows_per_model and storage_bytes
+	inflight *inflight  // each tenant's requests in flight, against concurrent_requests
+	quotas   *quotas    // each limited tenant's rows per model, against rows_per_model and storage_bytes
+	share    *fairShare // each tenant's share of the database, against database_connections
 }
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
-	a := &api{Deps: d, log: d.Logger, inflight: newInflight()}
+	a := &api{Deps: d, log: d.Logger, inflight: newInflight(), share: newFairShare()}
 	if d.Tenants != nil {
 		a.quotas = newQuotas(d.Tenants)
 	}
@@ -108,6 +109,8 @@ func New(d Deps) http.Handler {
 	if a.Metrics != nil {
 		a.Metrics.Gauge("forma_tenant_inflight_entries", "Tenants whose requests in flight this replica counts (LRU, at most 10000).",
 			func() float64 { return float64(a.inflight.len()) })
+		a.Metrics.Gauge("forma_tenant_dbshare_entries", "Tenants whose share of the database this replica keeps (LRU, at most 10000).",
+			func() float64 { return float64(a.share.len()) })
 		if a.TenantLimiter != nil {
 			a.Metrics.Gauge("forma_tenant_ratelimit_entries", "Tenant request buckets this replica keeps (LRU, at most 10000).",
 				func() float64 { return float64(a.TenantLimiter.Len()) })

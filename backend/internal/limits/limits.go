@@ -14,9 +14,10 @@ import (
 type Name int
 
 // The limits. Enforced: RequestsPerSecond and ConcurrentRequests on every tenant route,
-// Models and FieldsPerModel on schema changes, BulkRows on bulk creates, RowsPerModel
-// and StorageBytes on creates (against usage measured at most a few seconds ago, see
-// httpapi's quota.go). Stored and shown but not yet enforced: StatementTimeoutMS.
+// DatabaseConnections on the data routes, Models and FieldsPerModel on schema changes,
+// BulkRows on bulk creates, RowsPerModel and StorageBytes on creates (against usage
+// measured at most a few seconds ago, see httpapi's quota.go), StatementTimeoutMS on
+// the data routes (httpapi's deadline.go).
 const (
 	RequestsPerSecond Name = iota
 	ConcurrentRequests
@@ -26,6 +27,9 @@ const (
 	RowsPerModel
 	BulkRows
 	StorageBytes
+	// DatabaseConnections is the most of a replica's database pool one tenant's data
+	// requests hold at once; its slow kinds of request one per 32 of that (httpapi).
+	DatabaseConnections
 	count
 )
 
@@ -45,6 +49,9 @@ var specs = [count]spec{
 	RowsPerModel:       {"rows_per_model", 1 << 40, 0},
 	BulkRows:           {"bulk_rows", 10_000, 10_000}, // records.MaxBulk
 	StorageBytes:       {"storage_bytes", 1 << 50, 0},
+	// forma's pool (db.MaxConns): a share of 8 halved one tenant's reads per second
+	// with 32 clients, and the slow part of the share is what keeps the others served
+	DatabaseConnections: {"database_connections", 10_000, 32},
 }
 
 // All lists every limit in order.
