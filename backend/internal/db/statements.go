@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +40,14 @@ type Statements struct {
 	now  func() time.Time
 
 	mu    sync.Mutex
-	texts *lru.Cache[string, *text] // guarded by mu
+	texts *lru.Cache[textKey, *text] // guarded by mu
+}
+
+// textKey names a text as compiled for one owner (a model at one schema version): the
+// same text of another version has its own description.
+type textKey struct {
+	owner uint64
+	sql   string
 }
 
 // text is one statement text: its shared description and how often it is used.
@@ -52,7 +60,7 @@ type text struct {
 
 // NewStatements returns Statements on pool keeping at most capacity descriptions.
 func NewStatements(pool *pgxpool.Pool, capacity int) *Statements {
-	return &Statements{pool: pool, now: time.Now, texts: lru.New[string, *text](capacity)}
+	return &Statements{pool: pool, now: time.Now, texts: lru.New[textKey, *text](capacity)}
 }
 
 // Len is how many texts are known now (the gauge forma_statement_descriptions).
@@ -62,24 +70,24 @@ func (s *Statements) Len() int {
 	return s.texts.Len()
 }
 
-// Query runs sql with args, prepared on the connection when the text is in frequent
-// use, else unnamed with the shared description.
-func (s *Statements) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	t := s.text(sql)
+// Query runs sql of owner with args, prepared on the connection when the text is in
+// frequent use, else unnamed with the shared description.
+func (s *Statements) Query(ctx context.Context, owner uint64, sql string, args ...any) (pgx.Rows, error) {
+	t := s.text(textKey{owner, sql})
 	if t.use(s.now().Unix()) {
 		return s.pool.Query(ctx, sql, args...)
 	}
 	return s.queryUnnamed(ctx, t, sql, args)
 }
 
-// text returns the entry of sql, making one.
-func (s *Statements) text(sql string) *text {
+// text returns the entry of k, making one.
+func (s *Statements) text(k textKey) *text {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.texts.Get(sql)
+	t, ok := s.texts.Get(k)
 	if !ok {
 		t = &text{}
-		s.texts.Put(sql, t)
+		s.texts.Put(k, t)
 	}
 	return t
 }
@@ -113,12 +121,25 @@ func (s *Statements) queryUnnamed(ctx context.Context, t *text, sql string, args
 	}
 	var b pgx.ExtendedQueryBuilder
 	if err := b.Build(conn.Conn().TypeMap(), desc, args); err != nil {
-		t.desc.CompareAndSwap(desc, nil) // the types may have changed: describe again
+		t.desc.CompareAndSwap(desc, nil) // the types may have changed: described again next time
 		conn.Release()
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrStaleDescription, err)
 	}
 	rr := conn.Conn().PgConn().ExecParams(ctx, sql, b.ParamValues, desc.ParamOIDs, b.ParamFormats, b.ResultFormats)
 	return &unnamedRows{Rows: pgx.RowsFromResultReader(conn.Conn().TypeMap(), rr), conn: conn, text: t, desc: desc}, nil
+}
+
+// ErrStaleDescription is a statement's arguments not fitting its shared description:
+// its table changed since it was described. The description is forgotten; running the
+// statement again describes it anew.
+var ErrStaleDescription = errors.New("db: the statement's description is older than its table")
+
+// StaleDescription reports whether err says a statement ran with a description older
+// than its table: its arguments did not fit (ErrStaleDescription), or Postgres found a
+// parameter of another type than the column's (42804, 42883). Running it again is right.
+func StaleDescription(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.Is(err, ErrStaleDescription) || errors.As(err, &pgErr) && (pgErr.Code == "42804" || pgErr.Code == "42883")
 }
 
 // unnamedRows are the rows of an unnamed statement: closing them gives the connection
@@ -136,7 +157,7 @@ func (r *unnamedRows) Close() {
 	}
 	r.Rows.Close()
 	var pgErr *pgconn.PgError
-	if errors.As(r.Rows.Err(), &pgErr) && (pgErr.Code[:2] == "42" || pgErr.Code[:2] == "0A" || pgErr.Code == "22P02") {
+	if errors.As(r.Rows.Err(), &pgErr) && (pgErr.Code[:2] == "42" || pgErr.Code[:2] == "0A") {
 		r.text.desc.CompareAndSwap(r.desc, nil)
 	}
 	r.conn.Release()

@@ -34,7 +34,7 @@ func prepared(t *testing.T, p *db.Pool) int {
 
 func queryOne[T any](t *testing.T, s *db.Statements, sql string, args ...any) (T, error) {
 	t.Helper()
-	rows, err := s.Query(context.Background(), sql, args...)
+	rows, err := s.Query(context.Background(), 1, sql, args...)
 	if err != nil {
 		var zero T
 		return zero, err
@@ -65,7 +65,7 @@ func TestStatementsRunTextsUnnamedUntilInFrequentUse(t *testing.T) {
 	}
 	const byIDs = `SELECT id, name, at, ok, f, doc FROM t WHERE id = ANY($1) ORDER BY id`
 	for range 3 {
-		rows, err := s.Query(ctx, byIDs, []int64{2, 1})
+		rows, err := s.Query(ctx, 1, byIDs, []int64{2, 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestStatementsAreBoundedAndGiveConnectionsBack(t *testing.T) {
 	p := oneConn(t)
 	s := db.NewStatements(p.PGX, 2)
 	for i, sql := range []string{"SELECT 1", "SELECT 2", "SELECT 3", "SELECT nope", "SELECT 1/0"} {
-		rows, err := s.Query(context.Background(), sql)
+		rows, err := s.Query(context.Background(), 1, sql)
 		if err == nil {
 			rows.Close()
 			err = rows.Err()

@@ -33,10 +33,6 @@ const exactRowsUpTo = 100_000
 // it the tenant seen least recently is forgotten and measured again when next seen.
 const maxQuotaTenants = 10_000
 
-// measureTimeout bounds one measurement, which runs for every create sharing it and so
-// does not end with the request that started it.
-const measureTimeout = 10 * time.Second
-
 // quotas keeps, per tenant with rows_per_model or storage_bytes, the rows of each model
 // it creates records in: counted at most quotaAge ago, plus the rows this replica has
 // created since.
@@ -77,6 +73,13 @@ func (a *api) admitRows(c *gin.Context, n int) (done func(created bool), err err
 	if (eff[limits.RowsPerModel] == 0 && eff[limits.StorageBytes] == 0) || a.quotas == nil {
 		return noRows, nil
 	}
+	// A model the cached catalog lacks is measured by no one: the create answers 404, or
+	// (made on another replica within the cache's window) is counted from the next one.
+	if ts, err := a.Records.Catalog.Get(c.Request.Context(), schemaTenant(c), 0); err != nil {
+		return nil, err
+	} else if _, ok := ts.ByName[c.Param("model")]; !ok {
+		return noRows, nil
+	}
 	done, err = a.quotas.admit(c.Request.Context(), schemaTenant(c), c.Param("model"), int64(n), eff)
 	if err != nil && apperr.As(err) == nil && !db.Unreachable(err) {
 		a.log.WarnContext(c.Request.Context(), "quota: usage not measured; refusing the create", "tenant", schemaTenant(c).ID, "err", err)
@@ -96,7 +99,7 @@ func (a *api) rowsDeleted(c *gin.Context) {
 }
 
 func (q *quotas) admit(ctx context.Context, t tenantref.Ref, model string, n int64, eff limits.Set) (func(bool), error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), measureTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tenant.MeasureTimeout)
 	defer cancel()
 	u, err := q.tenants.UsageWithin(ctx, t, quotaAge)
 	if err != nil {

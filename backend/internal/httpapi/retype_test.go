@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"forma.dev/backend/internal/apitest"
 	"net/http"
 	"strconv"
 	"sync"
@@ -70,4 +71,22 @@ func TestCreatesThatRaceARetypeAreServed(t *testing.T) {
 		t.Errorf("%d events stored (%d with a value other than 1), %d answered 201", stored, notOne, created)
 	}
 	t.Logf("%d creates answered 201, refused: %v", created, refused)
+}
+
+// A field retyped under statements already run: the next writes and reads of the model
+// are served (the statements' shared descriptions are described again), never a 500.
+func TestStatementsRunAgainAfterARetype(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/item", acme.Admin, `{"fields":[{"name":"code","type":"integer"}]}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/item", acme.Write, `{"code":7}`)
+	s.MustJSON(t, 200, nil, "GET", "/api/v1/t/acme/data/item?code=7", acme.Read, "")
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/t/acme/models/item/fields/code", acme.Admin, `{"type":"text"}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/item", acme.Write, `{"code":"x8"}`)
+	var page struct{ Data []map[string]any }
+	s.MustJSON(t, 200, &page, "GET", "/api/v1/t/acme/data/item?code=x8", acme.Read, "")
+	if len(page.Data) != 1 || page.Data[0]["code"] != "x8" {
+		t.Fatalf("after the retype: %v", page.Data)
+	}
 }

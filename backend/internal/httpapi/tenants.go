@@ -114,7 +114,7 @@ func (a *api) deleteTenant(c *gin.Context) {
 func (a *api) whoami(c *gin.Context) {
 	p := PrincipalOf(c)
 	ctx := c.Request.Context()
-	st, err := a.Schema.Current(ctx, schemaTenant(c))
+	ts, err := a.Records.Catalog.Get(ctx, schemaTenant(c), 0)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -124,12 +124,12 @@ func (a *api) whoami(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	rows := make(map[string]*int64, len(st.Models))
-	for _, m := range st.Models {
-		if n, ok := u.Rows[m.Name]; ok && n >= 0 {
-			rows[m.Name] = &n
+	rows := make(map[string]*int64, len(ts.ByName))
+	for name := range ts.ByName {
+		if n, ok := u.Rows[name]; ok && n >= 0 {
+			rows[name] = &n
 		} else {
-			rows[m.Name] = nil // never analyzed yet: no estimate
+			rows[name] = nil // never analyzed yet: no estimate
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{
@@ -137,7 +137,7 @@ func (a *api) whoami(c *gin.Context) {
 		"key":        gin.H{"id": p.KeyID, "role": p.Role},
 		"limits":     effectiveJSON(a.limitsOf(c)),
 		"own_limits": p.Tenant.Limits,
-		"usage": gin.H{"models": len(st.Models), "rows_per_model": rows,
+		"usage": gin.H{"models": len(ts.ByName), "rows_per_model": rows,
 			"storage_bytes": u.StorageBytes, "measured_at": u.MeasuredAt},
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 	"forma.dev/shared/problem"
 )
 
@@ -22,7 +23,8 @@ var keyDetail = regexp.MustCompile(`^Key \((.+?)\)=`)
 func Stale(err error) bool {
 	var pg *pgconn.PgError
 	var rows *staleRows
-	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "42703") || planChanged(err) || errors.As(err, &rows)
+	return errors.As(err, &pg) && (pg.Code == "42P01" || pg.Code == "42703") || planChanged(err) || errors.As(err, &rows) ||
+		db.StaleDescription(err)
 }
 
 // planChanged reports whether Postgres refused a prepared statement because a table it

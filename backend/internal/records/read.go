@@ -14,7 +14,13 @@ import (
 // query runs a statement that returns rows of cols; hint is how many it should return
 // (slabs and the result are sized for it).
 func (t *Table) query(ctx context.Context, q Querier, query string, args []any, cols []*column, hint int) ([]*Record, error) {
-	rows, err := q.Query(ctx, query, args...)
+	var rows pgx.Rows
+	var err error
+	if p, ok := q.(onPool); ok {
+		rows, err = p.queryFor(ctx, t, query, args)
+	} else {
+		rows, err = q.Query(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, dbError(err)
 	}

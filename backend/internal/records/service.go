@@ -57,12 +57,12 @@ type onPool struct {
 	stmts *db.Statements
 }
 
-// Query runs sql on a connection of the pool.
-func (p onPool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+// queryFor runs sql of table t on a connection of the pool.
+func (p onPool) queryFor(ctx context.Context, t *Table, sql string, args []any) (pgx.Rows, error) {
 	if p.stmts == nil {
 		return p.Pool.Query(ctx, sql, args...)
 	}
-	return p.stmts.Query(ctx, sql, args...)
+	return p.stmts.Query(ctx, t.id, sql, args...)
 }
 
 // Result is a record answer with the schema version it was served with.
@@ -113,7 +113,7 @@ func (s *Service) withRetry(ctx context.Context, t tenantref.Ref, model string, 
 			db.PlansChanged()
 		}
 		fresh, err2 := s.Catalog.Reload(ctx, t)
-		if err2 != nil || fresh.Version == ts.Version && !planChanged(err) {
+		if err2 != nil || fresh.Version == ts.Version && !planChanged(err) && !db.StaleDescription(err) {
 			break
 		}
 		var ok bool

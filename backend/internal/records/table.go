@@ -6,6 +6,7 @@ package records
 import (
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,7 +34,10 @@ type column struct {
 
 // Table is a model compiled for one schema version of one tenant.
 type Table struct {
-	Model     schema.Model
+	Model schema.Model
+	// id is this compilation's own: statements described for it (db.Statements) are
+	// never used with another version of the model, whose texts may be the same.
+	id        uint64
 	qualified string // "t_acme"."event"
 	columns   []*column
 	byName    map[string]*column
@@ -60,9 +64,13 @@ var systemColumns = []struct{ name, typ string }{
 	{schema.ColumnUpdatedAt, "datetime"},
 }
 
+// compiled numbers the tables compiled in this process.
+var compiled atomic.Uint64
+
 // Compile builds the Table for model m living in Postgres schema pgSchema. m must be valid.
 func Compile(pgSchema string, m schema.Model) (*Table, error) {
 	t := &Table{
+		id:        compiled.Add(1),
 		Model:     m,
 		qualified: pgx.Identifier{pgSchema, m.Name}.Sanitize(),
 		byName:    make(map[string]*column, len(m.Fields)+len(systemColumns)),

@@ -37,6 +37,10 @@ FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'm')`
 
 // usageCache keeps measured usage by tenant id.
+// MeasureTimeout bounds one measurement of a tenant's usage, which every request
+// sharing it waits for.
+const MeasureTimeout = 10 * time.Second
+
 type usageCache struct {
 	mu sync.Mutex
 	c  *lru.Cache[int64, Usage] // guarded by mu
@@ -56,8 +60,13 @@ func (s *Service) UsageWithin(ctx context.Context, t tenantref.Ref, maxAge time.
 	if ok && now.Sub(u.MeasuredAt) < maxAge {
 		return u, nil
 	}
-	// Concurrent requests of one tenant measure it once.
-	v, err, _ := s.measuring.Do(strconv.FormatInt(t.ID, 10), func() (any, error) { return s.measure(ctx, t, now) })
+	// Concurrent requests of one tenant measure it once, so the measure must not end
+	// with the request that started it: another may be waiting for it.
+	v, err, _ := s.measuring.Do(strconv.FormatInt(t.ID, 10), func() (any, error) {
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), MeasureTimeout)
+		defer cancel()
+		return s.measure(mctx, t, now)
+	})
 	if err != nil {
 		return Usage{}, err
 	}

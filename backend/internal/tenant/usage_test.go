@@ -53,3 +53,19 @@ func TestUsageWithinMeasuresAgainPastItsAge(t *testing.T) {
 		t.Fatalf("not measured again past its age: %+v", u)
 	}
 }
+
+// A measure is shared by the requests that wait for it: it does not end with the
+// request that started it (a client gone must not fail the others with its cancel).
+func TestUsageMeasureOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	svc, db, _ := newService(t)
+	ref := tenantref.Ref{ID: 1, Schema: "t1_acme"}
+	if _, err := db.ExecContext(context.Background(), `CREATE SCHEMA t1_acme; CREATE TABLE t1_acme.event (id int)`); err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if u, err := svc.UsageWithin(gone, ref, 0); err != nil || len(u.Rows) != 1 {
+		t.Fatalf("measured for a caller already gone: %+v, %v", u, err)
+	}
+}
