@@ -171,10 +171,22 @@ func (s *Store) Revoke(ctx context.Context, tenantID, id int64) error {
 	return err
 }
 
+// keyColumns are a live key's columns with its tenant's, as scanKey reads them.
+const keyColumns = `k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at, t.limits
+FROM forma.keys AS k JOIN forma.tenants AS t ON t.id = k.tenant_id`
+
 // keyLookupSQL reads a live key with its tenant in one statement.
-const keyLookupSQL = `SELECT k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at, t.limits
-FROM forma.keys AS k JOIN forma.tenants AS t ON t.id = k.tenant_id
+const keyLookupSQL = `SELECT ` + keyColumns + `
 WHERE k.lookup_id = ? AND k.revoked_at IS NULL`
+
+// scanKey reads keyColumns, after the columns in before.
+func scanKey(row interface{ Scan(...any) error }, before ...any) (cachedKey, error) {
+	var k cachedKey
+	p := &k.principal
+	err := row.Scan(append(before, &p.KeyID, &p.Tenant.ID, &p.Role, &k.hash,
+		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &p.Tenant.Limits)...)
+	return k, err
+}
 
 // Authenticate returns the principal of a presented tenant key, with its tenant, or an
 // Unauthorized error when the key is malformed, unknown, revoked or wrong.
@@ -191,10 +203,8 @@ func (s *Store) Authenticate(ctx context.Context, plain string) (Principal, erro
 		}
 		return c.principal, nil
 	}
-	var p Principal
-	var hash []byte
-	err := s.db.QueryRowContext(ctx, keyLookupSQL, lookup).Scan(&p.KeyID, &p.Tenant.ID, &p.Role, &hash,
-		&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &p.Tenant.Limits)
+	k, err := scanKey(s.db.QueryRowContext(ctx, keyLookupSQL, lookup))
+	p, hash := k.principal, k.hash
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, errInvalidKey()
 	} else if err != nil {

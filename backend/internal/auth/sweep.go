@@ -15,8 +15,7 @@ const lastUsedPrecision = time.Minute
 const sweepKeysSQL = `WITH used AS (
 	UPDATE forma.keys SET last_used_at = now()
 	WHERE lookup_id = ANY(?0) AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - ?1 * interval '1 second'))
-SELECT k.lookup_id, k.id, k.tenant_id, k.role, k.hash, t.slug, t.name, t.schema_name, t.created_at, t.limits
-FROM forma.keys AS k JOIN forma.tenants AS t ON t.id = k.tenant_id
+SELECT k.lookup_id, ` + keyColumns + `
 WHERE k.lookup_id = ANY(?0) AND k.revoked_at IS NULL`
 
 // sweep keeps the keys in use cached with one query for all of them: every half TTL it
@@ -65,10 +64,8 @@ func (s *Store) sweepOnce(ctx context.Context, start time.Time) {
 	live := make(map[string]cachedKey, len(lookups))
 	for rows.Next() {
 		var lookup string
-		var k cachedKey
-		p := &k.principal
-		if err := rows.Scan(&lookup, &p.KeyID, &p.Tenant.ID, &p.Role, &k.hash,
-			&p.Tenant.Slug, &p.Tenant.Name, &p.Tenant.Schema, &p.Tenant.CreatedAt, &p.Tenant.Limits); err != nil {
+		k, err := scanKey(rows, &lookup)
+		if err != nil {
 			return
 		}
 		live[lookup] = k

@@ -76,8 +76,14 @@ func (a *api) authFailed(c *gin.Context, key string, err error) {
 
 // tooManyFailures answers 429 rate_limited with Retry-After and the RateLimit headers.
 func (a *api) tooManyFailures(c *gin.Context, res ratelimit.Result) {
-	c.Header("RateLimit-Policy", a.AuthFail.Policy(authPolicy))
-	c.Header("RateLimit", res.Header(authPolicy))
-	a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: res.RetryAfter,
-		Detail: "too many failed authentications from this address or with this key; try again after Retry-After"})
+	a.rateLimited(c, authPolicy, a.AuthFail, res,
+		"too many failed authentications from this address or with this key; try again after Retry-After")
+}
+
+// rateLimited answers 429 rate_limited past limit lim named policy, with Retry-After and
+// the RateLimit headers of res.
+func (a *api) rateLimited(c *gin.Context, policy string, lim ratelimit.Limit, res ratelimit.Result, detail string) {
+	c.Header("RateLimit-Policy", lim.Policy(policy))
+	c.Header("RateLimit", res.Header(policy))
+	a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: res.RetryAfter, Detail: detail})
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/lru"
 	"forma.dev/backend/internal/ratelimit"
@@ -179,12 +178,10 @@ func (a *api) shareDatabase(c *gin.Context) {
 	kind := requestKind(c.Request.Method, c.FullPath(), c.Param("model"), c.Request.URL.Query())
 	release, ok := s.acquire(c.Request.Context(), kind, maxShareWait)
 	if !ok {
-		lim := ratelimit.Limit{Burst: int(n), Rate: int(n), Period: time.Second}
-		c.Header("RateLimit-Policy", lim.Policy(databasePolicy))
-		c.Header("RateLimit", ratelimit.Result{RetryAfter: time.Second}.Header(databasePolicy))
-		a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: time.Second,
-			Detail: "the tenant's requests hold its share of the database on this server (database_connections, " +
-				strconv.FormatInt(n, 10) + "; slow requests one per 32 of it); try again after Retry-After"})
+		a.rateLimited(c, databasePolicy, ratelimit.Limit{Burst: int(n), Rate: int(n), Period: time.Second},
+			ratelimit.Result{RetryAfter: time.Second},
+			"the tenant's requests hold its share of the database on this server (database_connections, "+
+				strconv.FormatInt(n, 10)+"; slow requests one per 32 of it); try again after Retry-After")
 		return
 	}
 	start := time.Now()

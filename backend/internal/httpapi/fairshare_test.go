@@ -1,28 +1,11 @@
 package httpapi_test
 
 import (
-	"io"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"forma.dev/backend/internal/apitest"
 )
-
-// heldBody is a request body that signals once its handler starts reading it, then
-// holds the handler until released.
-type heldBody struct {
-	reading chan<- struct{}
-	once    *sync.Once
-	release <-chan struct{}
-}
-
-func (b heldBody) Read([]byte) (int, error) {
-	b.once.Do(func() { b.reading <- struct{}{} })
-	<-b.release
-	return 0, io.EOF
-}
 
 // A tenant whose data requests hold its whole share of the database (database_connections)
 // waits for a slot and is answered 429 when none comes, while another tenant's reads are
@@ -37,25 +20,7 @@ func TestDatabaseShareHoldsOneTenantNotTheOthers(t *testing.T) {
 	}
 	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/noisy", s.AdminKey, `{"limits":{"database_connections":2}}`)
 
-	release := make(chan struct{})
-	reading := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	held := make([]int, 2)
-	for i := range held {
-		req := s.Request("POST", "/api/v1/t/noisy/data/event", noisy.Write, "")
-		req.Body = io.NopCloser(heldBody{reading: reading, once: new(sync.Once), release: release})
-		req.ContentLength = -1
-		wg.Go(func() { held[i] = s.Serve(req).Code })
-	}
-	for range held {
-		select {
-		case <-reading:
-		case <-time.After(10 * time.Second):
-			close(release)
-			wg.Wait()
-			t.Fatalf("the held requests did not reach their handlers: %v", held)
-		}
-	}
+	release := holdRequests(t, s, 2, "/api/v1/t/noisy/data/event", noisy.Write)
 
 	if rec := s.Do("GET", "/api/v1/t/quiet/data/event/1", quiet.Read, ""); rec.Code != 200 {
 		t.Fatalf("the other tenant, while the share is held: %d %s", rec.Code, rec.Body)
@@ -71,9 +36,8 @@ func TestDatabaseShareHoldsOneTenantNotTheOthers(t *testing.T) {
 
 	// A request that waits is served once a slot is free.
 	waited := make(chan int, 1)
-	wg.Go(func() { waited <- s.Do("GET", "/api/v1/t/noisy/data/event/1", noisy.Read, "").Code })
-	close(release)
-	wg.Wait()
+	go func() { waited <- s.Do("GET", "/api/v1/t/noisy/data/event/1", noisy.Read, "").Code }()
+	held := release()
 	if code := <-waited; code != 200 {
 		t.Fatalf("the request that waited: %d", code)
 	}

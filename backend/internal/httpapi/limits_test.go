@@ -169,6 +169,36 @@ func (b blockedBody) Read(p []byte) (int, error) {
 	return 0, io.EOF
 }
 
+// holdRequests sends n POSTs to path whose bodies hold them in their handlers, and
+// returns once all n are there (the test fails if they are not within 10 s). release
+// lets them end and returns their statuses: 400, an empty body.
+func holdRequests(t *testing.T, s *apitest.Server, n int, path, key string) (release func() []int) {
+	t.Helper()
+	free := make(chan struct{})
+	reading := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	held := make([]int, n)
+	for i := range held {
+		req := s.Request("POST", path, key, "")
+		req.Body = io.NopCloser(blockedBody{reading: reading, once: new(sync.Once), release: free})
+		req.ContentLength = -1
+		wg.Go(func() { held[i] = s.Serve(req).Code })
+	}
+	release = func() []int {
+		close(free)
+		wg.Wait()
+		return held
+	}
+	for range held {
+		select {
+		case <-reading:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the held requests did not reach their handlers: %v", release())
+		}
+	}
+	return release
+}
+
 // Requests held open count against concurrent_requests: one more is a 429 until one ends.
 func TestConcurrentRequestsAnswers429WhileRequestsAreHeld(t *testing.T) {
 	t.Parallel()
@@ -176,35 +206,15 @@ func TestConcurrentRequestsAnswers429WhileRequestsAreHeld(t *testing.T) {
 	acme := s.Tenant(t, "acme")
 	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, loadEventModel)
 	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"concurrent_requests":2}}`)
-	release := make(chan struct{})
-	reading := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	held := make([]int, 2)
-	for i := range held {
-		req := s.Request("POST", "/api/v1/t/acme/data/event", acme.Write, "")
-		req.Body = io.NopCloser(blockedBody{reading: reading, once: new(sync.Once), release: release})
-		req.ContentLength = -1
-		wg.Go(func() { held[i] = s.Serve(req).Code })
-	}
 	// Only once both are in their handlers: a request sent before could take a place
 	// one of them needs.
-	for range held {
-		select {
-		case <-reading:
-		case <-time.After(10 * time.Second):
-			close(release)
-			wg.Wait()
-			t.Fatalf("the held requests did not reach their handlers: %v", held)
-		}
-	}
+	release := holdRequests(t, s, 2, "/api/v1/t/acme/data/event", acme.Write)
 	rec := s.Do("GET", "/api/v1/t/acme", acme.Read, "")
 	if rec.Code != 429 || rec.Header().Get("Retry-After") != "1" || !strings.Contains(rec.Body.String(), "concurrent_requests") ||
 		rec.Header().Get("RateLimit-Policy") != `"concurrent";q=2;w=1` {
 		t.Fatalf("with 2 held: %d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
-	close(release)
-	wg.Wait()
-	if held[0] != 400 || held[1] != 400 { // an empty body: the point was to hold them
+	if held := release(); held[0] != 400 || held[1] != 400 { // an empty body: the point was to hold them
 		t.Fatalf("held requests answered %v", held)
 	}
 	if rec := s.Do("GET", "/api/v1/t/acme", acme.Read, ""); rec.Code != 200 {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/ratelimit"
 )
@@ -42,21 +41,17 @@ func (a *api) limitTenant(c *gin.Context) {
 				a.log.WarnContext(c.Request.Context(), "tenant: over its requests per second; refusing",
 					"tenant", id, "limit", rps, "retry_after", res.RetryAfter)
 			}
-			a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: res.RetryAfter,
-				Detail: "the tenant sends more than its " + strconv.FormatInt(rps, 10) +
-					" requests per second (requests_per_second); try again after Retry-After"})
+			a.rateLimited(c, ratePolicy, lim, res, "the tenant sends more than its "+strconv.FormatInt(rps, 10)+
+				" requests per second (requests_per_second); try again after Retry-After")
 			return
 		}
 	}
 	if max := eff[limits.ConcurrentRequests]; max > 0 {
 		n, ok := a.inflight.acquire(id, max)
 		if !ok {
-			lim := ratelimit.Limit{Burst: int(max), Rate: int(max), Period: time.Second}
-			c.Header("RateLimit-Policy", lim.Policy(concurrencyPolicy))
-			c.Header("RateLimit", ratelimit.Result{RetryAfter: time.Second}.Header(concurrencyPolicy))
-			a.fail(c, &apperr.Error{Code: apperr.RateLimited, RetryAfter: time.Second,
-				Detail: "the tenant has " + strconv.FormatInt(max, 10) +
-					" requests in flight on this server already (concurrent_requests); try again after Retry-After"})
+			a.rateLimited(c, concurrencyPolicy, ratelimit.Limit{Burst: int(max), Rate: int(max), Period: time.Second},
+				ratelimit.Result{RetryAfter: time.Second}, "the tenant has "+strconv.FormatInt(max, 10)+
+					" requests in flight on this server already (concurrent_requests); try again after Retry-After")
 			return
 		}
 		defer n.Add(-1)

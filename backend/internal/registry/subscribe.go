@@ -81,7 +81,7 @@ func (r *Registry) invalidate(tenant, version int64) {
 	r.seq.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e, ok := r.cache.Get(tenant); ok && e.set.Version < version {
+	if e, ok := r.cache.Peek(tenant); ok && e.set.Version < version { // a notice is not a use
 		r.cache.Remove(tenant)
 		r.stats.invalidations.Add(1)
 		if r.onDrop != nil {
