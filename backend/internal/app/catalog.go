@@ -32,5 +32,5 @@ func tables(set *registry.Set, err error) (*records.Tables, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &records.Tables{Version: set.Version, ByName: set.Tables}, nil
+	return &records.Tables{Version: set.Version, ByName: set.Tables, Roles: set.Roles}, nil
 }

@@ -22,3 +22,8 @@ func (r Role) Valid() bool { return rank[r] > 0 }
 
 // Allows reports whether a key with role r may do what needs role need.
 func (r Role) Allows(need Role) bool { return r.Valid() && need.Valid() && rank[r] >= rank[need] }
+
+// BuiltIn reports whether r is one of the built-in roles; any other role a key or token
+// holds is one of its tenant's custom roles (shared/access), which reaches only the data
+// routes its rules allow.
+func (r Role) BuiltIn() bool { return rank[r] > 0 }

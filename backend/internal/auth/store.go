@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,11 +40,23 @@ func (k Key) Prefix() string { return KeyPrefix + k.LookupID }
 // Principal is who a request authenticated as.
 type Principal struct {
 	Platform bool  // the FORMA_ADMIN_KEY; no tenant
-	KeyID    int64 // the tenant key's id
-	Role     Role  // the tenant key's role
+	KeyID    int64 // the tenant key's id; 0 for an end-user token
+	Role     Role  // the key's or token's role: built-in or one of the tenant's custom roles
+	// Claims are a token's verified claims, the caller's $auth variables; nil for a key,
+	// whose only variable is sub (Vars).
+	Claims map[string]any
 	// Tenant is the key's tenant, read with the key (and cached with it) so that a
 	// request needs no second lookup.
 	Tenant KeyTenant
+}
+
+// Vars returns the caller's $auth variables: a token's claims, or {"sub": "key:<id>"}
+// for a key.
+func (p Principal) Vars() map[string]any {
+	if p.Claims != nil {
+		return p.Claims
+	}
+	return map[string]any{"sub": "key:" + strconv.FormatInt(p.KeyID, 10)}
 }
 
 // KeyTenant is the row of forma.tenants a tenant key belongs to.

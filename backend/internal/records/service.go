@@ -11,6 +11,7 @@ import (
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/record"
 )
@@ -19,6 +20,8 @@ import (
 type Tables struct {
 	Version int64
 	ByName  map[string]*Table
+	// Roles are the tenant's custom roles at this version, by name.
+	Roles map[string]*access.Stored
 }
 
 // Catalog gives the compiled models of a tenant (the model cache).

@@ -26,6 +26,7 @@ import (
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/redisbus"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -37,6 +38,8 @@ type Set struct {
 	Schema  string
 	Tables  map[string]*records.Table
 	Models  []schema.Model
+	// Roles are the tenant's custom roles at this version, by name.
+	Roles map[string]*access.Stored
 }
 
 // Table returns the compiled table of the model with the given name.
