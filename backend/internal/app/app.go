@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Metrics = metrics.New(pool.PGX, a.Models.Stats)
 	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
 	published := func(ctx context.Context, t tenantref.Ref, r *schemasync.Result) {
-		if err := a.Models.Published(ctx, t, r.Version, r.Models); err != nil {
+		if err := a.Models.Published(ctx, t, r.Version, r.Models, r.Roles); err != nil {
 			log.Warn("model cache: publish failed; other replicas catch up within the staleness window", "tenant", t.ID, "err", err)
 		}
 	}
