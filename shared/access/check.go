@@ -41,7 +41,7 @@ func (s *Stored) check(models []schema.Model) problem.List {
 			if r.Fields != nil {
 				for i, key := range r.Fields.Names {
 					if col, ok := t.byKey[key]; !ok || writable(col, a) != nil {
-						uses(problem.Index("", i), key)
+						uses(problem.Index(".fields", i), key)
 					}
 				}
 			}
