@@ -141,7 +141,8 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 }
 
 // snapshotProblems reports a snapshot whose models, or the fields of one, are missing or
-// null (each is a list, [] for none), and a role that is null or lacks its permissions.
+// null (each is a list, [] for none), and a role that is null, lacks its permissions or
+// has a name no custom role may have.
 func snapshotProblems(models []*schema.Model, roles map[string]*access.Role) problem.List {
 	var list problem.List
 	if models == nil {
@@ -156,6 +157,7 @@ func snapshotProblems(models []*schema.Model, roles map[string]*access.Role) pro
 		}
 	}
 	for _, name := range sortedKeys(roles) {
+		list.Append("roles."+name, access.CheckName(name))
 		switch r := roles[name]; {
 		case r == nil:
 			list.Add("roles."+name, problem.Required, nil)
