@@ -126,7 +126,7 @@ func TestRulesFollowTheSchema(t *testing.T) {
 		{Name: "a snapshot without roles leaves them", Method: "PUT", Path: "/api/v1/t/acme/schema", Key: acme.Admin, Status: 200,
 			Body: `{"models":` + withoutStatus + `}`, Contains: []string{`"changed":false`, `"roles":{"viewer":`}},
 		{Name: "a null role", Method: "PUT", Path: "/api/v1/t/acme/schema", Key: acme.Admin, Status: 400,
-			Body: `{"models":` + withoutStatus + `,"roles":{"viewer":null,"admin":{"permissions":{}}}}`,
+			Body:     `{"models":` + withoutStatus + `,"roles":{"viewer":null,"admin":{"permissions":{}}}}`,
 			Contains: []string{`"path":"roles.viewer"`, `"path":"roles.admin"`}},
 	})
 }
