@@ -95,12 +95,14 @@ type Condition struct {
 	Values []any  `json:"values,omitempty"`
 }
 
-// Variable is a value of Condition.Values that is read from the caller.
+// Variable is a value of Condition.Values that is read from the caller. Read back from
+// JSON it is the object {"var": path}, which Check and Named take as a Variable too (no
+// field type with the in lookup has objects for values).
 type Variable struct {
 	Var string `json:"var"`
 }
 
-// Preset is one value a create sets: a normalised value or a variable.
+// Preset is one value a create sets: a normalised value (nil for null) or a variable.
 type Preset struct {
 	Field string `json:"field"`
 	Value any    `json:"value,omitempty"`

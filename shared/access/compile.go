@@ -93,7 +93,7 @@ func (c *compiler) rule(a Action, r *Rule) (*StoredRule, problem.List) {
 	case r.Fields == nil && a != Delete:
 		list.Add("fields", problem.Required, nil)
 	case r.Fields != nil && a == Delete:
-		list.Add("fields", problem.NotAllowed, map[string]any{"attribute": "fields", "action": string(a)})
+		list = append(list, notAllowed("fields", a, "delete reads and writes no fields"))
 	case r.Fields != nil:
 		f, more := c.fields(a, r.Fields)
 		list = append(list, more...)
@@ -102,7 +102,7 @@ func (c *compiler) rule(a Action, r *Rule) (*StoredRule, problem.List) {
 	switch {
 	case len(r.Presets) == 0:
 	case a != Create:
-		list.Add("presets", problem.NotAllowed, map[string]any{"attribute": "presets", "action": string(a)})
+		list = append(list, notAllowed("presets", a, "only create takes presets"))
 	case len(r.Presets) > MaxPresets:
 		list.Add("presets", problem.MaxItems, map[string]any{"max": MaxPresets})
 	default:
@@ -117,6 +117,14 @@ func (c *compiler) rule(a Action, r *Rule) (*StoredRule, problem.List) {
 		}
 	}
 	return sr, list
+}
+
+// notAllowed reports attribute on a rule of action a. The code is not_allowed, whose
+// catalogue message speaks of field types: this one says why for a rule.
+func notAllowed(attribute string, a Action, why string) problem.Problem {
+	p := problem.New(attribute, problem.NotAllowed, map[string]any{"attribute": attribute, "action": string(a)})
+	p.Message = attribute + " is not allowed: " + why
+	return p
 }
 
 // condition compiles the filter term key: value; problems have paths relative to it.

@@ -258,3 +258,20 @@ func TestClaim(t *testing.T) {
 		}
 	}
 }
+
+// A kept role built by hand: nil rules, variables as pointers.
+func TestStoredByHand(t *testing.T) {
+	ms := models(t)
+	s := &access.Stored{Permissions: map[string]map[access.Action]*access.StoredRule{"post": {
+		access.Delete: nil,
+		access.List: {Fields: &access.Fields{}, Filter: []access.Condition{
+			{Field: "f_owner", Lookup: "in", Values: []any{&access.Variable{Var: "sub"}, "$x"}}}},
+	}}}
+	if list := s.Check(ms); len(list) > 0 {
+		t.Fatal(list)
+	}
+	want := `{"permissions":{"post":{"delete":{},"list":{"fields":[],"filter":{"owner__in":["$auth.sub","$$x"]}}}}}`
+	if got := canonical(t, s.Named(ms)); got != canonical(t, role(t, want)) {
+		t.Fatalf("got %s", got)
+	}
+}
