@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -174,7 +175,8 @@ func TestRolesReachOtherReplicaWithTheirVersion(t *testing.T) {
 		t.Fatalf("a set without roles has Roles %v, want an empty map", s.Roles)
 	}
 	viewer := &access.Stored{Description: "reads events", Permissions: map[string]map[access.Action]*access.StoredRule{
-		"event": {access.List: {Fields: &access.Fields{All: true}}}}}
+		"event": {access.List: {Fields: &access.Fields{All: true}, Filter: []access.Condition{
+			{Field: "country", Lookup: "in", Values: []any{access.Variable{Var: "country"}, "PL"}}}}}}}
 	src.set(1, 2, event())
 	if err := a.Published(ctx, tenant(1), 2, []schema.Model{event()}, map[string]*access.Stored{"viewer": viewer}); err != nil {
 		t.Fatal(err)
@@ -187,5 +189,10 @@ func TestRolesReachOtherReplicaWithTheirVersion(t *testing.T) {
 	}
 	if n := src.snapshotN.Load(); n != 1 {
 		t.Fatalf("B went to Postgres: %d snapshots", n)
+	}
+	// The replica that published holds the roles as B read them from Redis.
+	if mine := mustGet(t, a, 1); !reflect.DeepEqual(mine.Roles, s.Roles) {
+		t.Fatalf("A holds %#v, B %#v", mine.Roles["viewer"].Permissions["event"][access.List].Filter,
+			s.Roles["viewer"].Permissions["event"][access.List].Filter)
 	}
 }

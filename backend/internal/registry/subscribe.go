@@ -17,6 +17,10 @@ import (
 // change is committed, and other replicas see it within their window.
 func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64, models []schema.Model, roles map[string]*access.Stored) error {
 	r.invalidate(t.ID, version)
+	roles, err := asRead(roles)
+	if err != nil {
+		return err
+	}
 	s, err := compile(t, version, models, roles)
 	if err != nil {
 		return err
@@ -99,4 +103,19 @@ func (r *Registry) dropAll() {
 	r.mu.Unlock()
 	r.stats.drops.Add(1)
 	r.stats.invalidations.Add(uint64(n))
+}
+
+// asRead returns roles as Postgres and Redis give them back (decoded from their JSON), so
+// that every replica's cache holds the same values whichever way a set reached it: a
+// compiled role holds typed values (access.Variable) that its JSON reads back otherwise.
+func asRead(roles map[string]*access.Stored) (map[string]*access.Stored, error) {
+	if len(roles) == 0 {
+		return roles, nil
+	}
+	raw, err := json.Marshal(roles)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*access.Stored, len(roles))
+	return out, json.Unmarshal(raw, &out)
 }
