@@ -13,7 +13,6 @@ import (
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
-	"forma.dev/shared/schema"
 )
 
 // roleRoutes lists the routes of the tenant's custom roles (tenant admin). A role is
@@ -154,11 +153,6 @@ func checkRoleName(name string) error {
 
 func noRole(name string) error {
 	return apperr.New(apperr.NotFound, fmt.Sprintf("role %q does not exist", name))
-}
-
-// namedRoles is the roles of a schema version as the API shows them, by name.
-func namedRoles(roles map[string]*access.Stored, models []schema.Model) map[string]access.Role {
-	return meta.Named(roles, models)
 }
 
 // sortedKeys lists the names of m in order, so that problems come in a stable order.

@@ -9,6 +9,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/limits"
+	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
@@ -98,7 +99,7 @@ func (a *api) getSchema(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(st.Version, 10)))
-	c.JSON(http.StatusOK, gin.H{"models": st.Models, "roles": namedRoles(st.Roles, st.Models), "version": st.Version, "hash": st.Hash})
+	c.JSON(http.StatusOK, gin.H{"models": st.Models, "roles": meta.Named(st.Roles, st.Models), "version": st.Version, "hash": st.Hash})
 }
 
 func (a *api) planSchema(c *gin.Context) { a.applySnapshot(c, true) }
@@ -137,7 +138,7 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 		a.fail(c, err)
 		return
 	}
-	answerChange(c, http.StatusOK, res, snapshotAnswer{Result: res, Roles: namedRoles(res.Roles, res.Models)})
+	answerChange(c, http.StatusOK, res, snapshotAnswer{Result: res, Roles: meta.Named(res.Roles, res.Models)})
 }
 
 // snapshotProblems reports a snapshot whose models, or the fields of one, are missing or
