@@ -66,7 +66,10 @@ func TestAKeyAndTheDeletionOfItsRoleDoNotBothWin(t *testing.T) {
 			defer wg.Done()
 			_, _, keyErr = keys.Create(ctx, e.tenant.ID, fmt.Sprintf("k%d", i), "viewer")
 		}()
-		go func() { defer wg.Done(); _, delErr = e.engine.DeleteRole(ctx, e.tenant, "viewer", schemasync.Options{}) }()
+		go func() {
+			defer wg.Done()
+			_, delErr = e.engine.DeleteRole(ctx, e.tenant, "viewer", schemasync.Options{})
+		}()
 		wg.Wait()
 		held := e.count("SELECT count(*) FROM forma.keys WHERE tenant_id = ? AND role = 'viewer' AND revoked_at IS NULL", e.tenant.ID)
 		exists := e.count("SELECT count(*) FROM forma.roles WHERE tenant_id = ? AND name = 'viewer'", e.tenant.ID)
