@@ -2,11 +2,13 @@ package tokens
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +61,7 @@ func (k *keySnapshot) find(kid, alg string) (jwk, bool) {
 
 // keySet is a tenant's key set: the last snapshot fetched from url.
 type keySet struct {
+	tenantID  int64
 	url       string
 	snap      atomic.Pointer[keySnapshot]
 	mu        sync.Mutex // one fetch at a time
@@ -137,7 +140,7 @@ func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keyS
 	s.mu.Lock()
 	ks, ok := s.keySets.Get(tenantID)
 	if !ok || ks.url != url {
-		ks = &keySet{url: url}
+		ks = &keySet{tenantID: tenantID, url: url}
 		s.keySets.Put(tenantID, ks)
 	}
 	s.mu.Unlock()
@@ -165,13 +168,35 @@ func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot, no
 	}
 	ks.attempted = time.Now()
 	s.fetches.Add(1)
-	snap, err := fetchKeys(context.WithoutCancel(ctx), s.client, ks.url)
+	snap, err := fetchKeys(context.WithoutCancel(ctx), s.Client, ks.url)
 	if err != nil {
 		s.log.WarnContext(ctx, "tokens: fetching a tenant's key set failed", "url", ks.url, "err", err)
 		return seen
 	}
 	ks.snap.Store(snap)
+	if seen != nil && !sameKeys(seen, snap) {
+		// A key taken out of the set may have been taken out for a reason: the tokens
+		// it signed are verified again.
+		s.mu.Lock()
+		s.gen++
+		s.tokens.RemoveFunc(func(_ [32]byte, t *cachedToken) bool { return t.tenantID == ks.tenantID })
+		s.mu.Unlock()
+	}
 	return snap
+}
+
+// sameKeys reports whether b holds every key of a, by kid, algorithm and key.
+func sameKeys(a, b *keySnapshot) bool {
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	for _, k := range a.keys {
+		if !slices.ContainsFunc(b.keys, func(l jwk) bool {
+			e, ok := l.key.(equaler)
+			return l.id == k.id && l.alg == k.alg && ok && e.Equal(k.key)
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // key returns the key of a tenant's key set that a token with kid and alg names,

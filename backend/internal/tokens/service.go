@@ -56,13 +56,14 @@ type Options struct {
 
 // Service keeps tenants' token settings in forma.tenant_auth and verifies tokens.
 type Service struct {
-	db     *bun.DB
-	client *http.Client
-	keys   *auth.Store
-	ttl    time.Duration
-	log    *slog.Logger
+	db   *bun.DB
+	keys *auth.Store
+	ttl  time.Duration
+	log  *slog.Logger
 	// Roles tells a tenant's custom roles; nil: none. Set it before serving.
 	Roles Roles
+	// Client fetches key sets (Options.Client); it may be replaced before serving.
+	Client *http.Client
 
 	mu       sync.Mutex
 	tenants  *lru.Cache[string, *tenantEntry]   // guarded by mu
@@ -77,11 +78,11 @@ type Service struct {
 
 // New returns the service on db.
 func New(db *bun.DB, o Options) *Service {
-	s := &Service{db: db, client: o.Client, keys: o.Keys, ttl: o.CacheTTL, log: o.Logger, Roles: o.Roles,
+	s := &Service{db: db, Client: o.Client, keys: o.Keys, ttl: o.CacheTTL, log: o.Logger, Roles: o.Roles,
 		tenants: lru.New[string, *tenantEntry](maxTenants), tokens: lru.New[[32]byte, *cachedToken](maxTokens),
 		keySets: lru.New[int64, *keySet](maxKeySets), interval: DefaultRefetch}
-	if s.client == nil {
-		s.client = http.DefaultClient
+	if s.Client == nil {
+		s.Client = http.DefaultClient
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -181,7 +182,7 @@ func (s *Service) Put(ctx context.Context, tenantID int64, in Input) (*View, err
 	}
 	set, secret, probs := check(in, kept)
 	if set.JWKSURL != "" && !hasPath(probs, "jwt.jwks_url") {
-		if _, err := fetchKeys(ctx, s.client, set.JWKSURL); err != nil {
+		if _, err := fetchKeys(ctx, s.Client, set.JWKSURL); err != nil {
 			var fe *fetchError
 			if !errors.As(err, &fe) {
 				return nil, err
