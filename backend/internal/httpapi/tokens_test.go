@@ -459,3 +459,18 @@ func BenchmarkCachedTokenAgainstKey(b *testing.B) {
 		})
 	}
 }
+
+func TestAKeySetThatCannotBeFetchedIsA503(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, noAuthLimit, func(c *config.Config) { c.WebhookAllowPrivate = true })
+	acme := s.Tenant(t, "acme")
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	j := newJWKSServer(t, jose.JSONWebKey{Key: pub, KeyID: "ed"})
+	trust(s, j)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/auth", acme.Admin, `{"jwt":{"jwks_url":"`+j.URL+`","allowed_roles":["read"]}}`)
+	j.Close()
+	rec := s.Do("GET", "/api/v1/t/acme", sign(t, jose.EdDSA, key, "ed", claims(nil)), "")
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("a key set host that is down: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -146,7 +146,7 @@ func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keyS
 	s.mu.Unlock()
 	snap := ks.snap.Load()
 	if snap == nil || time.Since(snap.fetched) > jwksMaxAge {
-		snap = s.refetch(ctx, ks, snap, snap == nil)
+		snap = s.refetch(ctx, ks, snap)
 	}
 	if snap == nil {
 		return nil, nil, &apperr.Error{Code: apperr.Unavailable, RetryAfter: s.refetchEvery(),
@@ -155,15 +155,16 @@ func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keyS
 	return ks, snap, nil
 }
 
-// refetch fetches ks again unless another request did since seen was read, or one began
-// less than the refetch interval ago (unless now); it returns the newest snapshot.
-func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot, now bool) *keySnapshot {
+// refetch fetches ks again unless another request did since seen was read, or a fetch
+// began less than the refetch interval ago (so a key set host that is down is not asked
+// by every request); it returns the newest snapshot.
+func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot) *keySnapshot {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	if cur := ks.snap.Load(); cur != seen {
 		return cur
 	}
-	if !now && time.Since(ks.attempted) < s.refetchEvery() {
+	if !ks.attempted.IsZero() && time.Since(ks.attempted) < s.refetchEvery() {
 		return seen
 	}
 	ks.attempted = time.Now()
@@ -208,7 +209,7 @@ func (s *Service) jwksKey(ctx context.Context, tenantID int64, url, kid, alg str
 	}
 	k, ok := snap.find(kid, alg)
 	if !ok {
-		if next := s.refetch(ctx, ks, snap, false); next != snap {
+		if next := s.refetch(ctx, ks, snap); next != snap {
 			k, ok = next.find(kid, alg)
 		}
 	}
