@@ -200,7 +200,7 @@ func sameKeys(a, b *keySnapshot) bool {
 	return true
 }
 
-// key returns the key of a tenant's key set that a token with kid and alg names,
+// jwksKey returns the key of a tenant's key set that a token with kid and alg names,
 // fetching the set again (at most once per refetch interval) when it names none.
 func (s *Service) jwksKey(ctx context.Context, tenantID int64, url, kid, alg string) (jwk, error) {
 	ks, snap, err := s.keySet(ctx, tenantID, url)
