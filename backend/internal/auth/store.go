@@ -78,6 +78,10 @@ type Store struct {
 	cache *keyCache
 	bus   *bus // nil without Redis: other replicas forget within the cache TTL
 
+	// forgotten hears of every tenant whose keys this replica forgets (0: every
+	// tenant), so that what is cached beside the keys (end-user tokens) goes with them.
+	forgotten []func(tenantID int64)
+
 	stop context.CancelFunc // ends the sweep (sweep.go) and the subscriber
 	done chan struct{}      // closed when the sweep has ended
 }
@@ -272,5 +276,17 @@ func errInvalidKey() error { return apperr.New(apperr.Unauthorized, invalidKeyDe
 // (within the cache TTL when Redis is down or absent).
 func (s *Store) ForgetTenant(ctx context.Context, tenantID int64) {
 	s.cache.dropTenant(tenantID)
+	s.forgot(tenantID)
 	s.publish(ctx, notice{Tenant: tenantID})
+}
+
+// OnForget makes f hear of every tenant whose keys this replica forgets, through
+// ForgetTenant here or a notice from another replica; 0 is every tenant (the notices
+// may have been lost). Call it before Start.
+func (s *Store) OnForget(f func(tenantID int64)) { s.forgotten = append(s.forgotten, f) }
+
+func (s *Store) forgot(tenantID int64) {
+	for _, f := range s.forgotten {
+		f(tenantID)
+	}
 }
