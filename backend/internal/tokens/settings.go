@@ -12,7 +12,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
 )
 
@@ -159,15 +159,12 @@ func check(in Input, kept []byte) (Settings, []byte, problem.List) {
 	case r == "":
 	case auth.Role(r).BuiltIn() && !slices.Contains(s.AllowedRoles, r):
 		reason("default_role", "a built-in role must be named in allowed_roles to be a token's role")
-	case !auth.Role(r).BuiltIn() && !roleName.MatchString(r):
-		add("default_role", problem.InvalidName, nil)
+	case !auth.Role(r).BuiltIn():
+		probs.Append("jwt.default_role", access.CheckName(r))
 	}
 	slices.SortFunc(probs, func(a, b problem.Problem) int { return strings.Compare(a.Path, b.Path) })
 	return s, secret, probs
 }
-
-// roleName is the shape of a custom role's name.
-var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // checkURL adds a problem unless u is an absolute https URL without credentials.
 func checkURL(probs *problem.List, u string) {
