@@ -22,6 +22,8 @@ type fixture struct {
 	s      *apitest.Server
 	tenant apitest.Tenant
 	routes []gin.RouteInfo
+	// clients counts the addresses requests came from (as).
+	clients int
 }
 
 // model is the definition of the fixture's model q: a field of most types, a relation
@@ -46,6 +48,9 @@ func newFixture(t testing.TB) *fixture {
 	s.MustJSON(t, http.StatusCreated, nil, "POST", "/api/v1/t/acme/data/q", tn.Write, `{"n":"DE","o":1}`)
 	s.MustJSON(t, http.StatusCreated, nil, "POST", "/api/v1/t/acme/webhooks", tn.Admin,
 		`{"url":"http://127.0.0.1:9/hook","events":["record.created"],"description":"d"}`)
+	s.MustJSON(t, http.StatusCreated, nil, "PUT", "/api/v1/t/acme/roles/viewer", tn.Admin, viewerRole)
+	s.MustJSON(t, http.StatusOK, nil, "PUT", "/api/v1/t/acme/auth", tn.Admin,
+		`{"jwt":{"algorithm":"HS256","secret":"`+tokenSecret+`"}}`)
 	engine, ok := s.App.Handler.(*gin.Engine)
 	if !ok {
 		t.Fatalf("the handler is a %T, not the gin engine", s.App.Handler)
@@ -62,7 +67,14 @@ var params = map[string]string{
 	":id":       "1",
 	":field":    "n",
 	":delivery": "1",
+	":role":     "viewer",
 }
+
+// viewerRole is the fixture's custom role: it lists and reads q, records whose v is not 7.
+const viewerRole = `{"permissions":{"q":{"list":{"filter":{"v__ne":7},"fields":"*"},"get":{"filter":{"v__ne":7},"fields":"*"}}}}`
+
+// tokenSecret is the fixture tenant's HS256 secret for end-user tokens.
+const tokenSecret = "hostile-walk-secret-of-at-least-32-bytes"
 
 // path fills the route's parameters; ok is false for a parameter params lacks.
 func path(route string) (string, bool) {
@@ -158,6 +170,8 @@ func (f *fixture) state(t testing.TB) string {
 		{"/api/v1/t/acme/schema/history", f.tenant.Admin},
 		{"/api/v1/t/acme/data/q?limit=1000", f.tenant.Admin},
 		{"/api/v1/t/acme/webhooks", f.tenant.Admin},
+		{"/api/v1/t/acme/roles", f.tenant.Admin},
+		{"/api/v1/t/acme/auth", f.tenant.Admin},
 	} {
 		rec := f.s.Do("GET", get.path, get.key, "")
 		if rec.Code != http.StatusOK {

@@ -36,6 +36,16 @@ var nearValid = map[string][]string{
 	"PATCH /api/v1/t/:tenant/data/:model/:id":             {`{"n":%s}`, `{"j":[%s]}`},
 	"POST /api/v1/t/:tenant/webhooks":                     {`{"url":"http://127.0.0.1:9/h2","events":["record.created"],"description":%s}`, `{"url":%s,"events":["record.created"]}`},
 	"PATCH /api/v1/t/:tenant/webhooks/:id":                {`{"description":%s}`},
+	"PUT /api/v1/t/:tenant/roles/:role": {
+		`{"description":%s,"permissions":{}}`, `{"permissions":{%s:{}}}`,
+		`{"permissions":{"q":{"list":{"fields":[%s]}}}}`, `{"permissions":{"q":{"list":{"fields":"*","filter":{"n":%s}}}}}`,
+		`{"permissions":{"q":{"list":{"fields":"*","filter":{%s:1}}}}}`,
+	},
+	"PUT /api/v1/t/:tenant/auth": {
+		`{"jwt":{"algorithm":"HS256","secret":%s}}`, `{"jwt":{"algorithm":"RS256","public_key":%s}}`,
+		`{"jwt":{"jwks_url":%s}}`, `{"jwt":{"algorithm":"HS256","issuer":%s}}`, `{"jwt":{"algorithm":"HS256","role_claim":%s}}`,
+		`{"jwt":{"algorithm":"HS256","default_role":%s}}`,
+	},
 }
 
 // duplicateMembers are bodies, per write route, that name one member twice: whichever
@@ -48,6 +58,8 @@ var duplicateMembers = map[string][]string{
 	"POST /api/v1/t/:tenant/data/:model":                  {`{"n":"PL","n":"DE"}`, `{"j":{"a":1,"a":2}}`},
 	"PATCH /api/v1/t/:tenant/data/:model/:id":             {`{"v":1,"v":2}`},
 	"PATCH /api/v1/t/:tenant/webhooks/:id":                {`{"description":"a","description":"b"}`},
+	"PUT /api/v1/t/:tenant/roles/:role":                   {`{"permissions":{},"permissions":{"q":{}}}`, `{"permissions":{"q":{"list":{"fields":"*"},"list":{"fields":[]}}}}`},
+	"PUT /api/v1/t/:tenant/auth":                          {`{"jwt":{"algorithm":"HS256","algorithm":"none"}}`},
 	"POST /api/v1/t/:tenant/webhooks":                     {`{"url":"http://127.0.0.1:9/h3","url":"http://127.0.0.1:9/h4","events":["record.created"]}`},
 }
 
@@ -62,6 +74,18 @@ var otherRefusals = map[string][]string{
 		`{"limits":null}`, `{"limits":{"models":1},"slug":"other"}`, `{"limits":{"models":"1"}}`,
 	},
 	"POST /api/v1/t/:tenant/webhooks": {`{"url":"http://user:pass@127.0.0.1:9/h5","events":["record.created"]}`},
+	"PUT /api/v1/t/:tenant/roles/:role": {
+		`{"permissions":{"nosuch":{"list":{"fields":"*"}}}}`, `{"permissions":{"q":{"publish":{}}}}`,
+		`{"permissions":{"q":{"list":{"fields":"**"}}}}`, `{"permissions":{"q":{"list":{"fields":"*","filter":{"v":"$env.HOME"}}}}}`,
+		`{"permissions":{"q":{"list":{"fields":"*","filter":{"v__in":[` + strings.TrimSuffix(strings.Repeat(`1,`, 100_000), ",") + `]}}}}}`,
+		`{"permissions":{"q":{"delete":{"fields":"*"}}}}`, `{"permissions":{"q":{"create":{"fields":["id"]}}}}`,
+	},
+	"PUT /api/v1/t/:tenant/auth": {
+		`{"jwt":{"algorithm":"none"}}`, `{"jwt":{"algorithm":"HS256","secret":"short"}}`,
+		`{"jwt":{"algorithm":"RS256","public_key":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}}`,
+		`{"jwt":{"jwks_url":"http://127.0.0.1:9/jwks"}}`, `{"jwt":{"jwks_url":"file:///etc/passwd"}}`,
+		`{"jwt":{"algorithm":"HS256","allowed_roles":["root"]}}`,
+	},
 	"PUT /api/v1/t/:tenant/models/:model": {
 		`null`, `{"fields":null}`,
 		`{"fields":[` + strings.TrimSuffix(strings.Repeat(`{"name":"f","type":"text"},`, 1601), ",") + `]}`,
