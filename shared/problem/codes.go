@@ -36,6 +36,8 @@ const (
 	ReservedName  = "reserved_name"  // a field name that the data API's query syntax needs (params.reason)
 	NotFound      = "not_found"      // a referenced record that does not exist (params.name)
 	UnknownLookup = "unknown_lookup" // a filter lookup that the field's type does not support (params.lookup)
+
+	ForbiddenField = "forbidden_field" // a field the caller's role may not read or write here (params.name)
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
@@ -68,6 +70,8 @@ var catalogue = map[string]string{
 	ReservedName:  "is reserved: {reason}",
 	NotFound:      "refers to a record that does not exist",
 	UnknownLookup: "{lookup} is not a lookup this field supports",
+
+	ForbiddenField: "{name} is a field this role may not use here",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.
