@@ -327,7 +327,7 @@ func TestRoleWrites(t *testing.T) {
 		body map[string]any
 		want string
 	}{
-		{3, map[string]any{"title": "x"}, "not_found"},                       // key:8's
+		{3, map[string]any{"title": "x"}, "not_found"},                         // key:8's
 		{1, map[string]any{"owner": "key:8"}, "invalid owner:forbidden_field"}, // not a write field
 		{1, map[string]any{"status": "archived"}, "forbidden status:invalid_value"},
 		{1, map[string]any{"title": "p1 edited"}, ""},
