@@ -209,7 +209,7 @@ func TestCustomRolesOnDataRoutes(t *testing.T) {
 		{Name: "create outside its filter", Method: "POST", Path: data + "post", Key: author, Body: `{"title":"x","status":"archived"}`,
 			Status: 403, Contains: []string{`"code":"forbidden"`, `"path":"status"`}},
 		{Name: "bulk create all or nothing", Method: "POST", Path: data + "post", Key: author,
-			Body: `[{"title":"b0","status":"draft"},{"title":"b1","status":"gone"},{"title":"b2","status":"gone"}]`,
+			Body:   `[{"title":"b0","status":"draft"},{"title":"b1","status":"gone"},{"title":"b2","status":"gone"}]`,
 			Status: 403, Contains: []string{`"path":"[1].status"`, `"path":"[2].status"`}, Excludes: []string{`"path":"[0]`}},
 		{Name: "nothing of the bulk written", Method: "GET", Path: data + "post?title=b0", Key: w, Status: 200, Contains: []string{`"data":[]`}},
 		{Name: "create not allowed", Method: "POST", Path: data + "post", Key: reader, Body: `{"title":"x"}`, Status: 403},
