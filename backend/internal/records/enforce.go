@@ -119,27 +119,43 @@ func selectList(cols []*column) string {
 // getWhere reads the columns cols of one row by id that also satisfies conds; nil when
 // there is none.
 func (t *Table) getWhere(ctx context.Context, q Querier, id int64, cols []*column, conds []query.Condition) (*Record, error) {
-	a := args{id}
-	var b strings.Builder
-	b.WriteString("SELECT " + selectList(cols) + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
-	for _, c := range conds {
-		b.WriteString(" AND " + t.conditionSQL(c, &a))
-	}
-	recs, err := t.query(ctx, q, b.String(), a, cols, 1)
+	text, a := t.getWhereSQL(id, cols, conds)
+	recs, err := t.query(ctx, q, text, a, cols, 1)
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
 	return recs[0], nil
 }
 
-// getAs reads one record as the rule of get allows.
-func (t *Table) getAs(ctx context.Context, q Querier, r *rule, c Caller, id int64) (*Record, error) {
+func (t *Table) getWhereSQL(id int64, cols []*column, conds []query.Condition) (string, args) {
+	a := args{id}
+	var b strings.Builder
+	b.WriteString("SELECT " + selectList(cols) + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
+	for _, c := range conds {
+		b.WriteString(" AND " + t.conditionSQL(c, &a))
+	}
+	return b.String(), a
+}
+
+// getAs reads one record as the rule of get allows. Batched, it goes with the reads of
+// the same statement text (the role's) that wait, as lists do (listRowsBatched).
+func (t *Table) getAs(ctx context.Context, q Querier, batched bool, r *rule, c Caller, id int64) (*Record, error) {
 	conds, ok := r.where(c.Vars)
 	if !ok {
 		return nil, nil
 	}
 	cols, trim := r.readCols(t)
-	rec, err := t.getWhere(ctx, q, id, cols, conds)
+	var rec *Record
+	var err error
+	if bq, isBatch := q.(batchQuerier); batched && isBatch {
+		text, a := t.getWhereSQL(id, cols, conds)
+		var recs []*Record
+		if recs, err = t.listRowsBatched(ctx, bq, text, a, cols, 1); len(recs) > 0 {
+			rec = recs[0]
+		}
+	} else {
+		rec, err = t.getWhere(ctx, q, id, cols, conds)
+	}
 	if err != nil || rec == nil || !trim {
 		return rec, err
 	}

@@ -331,7 +331,7 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model stri
 		switch {
 		case r != nil:
 			if err = r.refuseExpand(cols); err == nil {
-				rec, err = tbl.getAs(ctx, s.pool(), r, c, id)
+				rec, err = tbl.getAs(ctx, s.pool(), together(aRead, false, s.SeparateCommits), r, c, id)
 			}
 		case together(aRead, false, s.SeparateCommits):
 			rec, err = tbl.getBatched(ctx, s.pool(), id)
