@@ -86,6 +86,10 @@ func testRoles() map[string]*access.Stored {
 				access.List: {Filter: []access.Condition{{Field: "f_owner", Var: "$auth.team.owner"}, {Field: "f_rank", Lookup: "lte", Var: "$auth.max_rank"}}, Fields: fields("*")},
 			},
 		}},
+		// owners lists the posts of the owners its claim lists.
+		"owners": {Permissions: map[string]map[access.Action]*access.StoredRule{
+			"post": {access.List: {Filter: []access.Condition{{Field: "f_owner", Lookup: "in", Var: "$auth.owners"}}, Fields: fields("*")}},
+		}},
 		"nobody": {Permissions: map[string]map[access.Action]*access.StoredRule{}},
 	}
 }
@@ -254,6 +258,13 @@ func TestRoleActionsNotAllowed(t *testing.T) {
 	if _, err := s.List(ctx, ten, key7, "person", url.Values{}, 0); code(err) != "forbidden" {
 		t.Errorf("viewer lists persons: %q", code(err))
 	}
+	// a model the tenant lacks is refused as one it has: a role learns nothing of others
+	if _, err := s.Get(ctx, ten, key7, "nope", 1, "", 0); code(err) != "forbidden" {
+		t.Errorf("viewer gets a model that does not exist: %q", code(err))
+	}
+	if _, err := s.Get(ctx, ten, admin, "nope", 1, "", 0); code(err) != "not_found" {
+		t.Errorf("a built-in role gets a model that does not exist: %q", code(err))
+	}
 	if _, err := s.Delete(ctx, ten, writer, "post", 1, nil, 0); code(err) != "forbidden" {
 		t.Errorf("writer deletes: %q", code(err))
 	}
@@ -389,6 +400,24 @@ func TestRoleVariables(t *testing.T) {
 		}
 		if got := titles(t, res); !slices.Equal(got, sc.want) {
 			t.Errorf("%s: %q, want %q", sc.name, got, sc.want)
+		}
+	}
+	// __in over a claim: a list of values (those the field refuses left out), or one
+	for _, sc := range []struct {
+		owners any
+		want   []string
+	}{
+		{[]any{"key:8", 5.0, "key:9"}, []string{"p3", "p4"}},
+		{"key:7", []string{"p1", "p2"}},
+		{[]any{5.0}, nil},
+		{[]any{}, nil},
+	} {
+		res, err := s.List(ctx, ten, records.Caller{Role: "owners", Vars: map[string]any{"owners": sc.owners}}, "post", url.Values{"sort": {"rank"}}, 0)
+		if err != nil {
+			t.Fatalf("%v: %v", sc.owners, err)
+		}
+		if got := titles(t, res); !slices.Equal(got, sc.want) {
+			t.Errorf("owners %v: %q, want %q", sc.owners, got, sc.want)
 		}
 	}
 }

@@ -1,12 +1,14 @@
 package records
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/query"
+	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
 )
 
@@ -93,6 +95,20 @@ func (t *Table) rule(ts *Tables, c Caller, action access.Action) (*rule, error) 
 		t.rules.n.Add(1)
 	}
 	return r, nil
+}
+
+// admit refuses a custom role a model or action its rules do not name, before the model
+// is looked up: a model the tenant lacks is then refused as one it has, so that the
+// answer tells the role nothing of the models it may not use.
+func (s *Service) admit(ctx context.Context, t tenantref.Ref, c Caller, model string, action access.Action, minVersion int64) error {
+	ts, err := s.Catalog.Get(ctx, t, minVersion)
+	if err != nil {
+		return err
+	}
+	if role := ts.Roles[c.Role]; role == nil || role.Permissions[model][action] == nil {
+		return apperr.New(apperr.Forbidden, "role "+c.Role+" may not "+string(action)+" "+model)
+	}
+	return nil
 }
 
 // columnByID finds a column by the id a stored rule names it by.
@@ -239,6 +255,23 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 		}
 		qc := query.Condition{Col: &tm.col.q, Lookup: tm.lookup, Value: tm.value}
 		switch {
+		case tm.path != nil && tm.lookup == query.In: // a claim that is a list, or one value
+			v, found := claim(vars, tm.path)
+			if !found {
+				return nil, false
+			}
+			list, isList := v.([]any)
+			if !isList {
+				list = []any{v}
+			}
+			for _, v := range list {
+				if nv, ok := normalize(tm.col, tm.lookup, v); ok {
+					qc.Values = append(qc.Values, nv)
+				}
+			}
+			if len(qc.Values) == 0 {
+				return nil, false
+			}
 		case tm.path != nil:
 			v, found := claim(vars, tm.path)
 			if !found {
@@ -246,9 +279,6 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 			}
 			if qc.Value, found = normalize(tm.col, tm.lookup, v); !found {
 				return nil, false
-			}
-			if tm.lookup == query.In {
-				qc.Value, qc.Values = nil, []any{qc.Value}
 			}
 		case tm.lookup == query.In:
 			for _, v := range tm.values {

@@ -160,6 +160,11 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
 	}
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Create, minVersion); err != nil {
+			return res, err
+		}
+	}
 	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
@@ -264,6 +269,11 @@ func bulkIndex(p string) (int, string) {
 // List answers a list request.
 func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model string, q url.Values, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.List, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
 		if c.custom() {
@@ -313,6 +323,11 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 // Get reads one record; expand is the comma-separated relations to inline.
 func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, expand string, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Get, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
 		if c.custom() {
@@ -353,6 +368,11 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model stri
 // Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
 func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Update, minVersion); err != nil {
+			return res, err
+		}
+	}
 	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
@@ -419,6 +439,11 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 // Delete removes one record, honouring If-Match.
 func (s *Service) Delete(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Delete, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var conds []query.Condition
 		if c.custom() {
