@@ -377,6 +377,55 @@ func TestRoleWrites(t *testing.T) {
 	}
 }
 
+// TestCompiledRole: a role as access.Compile keeps it, read back from JSON as it is
+// stored, applies as written.
+func TestCompiledRole(t *testing.T) {
+	t.Parallel()
+	s, ten := rolesService(t)
+	ctx := context.Background()
+	var role access.Role
+	if err := json.Unmarshal([]byte(`{"permissions":{"post":{
+		"list":{"filter":{"owner":"$auth.sub","status__in":["published","$auth.extra"]},"fields":["title","rank"]},
+		"get":{"filter":{"rank__gte":2},"fields":"*"}}}}`), &role); err != nil {
+		t.Fatal(err)
+	}
+	stored, probs := access.Compile(role, []schema.Model{personModel, postModel})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	kept, err := json.Marshal(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back access.Stored
+	if err := json.Unmarshal(kept, &back); err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := s.Catalog.Get(ctx, ten, 0)
+	ts.Roles["compiled"] = &back
+
+	for _, sc := range []struct {
+		vars map[string]any
+		want string
+	}{
+		{map[string]any{"sub": "key:7"}, `[{"title":"p1","rank":1}]`},
+		{map[string]any{"sub": "key:7", "extra": "draft"}, `[{"title":"p1","rank":1},{"title":"p2","rank":2}]`},
+		{map[string]any{"sub": "key:8", "extra": "draft"}, `[{"title":"p3","rank":3},{"title":"p4","rank":4}]`},
+		{map[string]any{}, `[]`},
+	} {
+		res, err := s.List(ctx, ten, records.Caller{Role: "compiled", Vars: sc.vars}, "post", url.Values{"sort": {"rank"}}, 0)
+		if err != nil || listJSON(res.Page.Data...) != sc.want {
+			t.Errorf("%v: %v %s, want %s", sc.vars, err, listJSON(res.Page.Data...), sc.want)
+		}
+	}
+	if _, err := s.Get(ctx, ten, records.Caller{Role: "compiled"}, "post", 1, "", 0); code(err) != "not_found" {
+		t.Errorf("get rank 1: %q, want not_found", code(err))
+	}
+	if _, err := s.Get(ctx, ten, records.Caller{Role: "compiled"}, "post", 2, "", 0); err != nil {
+		t.Errorf("get rank 2: %v", err)
+	}
+}
+
 // TestRoleVariables: a filter's variables are read from the caller's claims, dotted paths
 // into nested ones; a missing claim, or one the field refuses, matches nothing.
 func TestRoleVariables(t *testing.T) {

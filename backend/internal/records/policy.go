@@ -120,7 +120,7 @@ func (t *Table) columnByID(id string) *column {
 		return nil
 	}
 	for _, c := range t.columns[len(systemColumns):] {
-		if c.field.ID == id {
+		if c.field.ID == id || c.field.ID == "" && c.field.Name == id { // a field without an id is kept by name
 			return c
 		}
 	}
