@@ -87,9 +87,11 @@ func (m *model) readSchema() obj {
 	if m.view != nil {
 		kept := required[:0]
 		for _, name := range required {
-			if n := name.(string); m.view.reads(n) {
+			n := name.(string)
+			if m.view.answersAlways(n) {
 				kept = append(kept, n)
-			} else {
+			}
+			if !m.view.reads(n) {
 				delete(props, n)
 			}
 		}

@@ -15,12 +15,16 @@ type view struct {
 	read, write map[string]bool
 	// listRead are the fields a list reads: its filters, sort, fields and expand.
 	listRead map[string]bool
+	// always are the fields every read the role may make answers (required in the
+	// read schema).
+	always map[string]bool
 }
 
-func (v *view) allows(a access.Action) bool { return v == nil || v.ops[a] }
-func (v *view) reads(name string) bool      { return v == nil || v.read[name] }
-func (v *view) writes(name string) bool     { return v == nil || v.write[name] }
-func (v *view) lists(name string) bool      { return v == nil || v.listRead[name] }
+func (v *view) allows(a access.Action) bool    { return v == nil || v.ops[a] }
+func (v *view) reads(name string) bool         { return v == nil || v.read[name] }
+func (v *view) writes(name string) bool        { return v == nil || v.write[name] }
+func (v *view) lists(name string) bool         { return v == nil || v.listRead[name] }
+func (v *view) answersAlways(name string) bool { return v == nil || v.always[name] }
 
 // viewsOf returns the views of role on models, by model name: only the models it may do
 // something with.
@@ -32,7 +36,8 @@ func viewsOf(role *access.Stored, models []schema.Model) map[string]*view {
 		if len(rules) == 0 {
 			continue
 		}
-		v := &view{ops: map[access.Action]bool{}, read: map[string]bool{}, write: map[string]bool{}, listRead: map[string]bool{}}
+		v := &view{ops: map[access.Action]bool{}, read: map[string]bool{}, write: map[string]bool{}, listRead: map[string]bool{}, always: map[string]bool{}}
+		getRead := map[string]bool{}
 		for a, r := range rules {
 			if r == nil {
 				continue
@@ -44,8 +49,14 @@ func viewsOf(role *access.Stored, models []schema.Model) map[string]*view {
 				addFields(v.read, m, r.Fields)
 			case access.Get:
 				addFields(v.read, m, r.Fields)
+				addFields(getRead, m, r.Fields)
 			case access.Create, access.Update:
 				addFields(v.write, m, r.Fields)
+			}
+		}
+		for name := range v.read {
+			if (!v.ops[access.List] || v.listRead[name]) && (!v.ops[access.Get] || getRead[name]) {
+				v.always[name] = true
 			}
 		}
 		out[m.Name] = v

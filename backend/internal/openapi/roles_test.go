@@ -59,6 +59,9 @@ func TestDocumentForARole(t *testing.T) {
 	if got, want := props("Post"), []string{"author", "editor", "id", "title"}; !slices.Equal(got, want) {
 		t.Errorf("Post reads %q, want %q", got, want)
 	}
+	if got, want := doc.Components.Schemas["Post"].Value.Required, []string{"id", "title", "author"}; !slices.Equal(got, want) {
+		t.Errorf("Post requires %q, want %q (what list and get both read)", got, want)
+	}
 	if got, want := props("PostInput"), []string{"title"}; !slices.Equal(got, want) {
 		t.Errorf("PostInput writes %q, want %q", got, want)
 	}
