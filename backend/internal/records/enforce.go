@@ -273,8 +273,8 @@ func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []qu
 }
 
 // writeBody refuses the fields of a body the rule does not write and, on create, sets
-// its presets (which win over the body); prefix is the body's place in a bulk write.
-func (r *rule) writeBody(t *Table, c Caller, body map[string]any, prefix string, probs *problem.List) (map[string]any, error) {
+// its presets (which win over the body).
+func (r *rule) writeBody(t *Table, c Caller, body map[string]any, probs *problem.List) (map[string]any, error) {
 	names := make([]string, 0, len(body))
 	for k := range body {
 		names = append(names, k)
@@ -282,7 +282,7 @@ func (r *rule) writeBody(t *Table, c Caller, body map[string]any, prefix string,
 	sort.Strings(names)
 	for _, k := range names {
 		if !r.canName(t, k) {
-			forbiddenField(probs, problem.Join(prefix, k), k)
+			forbiddenField(probs, k, k)
 		}
 	}
 	if len(r.presets) == 0 {

@@ -3,8 +3,7 @@ package records
 import (
 	"context"
 	"net/url"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -181,20 +180,21 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 			if len(bodies) > 1 {
 				prefix = problem.Index("", i)
 			}
+			var p problem.List
 			if r != nil {
 				var err error
-				if b, err = r.writeBody(tbl, c, b, prefix, &probs); err != nil {
+				if b, err = r.writeBody(tbl, c, b, &p); err != nil {
 					return err
 				}
 			}
-			v, p := tbl.validator.Validate(b, record.Create)
-			probs.Append(prefix, p)
+			v, vp := tbl.validator.Validate(b, record.Create)
+			if p != nil {
+				vp = sortedProblems(append(p, vp...))
+			}
+			probs.Append(prefix, vp)
 			rows[i] = v
 		}
 		if len(probs) > 0 {
-			if r != nil {
-				sortProblems(probs)
-			}
 			return validation(probs)
 		}
 		if written != nil { // written with a stale model: read back with this one
@@ -239,31 +239,10 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 	return res, err
 }
 
-// sortProblems orders problems by path, as the validator does for one record.
-func sortProblems(probs problem.List) {
-	sort.SliceStable(probs, func(i, j int) bool { return pathLess(probs[i].Path, probs[j].Path) })
-}
-
-// pathLess orders "[2].x" before "[10].x": by the bulk index first, then by path.
-func pathLess(a, b string) bool {
-	ia, ra := bulkIndex(a)
-	ib, rb := bulkIndex(b)
-	if ia != ib {
-		return ia < ib
-	}
-	return ra < rb
-}
-
-func bulkIndex(p string) (int, string) {
-	if !strings.HasPrefix(p, "[") {
-		return -1, p
-	}
-	end := strings.IndexByte(p, ']')
-	n, err := strconv.Atoi(p[1:max(end, 1)])
-	if end < 0 || err != nil {
-		return -1, p
-	}
-	return n, p[end+1:]
+// sortedProblems orders one record's problems by path, as the validator does.
+func sortedProblems(probs problem.List) problem.List {
+	slices.SortStableFunc(probs, func(a, b problem.Problem) int { return strings.Compare(a.Path, b.Path) })
+	return probs
 }
 
 // List answers a list request.
@@ -394,7 +373,7 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 		var probs problem.List
 		var conds []query.Condition
 		if r != nil {
-			if _, err := r.writeBody(tbl, c, body, "", &probs); err != nil {
+			if _, err := r.writeBody(tbl, c, body, &probs); err != nil {
 				return err
 			}
 			var ok bool
