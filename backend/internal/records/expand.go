@@ -44,7 +44,11 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 		if len(ph) == 0 {
 			continue
 		}
-		query := "SELECT " + selectList(selected) + " FROM " + target.qualified +
+		list := target.selectAll
+		if caller.custom() {
+			list = selectList(selected)
+		}
+		query := "SELECT " + list + " FROM " + target.qualified +
 			" WHERE " + target.byName["id"].quoted + " IN (" + strings.Join(ph, ", ") + ")"
 		for _, cond := range conds {
 			query += " AND " + target.conditionSQL(cond, &a)
