@@ -97,15 +97,22 @@ func (r *rule) refuseExpand(cols []*query.Column) error {
 }
 
 // readCols are the columns a read through r selects: the readable ones, with id first
-// when it is not one of them (expand and the checks need it; trimmed after).
-func (r *rule) readCols(t *Table) (cols []*column, trim bool) {
-	if r.all {
-		return t.columns, false
+// when it is not one of them (expand needs it; trimmed after), and their select list.
+func (r *rule) readCols() (cols []*column, trim bool) {
+	return r.selected, r.trim
+}
+
+// compileReads fills what readCols answers, once per rule.
+func (r *rule) compileReads(t *Table) {
+	switch {
+	case r.all:
+		r.selected = t.columns
+	case len(r.cols) > 0 && r.cols[0] == t.columns[0]:
+		r.selected = r.cols
+	default:
+		r.selected, r.trim = append([]*column{t.columns[0]}, r.cols...), true
 	}
-	if len(r.cols) > 0 && r.cols[0] == t.columns[0] {
-		return r.cols, false
-	}
-	return append([]*column{t.columns[0]}, r.cols...), true
+	r.selectList = selectList(r.selected)
 }
 
 func selectList(cols []*column) string {
@@ -119,7 +126,7 @@ func selectList(cols []*column) string {
 // getWhere reads the columns cols of one row by id that also satisfies conds; nil when
 // there is none.
 func (t *Table) getWhere(ctx context.Context, q Querier, id int64, cols []*column, conds []query.Condition) (*Record, error) {
-	text, a := t.getWhereSQL(id, cols, conds)
+	text, a := t.getWhereSQL(id, selectList(cols), conds)
 	recs, err := t.query(ctx, q, text, a, cols, 1)
 	if err != nil || len(recs) == 0 {
 		return nil, err
@@ -127,10 +134,10 @@ func (t *Table) getWhere(ctx context.Context, q Querier, id int64, cols []*colum
 	return recs[0], nil
 }
 
-func (t *Table) getWhereSQL(id int64, cols []*column, conds []query.Condition) (string, args) {
+func (t *Table) getWhereSQL(id int64, list string, conds []query.Condition) (string, args) {
 	a := args{id}
 	var b strings.Builder
-	b.WriteString("SELECT " + selectList(cols) + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
+	b.WriteString("SELECT " + list + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
 	for _, c := range conds {
 		b.WriteString(" AND " + t.conditionSQL(c, &a))
 	}
@@ -144,17 +151,20 @@ func (t *Table) getAs(ctx context.Context, q Querier, batched bool, r *rule, c C
 	if !ok {
 		return nil, nil
 	}
-	cols, trim := r.readCols(t)
+	cols, trim := r.readCols()
 	var rec *Record
 	var err error
+	text, a := t.getWhereSQL(id, r.selectList, conds)
 	if bq, isBatch := q.(batchQuerier); batched && isBatch {
-		text, a := t.getWhereSQL(id, cols, conds)
 		var recs []*Record
 		if recs, err = t.listRowsBatched(ctx, bq, text, a, cols, 1); len(recs) > 0 {
 			rec = recs[0]
 		}
 	} else {
-		rec, err = t.getWhere(ctx, q, id, cols, conds)
+		var recs []*Record
+		if recs, err = t.query(ctx, q, text, a, cols, 1); len(recs) > 0 {
+			rec = recs[0]
+		}
 	}
 	if err != nil || rec == nil || !trim {
 		return rec, err

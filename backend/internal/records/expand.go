@@ -19,7 +19,7 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 		if !ok || len(recs) == 0 {
 			continue
 		}
-		selected, shown, trim := target.columns, target.columns, false
+		selected, shown, trim, list := target.columns, target.columns, false, target.selectAll
 		var conds []query.Condition
 		if caller.custom() {
 			r, err := target.rule(ts, caller, access.Get)
@@ -29,8 +29,8 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 			if conds, ok = r.where(caller.Vars); !ok {
 				continue
 			}
-			selected, trim = r.readCols(target)
-			shown = r.cols
+			selected, trim = r.readCols()
+			shown, list = r.cols, r.selectList
 		}
 		var a args
 		seen := map[int64]bool{}
@@ -43,10 +43,6 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 		}
 		if len(ph) == 0 {
 			continue
-		}
-		list := target.selectAll
-		if caller.custom() {
-			list = selectList(selected)
 		}
 		query := "SELECT " + list + " FROM " + target.qualified +
 			" WHERE " + target.byName["id"].quoted + " IN (" + strings.Join(ph, ", ") + ")"

@@ -37,6 +37,11 @@ type rule struct {
 	cols    []*column
 	terms   []term
 	presets []preset
+	// selected are the columns its reads select, selectList their select list; trim:
+	// id is selected but not readable (readCols).
+	selected   []*column
+	selectList string
+	trim       bool
 }
 
 // term is one condition of a rule's row filter. A constant the field's type refuses
@@ -146,6 +151,7 @@ func (t *Table) compileRule(role string, action access.Action, sr *access.Stored
 			}
 		}
 	}
+	r.compileReads(t)
 	for _, cond := range sr.Filter {
 		r.terms = append(r.terms, compileTerm(t.columnByID(cond.Field), cond))
 	}
