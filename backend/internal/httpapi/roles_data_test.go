@@ -1,154 +1,58 @@
 package httpapi_test
 
 import (
-	"context"
-	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"forma.dev/backend/internal/apitest"
-	"forma.dev/backend/internal/app"
-	"forma.dev/backend/internal/auth"
-	"forma.dev/backend/internal/db"
-	"forma.dev/backend/internal/httpapi"
-	"forma.dev/backend/internal/openapi"
-	frecords "forma.dev/backend/internal/records"
-	"forma.dev/backend/internal/registry"
-	"forma.dev/backend/internal/tenant"
-	"forma.dev/backend/internal/tenantref"
-	"forma.dev/shared/access"
-	"forma.dev/shared/schema"
 )
 
-// withRoles is the model cache with custom roles made from each version's models (the
-// roles' own storage is not this test's).
-type withRoles struct {
-	reg   *registry.Registry
-	roles func([]schema.Model) map[string]*access.Stored
-	mu    sync.Mutex
-	byVer map[int64]*frecords.Tables
-}
+// The custom roles of the data route tests: author reads published posts and writes its
+// own; reader lists titles only; team lists the posts of its token's org.owner.
+const (
+	authorRole = `{"permissions":{
+	 "post":{
+	  "list":{"filter":{"status":"published"},"fields":["id","title","owner","author"]},
+	  "get":{"filter":{"status":"published"},"fields":["id","title","owner","author"]},
+	  "create":{"filter":{"status__in":["draft","published"]},"fields":["title","status","author"],"presets":{"owner":"$auth.sub"}},
+	  "update":{"filter":{"owner":"$auth.sub"},"fields":["title","status"]},
+	  "delete":{"filter":{"owner":"$auth.sub"}}},
+	 "person":{"get":{"filter":{"public":true},"fields":["id","name"]}}}}`
+	readerRole = `{"permissions":{"post":{"list":{"fields":["title"]}}}}`
+	teamRole   = `{"permissions":{"post":{"list":{"filter":{"owner":"$auth.org.owner"},"fields":["title","owner"]}}}}`
+)
 
-func (c *withRoles) tables(set *registry.Set, err error) (*frecords.Tables, error) {
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ts, ok := c.byVer[set.Version]; ok && ts.ByName["post"] == set.Tables["post"] {
-		return ts, nil
-	}
-	ts := &frecords.Tables{Version: set.Version, ByName: set.Tables, Roles: c.roles(set.Models)}
-	c.byVer[set.Version] = ts
-	return ts, nil
-}
-
-func (c *withRoles) Get(ctx context.Context, t tenantref.Ref, _ int64) (*frecords.Tables, error) {
-	return c.tables(c.reg.Get(ctx, t))
-}
-
-func (c *withRoles) Reload(ctx context.Context, t tenantref.Ref) (*frecords.Tables, error) {
-	return c.tables(c.reg.Verify(ctx, t))
-}
-
-// fieldIDs turns names of model's fields into the ids rules keep ("$id" stays).
-func fieldIDs(models []schema.Model, model string, names ...string) *access.Fields {
-	if len(names) == 1 && names[0] == "*" {
-		return &access.Fields{All: true}
-	}
-	out := &access.Fields{}
-	for _, n := range names {
-		out.Names = append(out.Names, fieldID(models, model, n))
-	}
-	return out
-}
-
-func fieldID(models []schema.Model, model, name string) string {
-	if strings.HasPrefix(name, "$") {
-		return name
-	}
-	for _, m := range models {
-		for _, f := range m.Fields {
-			if m.Name == model && f.Name == name {
-				return f.ID
-			}
-		}
-	}
-	return "missing:" + name
-}
-
-// dataRoles: author reads published posts, writes its own; reader only lists titles.
-func dataRoles(models []schema.Model) map[string]*access.Stored {
-	id := func(name string) string { return fieldID(models, "post", name) }
-	published := access.Condition{Field: id("status"), Value: "published"}
-	mine := access.Condition{Field: id("owner"), Var: "$auth.sub"}
-	read := fieldIDs(models, "post", "$id", "title", "owner", "author")
-	return map[string]*access.Stored{
-		"author": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {
-				access.List:   {Filter: []access.Condition{published}, Fields: read},
-				access.Get:    {Filter: []access.Condition{published}, Fields: read},
-				access.Create: {Filter: []access.Condition{{Field: id("status"), Lookup: "in", Values: []any{"draft", "published"}}}, Fields: fieldIDs(models, "post", "title", "status", "author"), Presets: []access.Preset{{Field: id("owner"), Var: "$auth.sub"}}},
-				access.Update: {Filter: []access.Condition{mine}, Fields: fieldIDs(models, "post", "title", "status")},
-				access.Delete: {Filter: []access.Condition{mine}},
-			},
-			"person": {access.Get: {Filter: []access.Condition{{Field: fieldID(models, "person", "public"), Value: true}}, Fields: fieldIDs(models, "person", "$id", "name")}},
-		}},
-		"reader": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {access.List: {Fields: fieldIDs(models, "post", "title")}},
-		}},
-	}
-}
-
-// customKey makes a key of a custom role: a read key whose role is then changed in the
-// table (the keys' own route for custom roles is not this test's).
-func customKey(t *testing.T, s *apitest.Server, admin, role string) (key string, id int64) {
+// roleKey makes a key of a custom role.
+func roleKey(t *testing.T, s *apitest.Server, admin, role string) (key string, id int64) {
 	t.Helper()
 	var k struct {
 		ID  int64
 		Key string
 	}
-	s.MustJSON(t, 201, &k, "POST", "/api/v1/t/acme/keys", admin, `{"name":"`+role+`","role":"read"}`)
-	ctx := context.Background()
-	if _, err := s.App.DB.ExecContext(ctx, `ALTER TABLE forma.keys DROP CONSTRAINT IF EXISTS keys_role_check`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.App.DB.ExecContext(ctx, `UPDATE forma.keys SET role = ? WHERE id = ?`, role, k.ID); err != nil {
-		t.Fatal(err)
-	}
+	s.MustJSON(t, 201, &k, "POST", "/api/v1/t/acme/keys", admin, `{"name":"`+role+`","role":"`+role+`"}`)
 	return k.Key, k.ID
 }
 
-// rolesServer is acme with posts and persons, served by a handler whose model cache
-// holds dataRoles, with a key of each custom role.
+// rolesServer is acme with posts, persons and audits, the roles above, a key of author
+// and of reader, and HS256 tokens.
 func rolesServer(t *testing.T) (s *apitest.Server, acme apitest.Tenant, author, reader string, authorID int64) {
 	t.Helper()
-	base := apitest.Start(t)
-	acme = base.Tenant(t, "acme")
-	base.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/person", acme.Admin,
+	s = apitest.Start(t)
+	acme = s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/person", acme.Admin,
 		`{"name":"person","fields":[{"name":"name","type":"text"},{"name":"public","type":"boolean"},{"name":"secret","type":"text"}]}`)
-	base.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/post", acme.Admin, `{"name":"post","fields":[
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/post", acme.Admin, `{"name":"post","fields":[
 	 {"name":"title","type":"text","required":true},{"name":"body","type":"text"},{"name":"status","type":"text"},
 	 {"name":"owner","type":"text"},{"name":"author","type":"relation","related_model":"person","options":{"on_delete":"set_null"}}]}`)
-	base.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/audit", acme.Admin, `{"name":"audit","fields":[{"name":"what","type":"text"}]}`)
-	author, authorID = customKey(t, base, acme.Admin, "author")
-	reader, _ = customKey(t, base, acme.Admin, "reader")
-
-	pool, err := db.Open(context.Background(), base.App.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/audit", acme.Admin, `{"name":"audit","fields":[{"name":"what","type":"text"}]}`)
+	for name, body := range map[string]string{"author": authorRole, "reader": readerRole, "team": teamRole} {
+		s.MustJSON(t, 201, nil, "PUT", "/api/v1/t/acme/roles/"+name, acme.Admin, body)
 	}
-	t.Cleanup(func() { _ = pool.Close() })
-	keys := auth.NewStore(base.App.DB, time.Minute)
-	h := httpapi.New(httpapi.Deps{
-		Tenants:  tenant.NewService(base.App.DB, keys),
-		Keys:     keys,
-		Records:  &frecords.Service{DB: pool.PGX, Catalog: &withRoles{reg: base.App.Models, roles: dataRoles, byVer: map[int64]*frecords.Tables{}}},
-		OpenAPI:  openapi.NewCache(10),
-		AdminKey: apitest.AdminKey,
-	})
-	return &apitest.Server{App: &app.App{Handler: h, Config: base.App.Config}, AdminKey: apitest.AdminKey}, acme, author, reader, authorID
+	putHS256(t, s, acme, "")
+	author, authorID = roleKey(t, s, acme.Admin, "author")
+	reader, _ = roleKey(t, s, acme.Admin, "reader")
+	return s, acme, author, reader, authorID
 }
 
 func TestCustomRolesOnDataRoutes(t *testing.T) {
@@ -172,6 +76,8 @@ func TestCustomRolesOnDataRoutes(t *testing.T) {
 			Contains: []string{`"role":"author"`, `"post"`}, Excludes: []string{`"audit"`}},
 		{Name: "keys are admin's", Method: "GET", Path: "/api/v1/t/acme/keys", Key: author, Status: 403},
 		{Name: "models are admin's", Method: "PUT", Path: "/api/v1/t/acme/models/x", Key: author, Body: `{"name":"x","fields":[]}`, Status: 403},
+		{Name: "roles are admin's", Method: "GET", Path: "/api/v1/t/acme/roles", Key: author, Status: 403},
+		{Name: "token settings are admin's", Method: "GET", Path: "/api/v1/t/acme/auth", Key: author, Status: 403},
 		{Name: "schema is admin's", Method: "GET", Path: "/api/v1/t/acme/schema", Key: author, Status: 403},
 		{Name: "a key is admin's to make", Method: "POST", Path: "/api/v1/t/acme/keys", Key: reader, Body: `{"name":"x","role":"admin"}`, Status: 403},
 
@@ -234,6 +140,15 @@ func TestCustomRolesOnDataRoutes(t *testing.T) {
 			Contains: []string{`"/data/post"`, `"list_post"`}, Excludes: []string{`"create_post"`, `"/data/post/{id}"`, `"audit"`, `"body"`}},
 		{Name: "openapi of a built-in role", Method: "GET", Path: "/api/v1/t/acme/openapi.json", Key: acme.Read, Status: 200,
 			Contains: []string{`"create_post"`, `"audit"`}},
+
+		// an end-user token: its claims are the variables, dotted paths into nested ones
+		{Name: "token of team", Method: "GET", Path: data + "post?sort=title", Status: 200,
+			Key:      sign(t, jose.HS256, []byte(tokenSecret), "", claims(map[string]any{"role": "team", "org": map[string]any{"owner": "key:999"}})),
+			Contains: []string{`"data":[{"title":"draft-other","owner":"key:999"},{"title":"pub-other","owner":"key:999"}]`}},
+		{Name: "token without the claim", Method: "GET", Path: data + "post", Status: 200,
+			Key: sign(t, jose.HS256, []byte(tokenSecret), "", claims(map[string]any{"role": "team"})), Contains: []string{`"data":[]`}},
+		{Name: "token of team: no get", Method: "GET", Path: data + "post/1", Status: 403,
+			Key: sign(t, jose.HS256, []byte(tokenSecret), "", claims(map[string]any{"role": "team", "org": map[string]any{"owner": "key:999"}}))},
 	})
 }
 
