@@ -18,8 +18,7 @@ import (
 //
 //	go test ./internal/records -run '^$' -bench RoleReads -count 6 | benchstat
 //
-// (HTTP load through a role key: see the notes in docs/benchmarks once keys with custom
-// roles can be made through the API.)
+// Over HTTP, under load: make bench-roles.
 func BenchmarkRoleReads(b *testing.B) {
 	s, ten := rolesService(b)
 	ctx := context.Background()
