@@ -41,6 +41,7 @@ const (
 	UnknownVariable = "unknown_variable" // a rule's value starting with "$" that is not a variable ($auth.…) nor escaped ($$…) (params.name)
 	BuiltinRole     = "builtin_role"     // a custom role named like a built-in one: admin, write, read (params.name)
 	RuleUsesField   = "rule_uses_field"  // a role's rule names a model or field that is gone, or a value its type now refuses (params.name: "model" or "model.field")
+	ForbiddenField  = "forbidden_field"  // a field the caller's role may not read or write here (params.name)
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
@@ -77,6 +78,7 @@ var catalogue = map[string]string{
 	UnknownVariable: "{name} is not a variable: write $auth.<claim> for a claim of the caller's token, or $$ for a literal $",
 	BuiltinRole:     "{name} is a built-in role",
 	RuleUsesField:   "the rule uses {name}, which the schema no longer has or whose type refuses the rule's value",
+	ForbiddenField:  "{name} is a field this role may not use here",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.

@@ -7,10 +7,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/openapi"
+	"forma.dev/shared/access"
 )
 
 // openAPI serves the OpenAPI 3.1 document of the tenant's data API, built once per
-// schema version.
+// schema version, and for a custom role once per version and role: what its rules allow.
 func (a *api) openAPI(c *gin.Context) {
 	t := TenantOf(c)
 	ts, err := a.Records.Catalog.Get(c.Request.Context(), schemaTenant(c), 0)
@@ -18,9 +19,22 @@ func (a *api) openAPI(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	doc, err := a.OpenAPI.Get(t.ID, ts.Version, func() ([]byte, error) {
-		return openapi.Document(openapi.Info{Tenant: t.Slug, Version: ts.Version}, openapi.ModelsOf(ts))
-	})
+	info := openapi.Info{Tenant: t.Slug, Version: ts.Version}
+	var doc []byte
+	if p := PrincipalOf(c); !p.Role.BuiltIn() {
+		role := string(p.Role)
+		doc, err = a.OpenAPI.GetFor(t.ID, role, ts.Version, func() ([]byte, error) {
+			stored := ts.Roles[role]
+			if stored == nil {
+				stored = &access.Stored{}
+			}
+			return openapi.DocumentFor(info, openapi.ModelsOf(ts), stored)
+		})
+	} else {
+		doc, err = a.OpenAPI.Get(t.ID, ts.Version, func() ([]byte, error) {
+			return openapi.Document(info, openapi.ModelsOf(ts))
+		})
+	}
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -27,6 +27,16 @@ func (a *api) recordRoutes(read, write *gin.RouterGroup) {
 	write.DELETE("/data/:model/:id", a.deleteRecord)
 }
 
+// callerOf is who a record request acts for: a built-in role (its route admitted it), or
+// a custom role with its $auth variables, whose rules records applies.
+func callerOf(c *gin.Context) records.Caller {
+	p := PrincipalOf(c)
+	if p.Role.BuiltIn() {
+		return records.Caller{}
+	}
+	return records.Caller{Role: string(p.Role), Vars: p.Vars()}
+}
+
 // minVersion reads the Forma-Schema-Version request header (0 when absent).
 func minVersion(c *gin.Context) (int64, error) {
 	h := c.GetHeader(SchemaVersionHeader)
@@ -76,7 +86,7 @@ func (a *api) listRecords(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.List(c.Request.Context(), schemaTenant(c), c.Param("model"), c.Request.URL.Query(), minV)
+	res, err := a.Records.List(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), c.Request.URL.Query(), minV)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -92,7 +102,7 @@ func (a *api) getRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Get(c.Request.Context(), schemaTenant(c), c.Param("model"), id, strings.Join(c.QueryArray("expand"), ","), minV)
+	res, err := a.Records.Get(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), id, strings.Join(c.QueryArray("expand"), ","), minV)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -140,7 +150,7 @@ func (a *api) createRecords(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), c.Param("model"), bodies, minV)
+	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), bodies, minV)
 	created(err == nil)
 	if err != nil {
 		a.fail(c, err)
@@ -169,7 +179,7 @@ func (a *api) updateRecord(mode record.Mode) gin.HandlerFunc {
 			a.fail(c, err)
 			return
 		}
-		res, err := a.Records.Update(c.Request.Context(), schemaTenant(c), c.Param("model"), id, obj, mode, match, minV)
+		res, err := a.Records.Update(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), id, obj, mode, match, minV)
 		if err != nil {
 			a.fail(c, err)
 			return
@@ -184,7 +194,7 @@ func (a *api) deleteRecord(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Delete(c.Request.Context(), schemaTenant(c), c.Param("model"), id, match, minV)
+	res, err := a.Records.Delete(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), id, match, minV)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -125,7 +125,11 @@ func (a *api) whoami(c *gin.Context) {
 		return
 	}
 	rows := make(map[string]*int64, len(ts.ByName))
+	role := ts.Roles[string(p.Role)]
 	for name := range ts.ByName {
+		if !p.Role.BuiltIn() && (role == nil || len(role.Permissions[name]) == 0) {
+			continue // a custom role sees only the models its rules name
+		}
 		if n, ok := u.Rows[name]; ok && n >= 0 {
 			rows[name] = &n
 		} else {

@@ -5,32 +5,48 @@ import (
 	"sync"
 )
 
-// Cache keeps generated documents by tenant and schema version: one version per tenant
-// (the newest asked for), for at most a fixed number of tenants, least recently used
-// first out. It is safe for concurrent use.
+// Cache keeps generated documents by tenant (and custom role) and schema version: one
+// version per tenant and role (the newest asked for), for at most a fixed number of
+// documents, least recently used first out. It is safe for concurrent use.
 type Cache struct {
 	mu       sync.Mutex
 	max      int
-	byTenant map[int64]*list.Element // of *cached
-	lru      *list.List              // most recently used first
+	byTenant map[docKey]*list.Element // of *cached
+	lru      *list.List               // most recently used first
+}
+
+// docKey names a tenant's document: the built-in roles' (role "") or a custom role's.
+type docKey struct {
+	tenant int64
+	role   string
 }
 
 type cached struct {
-	tenant, version int64
-	doc             []byte
+	key     docKey
+	version int64
+	doc     []byte
 }
 
 // NewCache returns a cache holding the documents of at most that many tenants (at least one).
 func NewCache(tenants int) *Cache {
-	return &Cache{max: max(1, tenants), byTenant: map[int64]*list.Element{}, lru: list.New()}
+	return &Cache{max: max(1, tenants), byTenant: map[docKey]*list.Element{}, lru: list.New()}
 }
 
 // Get returns the document of a tenant at a schema version, calling build when it is
 // not cached. A newer version replaces the tenant's older one; an older version than
 // the cached one is built but not kept. Callers must not modify the returned bytes.
 func (c *Cache) Get(tenantID, version int64, build func() ([]byte, error)) ([]byte, error) {
+	return c.get(docKey{tenant: tenantID}, version, build)
+}
+
+// GetFor is Get for the document a custom role sees.
+func (c *Cache) GetFor(tenantID int64, role string, version int64, build func() ([]byte, error)) ([]byte, error) {
+	return c.get(docKey{tenantID, role}, version, build)
+}
+
+func (c *Cache) get(key docKey, version int64, build func() ([]byte, error)) ([]byte, error) {
 	c.mu.Lock()
-	if e, ok := c.byTenant[tenantID]; ok && e.Value.(*cached).version == version {
+	if e, ok := c.byTenant[key]; ok && e.Value.(*cached).version == version {
 		c.lru.MoveToFront(e)
 		doc := e.Value.(*cached).doc
 		c.mu.Unlock()
@@ -43,17 +59,17 @@ func (c *Cache) Get(tenantID, version int64, build func() ([]byte, error)) ([]by
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byTenant[tenantID]; ok {
+	if e, ok := c.byTenant[key]; ok {
 		if e.Value.(*cached).version > version {
 			return doc, nil
 		}
 		c.lru.Remove(e)
 	}
-	c.byTenant[tenantID] = c.lru.PushFront(&cached{tenant: tenantID, version: version, doc: doc})
+	c.byTenant[key] = c.lru.PushFront(&cached{key: key, version: version, doc: doc})
 	for c.lru.Len() > c.max {
 		last := c.lru.Back()
 		c.lru.Remove(last)
-		delete(c.byTenant, last.Value.(*cached).tenant)
+		delete(c.byTenant, last.Value.(*cached).key)
 	}
 	return doc, nil
 }

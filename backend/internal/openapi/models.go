@@ -13,6 +13,8 @@ import (
 type model struct {
 	def    *schema.Model
 	fields []field
+	// view is what the document's role may do on the model; nil: everything.
+	view *view
 }
 
 // newModel compiles m's fields with the record validator; known holds the names of
@@ -82,6 +84,19 @@ func (m *model) readSchema() obj {
 		props[f.def.Name] = f.schema(false)
 		required = append(required, f.def.Name)
 	}
+	if m.view != nil {
+		kept := required[:0]
+		for _, name := range required {
+			n := name.(string)
+			if m.view.answersAlways(n) {
+				kept = append(kept, n)
+			}
+			if !m.view.reads(n) {
+				delete(props, n)
+			}
+		}
+		required = kept
+	}
 	return m.describe(obj{"type": "object", "properties": props, "required": required})
 }
 
@@ -91,7 +106,7 @@ func (m *model) writeSchema(full bool) obj {
 	props := obj{}
 	var required []any
 	for _, f := range m.fields {
-		if f.auto() {
+		if f.auto() || !m.view.writes(f.def.Name) {
 			continue
 		}
 		prop := f.schema(true)

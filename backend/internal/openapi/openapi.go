@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"forma.dev/backend/internal/records"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -32,6 +33,23 @@ type Info struct {
 // Document returns the OpenAPI 3.1 document (compact JSON) of the data API of a tenant
 // with these models, which must be valid. The same input gives the same bytes.
 func Document(info Info, models []schema.Model) ([]byte, error) {
+	return document(info, models, nil)
+}
+
+// DocumentFor is the document as a custom role sees it: only the models it may use, the
+// operations its rules allow, the fields it reads and writes and the filters, sort,
+// fields and expand it may ask for (a relation only when it may get the related model).
+func DocumentFor(info Info, models []schema.Model, role *access.Stored) ([]byte, error) {
+	views := viewsOf(role, models)
+	if views == nil {
+		views = map[string]*view{}
+	}
+	return document(info, models, views)
+}
+
+// document builds the document of models; views, when not nil, holds the role's view of
+// each model it may use.
+func document(info Info, models []schema.Model, views map[string]*view) ([]byte, error) {
 	sorted := slices.Clone(models)
 	slices.SortFunc(sorted, func(a, b schema.Model) int { return strings.Compare(a.Name, b.Name) })
 	known := make(map[string]bool, len(sorted))
@@ -41,6 +59,12 @@ func Document(info Info, models []schema.Model) ([]byte, error) {
 		}
 		known[m.Name] = true
 	}
+	if views != nil {
+		sorted = slices.DeleteFunc(sorted, func(m schema.Model) bool { return views[m.Name] == nil })
+		for name := range known {
+			known[name] = views[name] != nil && views[name].allows(access.Get)
+		}
+	}
 	comps := components()
 	schemas := comps["schemas"].(obj)
 	paths := obj{}
@@ -49,6 +73,9 @@ func Document(info Info, models []schema.Model) ([]byte, error) {
 		m, err := newModel(&sorted[i], known)
 		if err != nil {
 			return nil, err
+		}
+		if views != nil {
+			m.view = views[m.def.Name]
 		}
 		m.addSchemas(schemas)
 		m.addPaths(paths)

@@ -44,6 +44,9 @@ func (m *model) listParameters() []any {
 	cols := m.columns()
 	var sortable, names []any
 	for _, c := range cols {
+		if !m.view.lists(c.name) {
+			continue
+		}
 		names = append(names, c.name)
 		if query.Sortable(c.typ) {
 			sortable = append(sortable, c.name, "-"+c.name)
@@ -69,7 +72,7 @@ func (m *model) listParameters() []any {
 		paramRef("Cursor"),
 		listParam("fields", "Return only these fields (comma separated): each record then holds just these keys.",
 			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": names}}))
-	if p := m.expandParam(); p != nil {
+	if p := m.expandParam(m.view.lists); p != nil {
 		params = append(params, p)
 	}
 	return params
@@ -102,11 +105,12 @@ func listParam(name, description string, s obj) obj {
 	return p
 }
 
-// expandParam is the expand parameter, or nil when the model has no relation.
-func (m *model) expandParam() obj {
+// expandParam is the expand parameter over the relations readable tells, or nil when
+// there is none.
+func (m *model) expandParam(readable func(string) bool) obj {
 	var rels []any
 	for _, f := range m.fields {
-		if f.desc.Relation {
+		if f.desc.Relation && readable(f.def.Name) && (m.view == nil || f.expand) {
 			rels = append(rels, f.def.Name)
 		}
 	}

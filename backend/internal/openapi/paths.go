@@ -1,17 +1,41 @@
 package openapi
 
-import "forma.dev/backend/internal/records"
+import (
+	"forma.dev/backend/internal/records"
+	"forma.dev/shared/access"
+)
 
 // addPaths adds the model's two path items: the collection and one record.
 func (m *model) addPaths(paths obj) {
 	n := m.def.Name
-	paths["/data/"+n] = obj{"get": m.listOp(), "post": m.createOp()}
-	paths["/data/"+n+"/{id}"] = obj{
-		"parameters": []any{paramRef("RecordID")},
-		"get":        m.getOp(),
-		"put":        m.updateOp("replace_", "Replace", inputName(n), "Absent fields become their default, or null."),
-		"patch":      m.updateOp("update_", "Update", patchName(n), "Only the fields present change."),
-		"delete":     m.deleteOp(),
+	v := m.view
+	collection, one := obj{}, obj{}
+	if v.allows(access.List) {
+		collection["get"] = m.listOp()
+	}
+	if v.allows(access.Create) {
+		collection["post"] = m.createOp()
+	}
+	if v.allows(access.Get) {
+		one["get"] = m.getOp()
+	}
+	if v.allows(access.Update) {
+		replaced := "Absent fields become their default, or null."
+		if v != nil {
+			replaced = "Absent fields this role writes become their default, or null; the others are left as they are."
+		}
+		one["put"] = m.updateOp("replace_", "Replace", inputName(n), replaced)
+		one["patch"] = m.updateOp("update_", "Update", patchName(n), "Only the fields present change.")
+	}
+	if v.allows(access.Delete) {
+		one["delete"] = m.deleteOp()
+	}
+	if len(collection) > 0 {
+		paths["/data/"+n] = collection
+	}
+	if len(one) > 0 {
+		one["parameters"] = []any{paramRef("RecordID")}
+		paths["/data/"+n+"/{id}"] = one
 	}
 }
 
@@ -70,7 +94,7 @@ func (m *model) createOp() obj {
 func (m *model) getOp() obj {
 	n := m.def.Name
 	params := []any{paramRef("SchemaVersion")}
-	if p := m.expandParam(); p != nil {
+	if p := m.expandParam(m.view.reads); p != nil {
 		params = append(params, p)
 	}
 	ok := recordResponse("The record.", schemaRef(modelName(n)), true)

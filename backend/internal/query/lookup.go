@@ -41,3 +41,9 @@ func LookupSetOf(names []string) (s LookupSet, ok bool) {
 	}
 	return s, true
 }
+
+// LookupOf returns the lookup of a filter suffix ("" for equality, "gte", "in", ...).
+func LookupOf(name string) (Lookup, bool) {
+	l, ok := lookupNames[name]
+	return l, ok
+}

@@ -5,17 +5,32 @@ import (
 	"strings"
 
 	"forma.dev/backend/internal/query"
+	"forma.dev/shared/access"
 )
 
 // expand replaces the ids of the given relation columns of tbl with the related records:
 // one query per relation, whatever the number of rows. A value that is not an id (null,
-// or a record an earlier expansion put in) is left as it is.
-func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, cols []*query.Column, recs []*Record) error {
+// or a record an earlier expansion put in) is left as it is. For a custom role the
+// related model's get rule applies: a related record it may not read stays its id.
+func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Caller, cols []*query.Column, recs []*Record) error {
 	for _, qc := range cols {
 		c := tbl.of(qc)
 		target, ok := ts.ByName[c.field.RelatedModel]
 		if !ok || len(recs) == 0 {
 			continue
+		}
+		selected, shown, trim, list := target.columns, target.columns, false, target.selectAll
+		var conds []query.Condition
+		if caller.custom() {
+			r, err := target.rule(ts, caller, access.Get)
+			if err != nil {
+				continue
+			}
+			if conds, ok = r.where(caller.Vars); !ok {
+				continue
+			}
+			selected, trim = r.readCols()
+			shown, list = r.cols, r.selectList
 		}
 		var a args
 		seen := map[int64]bool{}
@@ -29,21 +44,29 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, cols []*qu
 		if len(ph) == 0 {
 			continue
 		}
-		query := "SELECT " + target.selectAll + " FROM " + target.qualified +
+		query := "SELECT " + list + " FROM " + target.qualified +
 			" WHERE " + target.byName["id"].quoted + " IN (" + strings.Join(ph, ", ") + ")"
-		related, err := target.query(ctx, s.DB, query, a, target.columns, len(ph))
+		for _, cond := range conds {
+			query += " AND " + target.conditionSQL(cond, &a)
+		}
+		related, err := target.query(ctx, s.DB, query, a, selected, len(ph))
 		if err != nil {
 			return err
 		}
 		byID := make(map[int64]*Record, len(related))
-		for _, r := range related {
+		for i, r := range related {
 			if id, ok := idOf(r, "id"); ok {
+				if trim {
+					r = trimmed(related[i:i+1], shown)[0]
+				}
 				byID[id] = r
 			}
 		}
 		for _, r := range recs {
 			if id, ok := idOf(r, c.name); ok {
-				r.set(c.name, byID[id])
+				if rel, found := byID[id]; found || !caller.custom() {
+					r.set(c.name, rel)
+				}
 			}
 		}
 	}

@@ -38,7 +38,7 @@ INSERT INTO t_acme.note (id, owner) VALUES (1, 1), (2, NULL)`); err != nil {
 	s := &Service{DB: db.PGX}
 	ts := &Tables{ByName: map[string]*Table{"owner": owner, "note": note}}
 	col := note.byName["owner"]
-	if err := s.expand(ctx, ts, note, []*query.Column{&col.q, &col.q}, page.Data); err != nil {
+	if err := s.expand(ctx, ts, note, Caller{}, []*query.Column{&col.q, &col.q}, page.Data); err != nil {
 		t.Fatal(err)
 	}
 	got := string(AppendList(nil, page.Data))

@@ -237,7 +237,7 @@ func TestSeparateCommitsLetNoCreateWait(t *testing.T) {
 			svc := &Service{DB: pool, SeparateCommits: separate,
 				Catalog: oneTable{&Tables{Version: 1, ByName: map[string]*Table{"tag": tbl}}}}
 			create := func(name string) error {
-				_, err := svc.Create(context.Background(), tenantref.Ref{ID: 1, Schema: "t_acme"}, "tag", []map[string]any{{"name": name}}, 0)
+				_, err := svc.Create(context.Background(), tenantref.Ref{ID: 1, Schema: "t_acme"}, Caller{}, "tag", []map[string]any{{"name": name}}, 0)
 				return err
 			}
 			held := holdName(t, pool, "x")

@@ -3,6 +3,8 @@ package records
 import (
 	"context"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -152,22 +154,44 @@ func validation(probs problem.List) error {
 }
 
 // Create writes one record or, for a bulk write, all of them in one transaction.
-func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bodies []map[string]any, minVersion int64) (*Result, error) {
+func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model string, bodies []map[string]any, minVersion int64) (*Result, error) {
 	if len(bodies) > MaxBulk {
 		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
 	}
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Create, minVersion); err != nil {
+			return res, err
+		}
+	}
 	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var r *rule
+		if c.custom() {
+			var err error
+			if r, err = tbl.rule(ts, c, access.Create); err != nil {
+				return err
+			}
+		}
 		rows := make([]map[string]any, len(bodies))
 		var probs problem.List
 		for i, b := range bodies {
-			v, p := tbl.validator.Validate(b, record.Create)
+			prefix := ""
 			if len(bodies) > 1 {
-				probs.Append(problem.Index("", i), p)
-			} else {
-				probs = append(probs, p...)
+				prefix = problem.Index("", i)
 			}
+			var p problem.List
+			if r != nil {
+				var err error
+				if b, err = r.writeBody(tbl, c, b, &p); err != nil {
+					return err
+				}
+			}
+			v, vp := tbl.validator.Validate(b, record.Create)
+			if p != nil {
+				vp = sortedProblems(append(p, vp...))
+			}
+			probs.Append(prefix, vp)
 			rows[i] = v
 		}
 		if len(probs) > 0 {
@@ -176,13 +200,30 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bod
 		if written != nil { // written with a stale model: read back with this one
 			recs, err := s.readBack(ctx, tbl, written)
 			res.Version, res.Records = ts.Version, recs
+			if r != nil && err == nil {
+				res.Records = tbl.answerAs(ts, c, r, recs)
+			}
 			return err
 		}
 		kind := aCreate
 		if len(rows) > 1 {
 			kind = aBulk
 		}
-		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk, func(q Querier, inTx bool) ([]*Record, error) {
+		var conds []query.Condition
+		if r != nil {
+			var ok bool
+			if conds, ok = r.where(c.Vars); !ok {
+				return r.forbidden("its filter admits no record for this caller")
+			}
+		}
+		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk || len(conds) > 0, func(q Querier, inTx bool) ([]*Record, error) {
+			if r != nil {
+				recs, err := tbl.insertDirect(ctx, q, rows)
+				if err == nil {
+					err = tbl.checkWritten(ctx, q, r, conds, recs, kind == aBulk)
+				}
+				return recs, err
+			}
 			if together(kind, inTx, s.SeparateCommits) {
 				return tbl.createGrouped(ctx, s.pool(), rows[0])
 			}
@@ -190,28 +231,67 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, model string, bod
 		})
 		written, _ = writtenStale(err)
 		res.Version, res.Records = ts.Version, recs
+		if r != nil && err == nil {
+			res.Records = tbl.answerAs(ts, c, r, recs)
+		}
 		return unknownIfLost(err)
 	})
 	return res, err
 }
 
+// sortedProblems orders one record's problems by path, as the validator does.
+func sortedProblems(probs problem.List) problem.List {
+	slices.SortStableFunc(probs, func(a, b problem.Problem) int { return strings.Compare(a.Path, b.Path) })
+	return probs
+}
+
 // List answers a list request.
-func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url.Values, minVersion int64) (*Result, error) {
+func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model string, q url.Values, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.List, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var r *rule
+		if c.custom() {
+			var err error
+			if r, err = tbl.rule(ts, c, access.List); err != nil {
+				return err
+			}
+		}
 		lq, probs := tbl.ParseList(q)
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
+		var none, hideCursor bool
+		if r != nil {
+			var err error
+			if none, hideCursor, err = r.narrowList(tbl, c, q, &lq); err != nil {
+				return err
+			}
+		}
 		var page *Page
 		var err error
-		if together(aRead, false, s.SeparateCommits) {
+		switch {
+		case none:
+			page = &Page{Data: []*Record{}}
+		case together(aRead, false, s.SeparateCommits):
 			page, err = tbl.listBatched(ctx, s.pool(), lq)
-		} else {
+		default:
 			page, err = tbl.listDirect(ctx, s.pool(), lq)
 		}
+		if err == nil && r != nil {
+			if hideCursor {
+				page.NextCursor = nil
+			}
+			if !r.all && len(r.cols) == 0 {
+				page.Data = trimmed(page.Data, nil)
+			}
+		}
 		if err == nil {
-			err = s.expand(ctx, ts, tbl, lq.Expand, page.Data)
+			err = s.expand(ctx, ts, tbl, c, lq.Expand, page.Data)
 		}
 		res.Version, res.Page = ts.Version, page
 		return err
@@ -220,9 +300,21 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, model string, q url
 }
 
 // Get reads one record; expand is the comma-separated relations to inline.
-func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int64, expand string, minVersion int64) (*Result, error) {
+func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, expand string, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Get, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var r *rule
+		if c.custom() {
+			var err error
+			if r, err = tbl.rule(ts, c, access.Get); err != nil {
+				return err
+			}
+		}
 		var probs problem.List
 		cols := query.ParseExpand(tbl, expand, &probs)
 		if len(probs) > 0 {
@@ -230,9 +322,14 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 		}
 		var rec *Record
 		var err error
-		if together(aRead, false, s.SeparateCommits) {
+		switch {
+		case r != nil:
+			if err = r.refuseExpand(cols); err == nil {
+				rec, err = tbl.getAs(ctx, s.pool(), together(aRead, false, s.SeparateCommits), r, c, id)
+			}
+		case together(aRead, false, s.SeparateCommits):
 			rec, err = tbl.getBatched(ctx, s.pool(), id)
-		} else {
+		default:
 			rec, err = tbl.getDirect(ctx, s.pool(), id)
 		}
 		if err != nil {
@@ -242,44 +339,106 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, model string, id int
 			return apperr.New(apperr.NotFound, "no "+model+" record has this id")
 		}
 		res.Version, res.Records = ts.Version, []*Record{rec}
-		return s.expand(ctx, ts, tbl, cols, res.Records)
+		return s.expand(ctx, ts, tbl, c, cols, res.Records)
 	})
 	return res, err
 }
 
 // Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
-func (s *Service) Update(ctx context.Context, t tenantref.Ref, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
+func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Update, minVersion); err != nil {
+			return res, err
+		}
+	}
 	var written []int64
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var r *rule
+		if c.custom() {
+			var err error
+			if r, err = tbl.rule(ts, c, access.Update); err != nil {
+				return err
+			}
+		}
 		if written != nil { // written with a stale model: read back with this one
 			recs, err := s.readBack(ctx, tbl, written)
 			res.Version, res.Records = ts.Version, recs
+			if r != nil && err == nil {
+				res.Records = tbl.answerAs(ts, c, r, recs)
+			}
 			return err
 		}
-		vals, probs := tbl.validator.Validate(body, mode)
+		var vals map[string]any
+		var probs problem.List
+		var conds []query.Condition
+		if r != nil {
+			if _, err := r.writeBody(tbl, c, body, &probs); err != nil {
+				return err
+			}
+			var ok bool
+			if conds, ok = r.where(c.Vars); !ok && len(probs) == 0 {
+				return apperr.New(apperr.NotFound, "no "+model+" record has this id")
+			}
+		}
+		if len(probs) == 0 {
+			if r != nil && mode == record.Replace && !r.all {
+				vals, probs = r.replaceBody(tbl, body)
+			} else {
+				vals, probs = tbl.validator.Validate(body, mode)
+			}
+		}
 		if len(probs) > 0 {
 			return validation(probs)
 		}
-		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, false, func(q Querier, _ bool) ([]*Record, error) {
+		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, len(conds) > 0, func(q Querier, _ bool) ([]*Record, error) {
+			if r != nil {
+				recs, err := tbl.updateWhere(ctx, q, id, vals, ifMatch, conds)
+				if err == nil {
+					err = tbl.checkWritten(ctx, q, r, conds, recs, false)
+				}
+				return recs, err
+			}
 			return tbl.Update(ctx, q, id, vals, ifMatch)
 		})
 		written, _ = writtenStale(err)
 		err = unknownIfLost(err)
 		if err == nil && len(recs) == 0 {
-			err = s.missOrStale(ctx, tbl, model, id)
+			err = s.missOrStale(ctx, tbl, model, id, conds)
 		}
 		res.Version, res.Records = ts.Version, recs
+		if r != nil && err == nil {
+			res.Records = tbl.answerAs(ts, c, r, recs)
+		}
 		return err
 	})
 	return res, err
 }
 
 // Delete removes one record, honouring If-Match.
-func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
+func (s *Service) Delete(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, access.Delete, minVersion); err != nil {
+			return res, err
+		}
+	}
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var conds []query.Condition
+		if c.custom() {
+			r, err := tbl.rule(ts, c, access.Delete)
+			if err != nil {
+				return err
+			}
+			var ok bool
+			if conds, ok = r.where(c.Vars); !ok {
+				return apperr.New(apperr.NotFound, "no "+model+" record has this id")
+			}
+		}
 		recs, err := s.write(ctx, t, model, EventDeleted, ts.Version, false, func(q Querier, _ bool) ([]*Record, error) {
+			if conds != nil {
+				return tbl.deleteWhere(ctx, q, id, ifMatch, conds)
+			}
 			return tbl.Delete(ctx, q, id, ifMatch)
 		})
 		if ids, ok := writtenStale(err); ok && len(ids) > 0 {
@@ -288,7 +447,7 @@ func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id 
 		}
 		err = unknownIfLost(err)
 		if err == nil && len(recs) == 0 {
-			err = s.missOrStale(ctx, tbl, model, id)
+			err = s.missOrStale(ctx, tbl, model, id, conds)
 		}
 		res.Version = ts.Version
 		return err
@@ -296,9 +455,10 @@ func (s *Service) Delete(ctx context.Context, t tenantref.Ref, model string, id 
 	return res, err
 }
 
-// missOrStale tells a missing record (404) from an If-Match that no longer matches (412).
-func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id int64) error {
-	rec, err := tbl.getDirect(ctx, s.pool(), id)
+// missOrStale tells a missing record (404) from an If-Match that no longer matches (412);
+// a record outside conds (a custom role's filter) is missing.
+func (s *Service) missOrStale(ctx context.Context, tbl *Table, model string, id int64, conds []query.Condition) error {
+	rec, err := tbl.getWhere(ctx, s.pool(), id, tbl.columns[:1], conds)
 	switch {
 	case err != nil:
 		return err

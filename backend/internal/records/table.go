@@ -56,6 +56,8 @@ type Table struct {
 	// autoOnCreate are the datetime fields with auto_now or auto_now_add: set to now()
 	// by every insert, whatever the column default.
 	autoOnCreate []*column
+	// rules are the custom roles' rules for this model, compiled (policy.go).
+	rules rules
 }
 
 var systemColumns = []struct{ name, typ string }{

@@ -67,7 +67,7 @@ func BenchmarkCreate(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					body := []map[string]any{{"code": fmt.Sprint("c", seq.Add(1)), "value": json.Number("1")}}
-					if _, err := s.recs.Create(context.Background(), s.tenant, "event", body, 0); err != nil {
+					if _, err := s.recs.Create(context.Background(), s.tenant, records.Caller{}, "event", body, 0); err != nil {
 						b.Error(err)
 						return
 					}
@@ -118,7 +118,7 @@ func writeCreates(b *testing.B, s *stack, n int) {
 		for i := done; i < min(done+1000, n); i++ {
 			bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
 		}
-		if _, err := s.recs.Create(context.Background(), s.tenant, "event", bodies, 0); err != nil {
+		if _, err := s.recs.Create(context.Background(), s.tenant, records.Caller{}, "event", bodies, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -132,7 +132,7 @@ func writeUpdates(b *testing.B, s *stack, count, n int) {
 	for i := range count {
 		bodies = append(bodies, map[string]any{"code": fmt.Sprint("c", i)})
 	}
-	res, err := s.recs.Create(ctx, s.tenant, "event", bodies, 0)
+	res, err := s.recs.Create(ctx, s.tenant, records.Caller{}, "event", bodies, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

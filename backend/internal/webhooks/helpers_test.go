@@ -103,7 +103,7 @@ func (s *stack) create(bodies ...string) (*records.Result, error) {
 		}
 		in = append(in, m)
 	}
-	return s.recs.Create(context.Background(), s.tenant, "event", in, 0)
+	return s.recs.Create(context.Background(), s.tenant, records.Caller{}, "event", in, 0)
 }
 
 // count returns one number from SQL.

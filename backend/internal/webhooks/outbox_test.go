@@ -34,10 +34,10 @@ func TestRecordWritesAreDeliveredSignedExactlyAsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := one.Records[0].Get("id")
-	if _, err := s.recs.Update(ctx, s.tenant, "event", id.(int64), map[string]any{"value": json.Number("2")}, record.Patch, nil, 0); err != nil {
+	if _, err := s.recs.Update(ctx, s.tenant, records.Caller{}, "event", id.(int64), map[string]any{"value": json.Number("2")}, record.Patch, nil, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.recs.Delete(ctx, s.tenant, "event", id.(int64), nil, 0); err != nil {
+	if _, err := s.recs.Delete(ctx, s.tenant, records.Caller{}, "event", id.(int64), nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	s.run(fast())
@@ -148,7 +148,7 @@ func TestWritesNobodyListensToPayNothing(t *testing.T) {
 	if !s.hooks.Wants(ctx, s.tenant.ID, "other", webhooks.RecordCreated) || s.hooks.Wants(ctx, s.tenant.ID+1, "other", webhooks.RecordCreated) {
 		t.Fatal("Wants does not tell the subscribed model and tenant apart")
 	}
-	if _, err := s.recs.Create(ctx, s.tenant, "other", []map[string]any{{"n": json.Number("1")}}, 0); err != nil {
+	if _, err := s.recs.Create(ctx, s.tenant, records.Caller{}, "other", []map[string]any{{"n": json.Number("1")}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if c.wanted.Load() != 1 || c.emits.Load() != 1 || s.count(`SELECT count(*) FROM forma.webhook_events`) != 1 {

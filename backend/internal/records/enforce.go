@@ -1,0 +1,362 @@
+package records
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/query"
+	"forma.dev/shared/access"
+	"forma.dev/shared/problem"
+	"forma.dev/shared/record"
+	"forma.dev/shared/schema"
+)
+
+// What a custom role's rules change in each request. Built-in roles never come here.
+
+func forbiddenField(probs *problem.List, path, name string) {
+	probs.Add(path, problem.ForbiddenField, map[string]any{"name": name})
+}
+
+// narrowList refuses what a list asks of fields the role cannot read (filters, sort,
+// fields, expand, a cursor over them) and adds the role's filter and fields to lq.
+// none is true when the filter matches nothing for this caller; hideCursor when the
+// order's keys (id, at least) are not all readable, so next_cursor would show them.
+func (r *rule) narrowList(t *Table, c Caller, q url.Values, lq *query.List) (none, hideCursor bool, err error) {
+	var probs problem.List
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if name, _, _ := strings.Cut(k, "__"); !query.ListParameter(k) && !r.canName(t, name) {
+			forbiddenField(&probs, k, name)
+		}
+	}
+	for _, part := range strings.Split(strings.Join(q["sort"], ","), ",") {
+		if name := strings.TrimPrefix(strings.TrimSpace(part), "-"); name != "" && !r.canName(t, name) {
+			forbiddenField(&probs, "sort", name)
+		}
+	}
+	for _, f := range lq.Fields {
+		if !r.can(f) {
+			forbiddenField(&probs, "fields", f.Name)
+		}
+	}
+	for _, f := range lq.Expand {
+		if !r.can(f) {
+			forbiddenField(&probs, "expand", f.Name)
+		}
+	}
+	for _, k := range lq.Sort {
+		if !r.can(k.Col) {
+			hideCursor = true
+			if q.Get("cursor") != "" {
+				forbiddenField(&probs, "cursor", k.Col.Name)
+			}
+			break
+		}
+	}
+	if len(probs) > 0 {
+		return false, false, apperr.Validation("the query is not valid", probs)
+	}
+	conds, ok := r.where(c.Vars)
+	if !ok {
+		return true, hideCursor, nil
+	}
+	if len(conds) > 0 {
+		where := make([]query.Condition, 0, len(lq.Where)+len(conds))
+		lq.Where = append(append(where, lq.Where...), conds...)
+	}
+	if len(lq.Fields) == 0 && !r.all {
+		if len(r.cols) == 0 {
+			lq.Fields = []*query.Column{&t.columns[0].q} // trimmed away after
+		}
+		for _, c := range r.cols {
+			lq.Fields = append(lq.Fields, &c.q)
+		}
+	}
+	return false, hideCursor, nil
+}
+
+// refuseExpand refuses relations the role cannot read.
+func (r *rule) refuseExpand(cols []*query.Column) error {
+	var probs problem.List
+	for _, f := range cols {
+		if !r.can(f) {
+			forbiddenField(&probs, "expand", f.Name)
+		}
+	}
+	if len(probs) > 0 {
+		return apperr.Validation("the query is not valid", probs)
+	}
+	return nil
+}
+
+// readCols are the columns a read through r selects: the readable ones, with id first
+// when it is not one of them (expand needs it; trimmed after), and their select list.
+func (r *rule) readCols() (cols []*column, trim bool) {
+	return r.selected, r.trim
+}
+
+// compileReads fills what readCols answers, once per rule.
+func (r *rule) compileReads(t *Table) {
+	switch {
+	case r.all:
+		r.selected = t.columns
+	case len(r.cols) > 0 && r.cols[0] == t.columns[0]:
+		r.selected = r.cols
+	default:
+		r.selected, r.trim = append([]*column{t.columns[0]}, r.cols...), true
+	}
+	r.selectList = selectList(r.selected)
+}
+
+func selectList(cols []*column) string {
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = selectExpr(c)
+	}
+	return strings.Join(exprs, ", ")
+}
+
+// getWhere reads the columns cols of one row by id that also satisfies conds; nil when
+// there is none.
+func (t *Table) getWhere(ctx context.Context, q Querier, id int64, cols []*column, conds []query.Condition) (*Record, error) {
+	text, a := t.getWhereSQL(id, selectList(cols), conds)
+	recs, err := t.query(ctx, q, text, a, cols, 1)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+func (t *Table) getWhereSQL(id int64, list string, conds []query.Condition) (string, args) {
+	a := args{id}
+	var b strings.Builder
+	b.WriteString("SELECT " + list + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
+	for _, c := range conds {
+		b.WriteString(" AND " + t.conditionSQL(c, &a))
+	}
+	return b.String(), a
+}
+
+// getAs reads one record as the rule of get allows. Batched, it goes with the reads of
+// the same statement text (the role's) that wait, as lists do (listRowsBatched).
+func (t *Table) getAs(ctx context.Context, q Querier, batched bool, r *rule, c Caller, id int64) (*Record, error) {
+	conds, ok := r.where(c.Vars)
+	if !ok {
+		return nil, nil
+	}
+	cols, trim := r.readCols()
+	var rec *Record
+	var err error
+	text, a := t.getWhereSQL(id, r.selectList, conds)
+	if bq, isBatch := q.(batchQuerier); batched && isBatch {
+		var recs []*Record
+		if recs, err = t.listRowsBatched(ctx, bq, text, a, cols, 1); len(recs) > 0 {
+			rec = recs[0]
+		}
+	} else {
+		var recs []*Record
+		if recs, err = t.query(ctx, q, text, a, cols, 1); len(recs) > 0 {
+			rec = recs[0]
+		}
+	}
+	if err != nil || rec == nil || !trim {
+		return rec, err
+	}
+	return trimmed([]*Record{rec}, r.cols)[0], nil
+}
+
+// withConds renders a statement text of the table (one of its updates or deletes, which
+// end in RETURNING) with conds added to its WHERE, bound after a.
+func (t *Table) withConds(text string, a *args, conds []query.Condition) string {
+	if len(conds) == 0 {
+		return text
+	}
+	head, tail, _ := strings.Cut(text, " RETURNING ")
+	var b strings.Builder
+	b.WriteString(head)
+	for _, c := range conds {
+		b.WriteString(" AND " + t.conditionSQL(c, a))
+	}
+	return b.String() + " RETURNING " + tail
+}
+
+// updateWhere is Update of a row that also satisfies conds.
+func (t *Table) updateWhere(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64, conds []query.Condition) ([]*Record, error) {
+	var cols []*column
+	a := make(args, 0, len(vals)+2+len(conds))
+	for _, c := range t.columns[len(systemColumns):] {
+		if val, ok := vals[c.name]; ok {
+			cols = append(cols, c)
+			a = append(a, dbValue(c, val))
+		}
+	}
+	a = append(a, id)
+	if ifMatch != nil {
+		a = append(a, *ifMatch)
+	}
+	text := t.withConds(t.updateSQL(cols, ifMatch != nil), &a, conds)
+	return t.query(ctx, q, text, a, t.columns, 1)
+}
+
+// deleteWhere is Delete of a row that also satisfies conds.
+func (t *Table) deleteWhere(ctx context.Context, q Querier, id int64, ifMatch *int64, conds []query.Condition) ([]*Record, error) {
+	a, text := args{id}, t.deleteSQL[0]
+	if ifMatch != nil {
+		a, text = args{id, *ifMatch}, t.deleteSQL[1]
+	}
+	return t.query(ctx, q, t.withConds(text, &a, conds), a, t.columns, 1)
+}
+
+// checkWritten checks, inside the write's transaction, that every row written satisfies
+// conds (the rule's filter): a 403 naming the field of each row's first failing term
+// ("[3].owner" in a bulk write), so that the caller's transaction writes nothing.
+func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []query.Condition, recs []*Record, bulk bool) error {
+	if len(conds) == 0 || len(recs) == 0 {
+		return nil
+	}
+	var a args
+	var b strings.Builder
+	b.WriteString("SELECT " + t.columns[0].quoted)
+	for _, c := range conds {
+		b.WriteString(", COALESCE(" + t.conditionSQL(c, &a) + ", false)")
+	}
+	ids := make([]int64, len(recs))
+	at := make(map[int64]int, len(recs))
+	for i, rec := range recs {
+		ids[i], _ = idOf(rec, schema.ColumnID)
+		at[ids[i]] = i
+	}
+	b.WriteString(" FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = ANY(" + a.bind(ids) + ")")
+	rows, err := q.Query(ctx, b.String(), a...)
+	if err != nil {
+		return dbError(err)
+	}
+	defer rows.Close()
+	failing := make(map[int]string)
+	oks := make([]bool, len(conds))
+	dest := make([]any, len(conds)+1)
+	var id int64
+	dest[0] = &id
+	for i := range oks {
+		dest[i+1] = &oks[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return dbError(err)
+		}
+		for i, ok := range oks {
+			if !ok {
+				failing[at[id]] = conds[i].Col.Name
+				break
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return dbError(err)
+	}
+	if len(failing) == 0 {
+		return nil
+	}
+	idx := make([]int, 0, len(failing))
+	for i := range failing {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	var probs problem.List
+	for _, i := range idx {
+		path := failing[i]
+		if bulk {
+			path = problem.Join(problem.Index("", i), path)
+		}
+		probs.Add(path, problem.InvalidValue, map[string]any{"reason": "the record would be outside what role " + r.role + " may " + string(r.action)})
+	}
+	e := r.forbidden(probs[0].Path + " is outside its filter")
+	e.Problems = probs
+	return e
+}
+
+// writeBody refuses the fields of a body the rule does not write and, on create, sets
+// its presets (which win over the body).
+func (r *rule) writeBody(t *Table, c Caller, body map[string]any, probs *problem.List) (map[string]any, error) {
+	names := make([]string, 0, len(body))
+	for k := range body {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !r.canName(t, k) {
+			forbiddenField(probs, k, k)
+		}
+	}
+	if len(r.presets) == 0 {
+		return body, nil
+	}
+	out := make(map[string]any, len(body)+len(r.presets))
+	for k, v := range body {
+		out[k] = v
+	}
+	for _, p := range r.presets {
+		v := p.value
+		if p.path != nil {
+			var ok bool
+			if v, ok = claim(c.Vars, p.path); !ok {
+				return nil, r.forbidden("the caller has no " + strings.Join(p.path, ".") + " for " + p.col.name)
+			}
+		}
+		out[p.col.name] = v
+	}
+	return out, nil
+}
+
+// replaceBody is what a PUT through a rule that writes some fields only validates: the
+// body as a patch, plus, for each field it may write and left out, what a replace sets
+// (its default, or null; required: a problem).
+func (r *rule) replaceBody(t *Table, body map[string]any) (map[string]any, problem.List) {
+	vals, probs := t.validator.Validate(body, record.Patch)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	for _, f := range t.validator.Fields() {
+		c := t.byName[f.Name]
+		if _, given := body[f.Name]; given || !r.allowed[c.pos] || f.AutoNow || f.AutoNowAdd {
+			continue
+		}
+		switch {
+		case f.HasDefault:
+			vals[f.Name] = f.Default
+		case f.Required:
+			probs.Add(f.Name, problem.Required, nil)
+		default:
+			vals[f.Name] = nil
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return vals, nil
+}
+
+// answerCols are the columns a write's answer shows the caller: those its get rule reads
+// or, without one, those the write's own rule writes. all: every column.
+func (t *Table) answerCols(ts *Tables, c Caller, w *rule) (cols []*column, all bool) {
+	if g, err := t.rule(ts, c, access.Get); err == nil {
+		return g.cols, g.all
+	}
+	return w.cols, w.all
+}
+
+// answerAs trims written records to what the caller may see.
+func (t *Table) answerAs(ts *Tables, c Caller, w *rule, recs []*Record) []*Record {
+	cols, all := t.answerCols(ts, c, w)
+	if all {
+		return recs
+	}
+	return trimmed(recs, cols)
+}
