@@ -245,6 +245,7 @@ test("end-user tokens: settings, and a pasted token tested", async () => {
   const claims = ok.getByRole("table", { name: "Verified claims" });
   await claims.getByRole("row").filter({ hasText: "user-42" }).waitFor();
   assert.match(await claims.textContent(), /\$auth\.email/);
+  await ok.scrollIntoViewIfNeeded();
   await shot(page, "token-test", [page.getByLabel("Paste a token to see what the server makes of it")]);
 
   const forged = jwt({ sub: "user-42", role: "viewer", iss: "https://id.example.com/", exp: now + 600 }, "another-secret-of-enough-length-0123456789");
