@@ -137,6 +137,13 @@ bench-noisy: services ## load run: a tenant's gets alone and beside another's 16
 	$(call step,noisy-neighbour load run)
 	@bash scripts/bench-noisy.sh
 
+# What a custom role's rules and an end-user token cost: scripts/bench-roles.sh, figures
+# in docs/benchmarks-roles.md.
+.PHONY: bench-roles
+bench-roles: services ## load run: gets and lists with a write key, a custom role's key and a cached end-user token
+	$(call step,roles and tokens load run)
+	@bash scripts/bench-roles.sh
+
 # The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e

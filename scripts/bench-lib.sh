@@ -186,6 +186,10 @@ bench_tenant() {
 	api PUT "/api/v1/t/$1/models/$model" "$key" "$(event_model)" >/dev/null
 }
 
+# formaload_exec args...: formaload against this server's Event model, in place of the
+# shell (as a background job, $! is formaload itself, which measure_forma samples)
+formaload_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -model "$model" -countries "$countries" "$@"; }
+
 # --- CPU accounting --------------------------------------------------------------------
 # On a shared machine throughput moves with whatever else runs, the CPU each part spends
 # per request much less. Ticks are user+system time from /proc.

@@ -54,8 +54,7 @@ bench_start
 bench_tenant "$tenant" # key, schema: t<id>_bench
 schema_table="\"$schema\".\"$model\""
 
-# load_exec runs formaload in place of the shell: as a background job, $! is its pid
-load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -key "$key" -tenant "$tenant" -model "$model" -countries "$countries" "$@"; }
+load_exec() { formaload_exec -key "$key" -tenant "$tenant" "$@"; }
 load() { (load_exec "$@"); }
 say "loading $rows rows (bulk POSTs of 1,000)"
 load -case seed -rows "$rows" -batch 1000

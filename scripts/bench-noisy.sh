@@ -49,7 +49,7 @@ source scripts/bench-lib.sh
 	die "BENCH_RUNS, the row counts and the client counts must be at least 1"
 
 bench_start
-load() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -model "$model" -countries "$countries" "$@"; }
+load() { formaload_exec "$@"; }
 
 bench_tenant noisy
 noisy_key=$key noisy_table="\"$schema\".\"$model\""

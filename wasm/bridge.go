@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"forma.dev/shared/access"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/problem"
@@ -32,6 +33,9 @@ var exports = map[string]export{
 	}},
 	"validateModel": {[]string{"modelJSON", "modelNamesJSON"}, func(a []string) (string, error) {
 		return validateModel(a[0], a[1])
+	}},
+	"validateRole": {[]string{"roleJSON", "modelsJSON"}, func(a []string) (string, error) {
+		return validateRole(a[0], a[1])
 	}},
 	"validateRecord": {[]string{"modelJSON", "recordJSON", "mode"}, func(a []string) (string, error) {
 		return validateRecord(a[0], a[1], a[2])
@@ -105,6 +109,22 @@ func validateModel(modelJSON, modelNamesJSON string) (string, error) {
 		known[n] = true
 	}
 	return encode(nonNil(schema.ValidateModel(m, func(name string) bool { return known[name] })))
+}
+
+// validateRole validates a custom role (its API form: permissions by model and action)
+// against a whole tenant schema, a JSON array of models, and returns every problem found
+// as a JSON array (empty when the role is valid).
+func validateRole(roleJSON, modelsJSON string) (string, error) {
+	var r access.Role
+	if err := decode("roleJSON", roleJSON, &r); err != nil {
+		return "", err
+	}
+	models, err := decodeModels("modelsJSON", modelsJSON)
+	if err != nil {
+		return "", err
+	}
+	_, problems := access.Compile(r, models)
+	return encode(nonNil(problems))
 }
 
 // recordResult is what validateRecord returns: the normalised record when it is valid

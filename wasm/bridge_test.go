@@ -137,6 +137,9 @@ func TestCallChecksArguments(t *testing.T) {
 		{"too few", "plan", []string{"null"}, "forma.plan: want 2 arguments [oldJSON newJSON], got 1"},
 		{"too many", "fieldTypes", []string{"x"}, "forma.fieldTypes: want 0 arguments [], got 1"},
 		{"trailing data", "validateSchema", []string{"[] []"}, "modelsJSON: invalid JSON: data after the value"},
+		{"role without models", "validateRole", []string{"{}"}, "forma.validateRole: want 2 arguments [roleJSON modelsJSON], got 1"},
+		{"role not an object", "validateRole", []string{"[]", "[]"}, "roleJSON: invalid JSON: json: cannot unmarshal array into Go value of type access.Role"},
+		{"role's models malformed", "validateRole", []string{"{}", "{"}, "modelsJSON: invalid JSON: unexpected EOF"},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -145,6 +148,18 @@ func TestCallChecksArguments(t *testing.T) {
 				t.Fatalf("got %v, want %q", err, s.want)
 			}
 		})
+	}
+}
+
+// validateRole answers as access.Compile does, null models being no models.
+func TestValidateRole(t *testing.T) {
+	out, err := validateRole(`{"permissions":{"post":{"get":{"fields":"*"}}}}`, "null")
+	if err != nil || out != `[{"path":"permissions.post","code":"unknown_model","message":"post is not a model","params":{"name":"post"}}]` {
+		t.Fatalf("got %s, %v", out, err)
+	}
+	out, err = validateRole(`{"permissions":{"post":{"get":{"fields":["id"]}}}}`, `[{"name":"post","fields":[]}]`)
+	if err != nil || out != "[]" {
+		t.Fatalf("got %s, %v", out, err)
 	}
 }
 

@@ -48,6 +48,8 @@ export function wrap(raw) {
     validateSchema: (models) => invoke("validateSchema", json(models)),
     /** Every problem of one model whose relations may name modelNames. */
     validateModel: (model, modelNames = []) => invoke("validateModel", json(model), json(modelNames)),
+    /** Every problem of a custom role (its API form) against a whole tenant schema. */
+    validateRole: (role, models) => invoke("validateRole", json(role), json(models ?? [])),
     /** {record, problems} for mode "create", "replace" or "patch". */
     validateRecord: (model, record, mode = "create") => invoke("validateRecord", json(model), json(record), mode),
     /** The operations from oldModel (null: a new model) to newModel (null: drop it). */

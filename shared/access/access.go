@@ -8,6 +8,8 @@
 package access
 
 import (
+	"slices"
+
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
@@ -69,6 +71,9 @@ type Fields struct {
 type Stored struct {
 	Description string                            `json:"description,omitempty"`
 	Permissions map[string]map[Action]*StoredRule `json:"permissions"`
+	// Names holds, for each model, the name each field the rules use had when the role
+	// was compiled, by id: how Check names a field that has gone since.
+	Names map[string]map[string]string `json:"names,omitempty"`
 }
 
 // StoredRule is one rule with its fields by id.
@@ -90,12 +95,14 @@ type Condition struct {
 	Values []any  `json:"values,omitempty"`
 }
 
-// Variable is a value of Condition.Values that is read from the caller.
+// Variable is a value of Condition.Values that is read from the caller. Read back from
+// JSON it is the object {"var": path}, which Check and Named take as a Variable too (no
+// field type with the in lookup has objects for values).
 type Variable struct {
 	Var string `json:"var"`
 }
 
-// Preset is one value a create sets: a normalised value or a variable.
+// Preset is one value a create sets: a normalised value (nil for null) or a variable.
 type Preset struct {
 	Field string `json:"field"`
 	Value any    `json:"value,omitempty"`
@@ -106,19 +113,37 @@ type Preset struct {
 // Every problem is reported, with paths such as
 // "permissions.post.list.filter.owner__in" and stable codes (unknown_model,
 // unknown_field, unknown_lookup, unknown_variable, invalid_type, ...).
-func Compile(r Role, models []schema.Model) (*Stored, problem.List) { panic("todo") }
+//
+// A rule's fields are required for list, get, create and update, and not allowed on
+// delete; presets are for create only; create and update may not write the system
+// columns or automatic datetimes (read_only). A filter value is normalised by its
+// field's type; a string "$auth.<claim path>" is a variable, "$$x" the literal "$x",
+// any other string starting with "$" is unknown_variable. On any problem Stored is nil.
+func Compile(r Role, models []schema.Model) (*Stored, problem.List) { return compile(r, models) }
 
 // Check reports, after a schema change, every rule of s that names a field or model the
 // new models lack, or whose value the field's new type refuses, with paths as Compile's.
-func (s *Stored) Check(models []schema.Model) problem.List { panic("todo") }
+// Each such rule is one problem with code rule_uses_field, whose params name the model
+// and field ("name": "post.owner"); a dropped field is named as it was when the role
+// was compiled (Names). A renamed field passes: the rule keeps its id.
+func (s *Stored) Check(models []schema.Model) problem.List { return s.check(models) }
 
 // Named returns s as the API shows it: fields by name, in the models given. A field s
 // names that models lack (it cannot happen after Check) is left out.
-func (s *Stored) Named(models []schema.Model) Role { panic("todo") }
+// Variables are written back as "$auth.<claim path>", literal strings starting with "$"
+// with "$$".
+func (s *Stored) Named(models []schema.Model) Role { return s.named(models) }
 
 // CheckName reports what is wrong with a custom role's name: the rules of a model name,
 // and none of the built-in roles.
-func CheckName(name string) problem.List { panic("todo") }
+// A built-in role's name is builtin_role. Paths are empty: the caller places them.
+func CheckName(name string) problem.List {
+	list := schema.CheckName(name)
+	if slices.Contains(BuiltIn, name) {
+		list.Add("", problem.BuiltinRole, map[string]any{"name": name})
+	}
+	return list
+}
 
 // MaxRoles is the most custom roles a tenant may have.
 const MaxRoles = 100

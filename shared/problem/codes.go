@@ -36,38 +36,47 @@ const (
 	ReservedName  = "reserved_name"  // a field name that the data API's query syntax needs (params.reason)
 	NotFound      = "not_found"      // a referenced record that does not exist (params.name)
 	UnknownLookup = "unknown_lookup" // a filter lookup that the field's type does not support (params.lookup)
+	// Codes of custom roles (package access).
+	UnknownAction   = "unknown_action"   // a role's action that is not list, get, create, update or delete (params.action)
+	UnknownVariable = "unknown_variable" // a rule's value starting with "$" that is not a variable ($auth.…) nor escaped ($$…) (params.name)
+	BuiltinRole     = "builtin_role"     // a custom role named like a built-in one: admin, write, read (params.name)
+	RuleUsesField   = "rule_uses_field"  // a role's rule names a model or field that is gone, or a value its type now refuses (params.name: "model" or "model.field")
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
 var catalogue = map[string]string{
-	Required:      "is required",
-	InvalidName:   "must start with a lowercase letter and contain only lowercase letters, digits and underscores",
-	TooLong:       "must be at most {max} bytes long",
-	ReservedWord:  "is a reserved word in Postgres",
-	SystemColumn:  "is a system column that every model has already",
-	Duplicate:     "{name} is used more than once",
-	UnknownType:   "{type} is not a field type",
-	UnknownOption: "{option} is not an option of this field type",
-	UnknownField:  "{name} is not a field of this model",
-	UnknownModel:  "{name} is not a model",
-	InvalidType:   "must be {expected}",
-	InvalidFormat: "is not a valid {format}",
-	InvalidValue:  "is not allowed: {reason}",
-	Min:           "must be at least {min}",
-	Max:           "must be at most {max}",
-	MinLength:     "must be at least {min_length} characters long",
-	MaxLength:     "must be at most {max_length} characters long",
-	Pattern:       "must match {pattern}",
-	Choice:        "must be one of {choices}",
-	NotAllowed:    "{attribute} is not allowed for this field type",
-	ReadOnly:      "is set by Forma and cannot be written",
-	Precision:     "has more digits than precision {precision} and scale {scale} allow",
-	Empty:         "must not be empty",
-	MinItems:      "must list at least {min} items",
-	MaxItems:      "must list at most {max} items",
-	ReservedName:  "is reserved: {reason}",
-	NotFound:      "refers to a record that does not exist",
-	UnknownLookup: "{lookup} is not a lookup this field supports",
+	Required:        "is required",
+	InvalidName:     "must start with a lowercase letter and contain only lowercase letters, digits and underscores",
+	TooLong:         "must be at most {max} bytes long",
+	ReservedWord:    "is a reserved word in Postgres",
+	SystemColumn:    "is a system column that every model has already",
+	Duplicate:       "{name} is used more than once",
+	UnknownType:     "{type} is not a field type",
+	UnknownOption:   "{option} is not an option of this field type",
+	UnknownField:    "{name} is not a field of this model",
+	UnknownModel:    "{name} is not a model",
+	InvalidType:     "must be {expected}",
+	InvalidFormat:   "is not a valid {format}",
+	InvalidValue:    "is not allowed: {reason}",
+	Min:             "must be at least {min}",
+	Max:             "must be at most {max}",
+	MinLength:       "must be at least {min_length} characters long",
+	MaxLength:       "must be at most {max_length} characters long",
+	Pattern:         "must match {pattern}",
+	Choice:          "must be one of {choices}",
+	NotAllowed:      "{attribute} is not allowed for this field type",
+	ReadOnly:        "is set by Forma and cannot be written",
+	Precision:       "has more digits than precision {precision} and scale {scale} allow",
+	Empty:           "must not be empty",
+	MinItems:        "must list at least {min} items",
+	MaxItems:        "must list at most {max} items",
+	ReservedName:    "is reserved: {reason}",
+	NotFound:        "refers to a record that does not exist",
+	UnknownLookup:   "{lookup} is not a lookup this field supports",
+	UnknownAction:   "{action} is not an action: list, get, create, update or delete",
+	UnknownVariable: "{name} is not a variable: write $auth.<claim> for a claim of the caller's token, or $$ for a literal $",
+	BuiltinRole:     "{name} is a built-in role",
+	RuleUsesField:   "the rule uses {name}, which the schema no longer has or whose type refuses the rule's value",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.

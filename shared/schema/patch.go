@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strings"
 
 	"forma.dev/shared/problem"
@@ -92,8 +91,7 @@ func decodeField(doc map[string]any) (Field, problem.List) {
 	case err == nil:
 		return f, nil
 	case typeError != nil:
-		return Field{}, problem.List{problem.New(typeError.Field, problem.InvalidType,
-			map[string]any{"expected": jsonKind(typeError.Type)})}
+		return Field{}, problem.List{problem.WrongJSONType(typeError)}
 	}
 	if member, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		member = strings.Trim(member, `"`)
@@ -101,21 +99,4 @@ func decodeField(doc map[string]any) (Field, problem.List) {
 			Message: "is not an attribute of a field", Params: map[string]any{"attribute": member}}}
 	}
 	return Field{}, problem.List{problem.New("", problem.InvalidValue, map[string]any{"reason": err.Error()})}
-}
-
-// jsonKind names the JSON type that a Go type decodes from.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	case reflect.Int:
-		return "a whole number"
-	}
-	return "a number"
 }

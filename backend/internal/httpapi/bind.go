@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -131,8 +130,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax):
 		return apperr.New(apperr.Invalid, fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, err.Error()))
 	case errors.As(err, &typeError):
-		p := problem.New(typeError.Field, problem.InvalidType, map[string]any{"expected": jsonKind(typeError.Type)})
-		return apperr.Validation("the body has a value of the wrong type", problem.List{p})
+		return apperr.Validation("the body has a value of the wrong type", problem.List{problem.WrongJSONType(typeError)})
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
@@ -141,23 +139,4 @@ func jsonError(err error) error {
 		return apperr.Validation("the body has an unknown member", problem.List{p})
 	}
 	return apperr.New(apperr.Invalid, "malformed JSON: "+err.Error())
-}
-
-// jsonKind names the JSON type that a Go type decodes from.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Slice, reflect.Array:
-		return "array"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
-		return "number"
-	}
-	return t.String()
 }

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
@@ -84,11 +84,11 @@ func (in Input) validate(create bool) error {
 // checkText adds a problem at path when s is not text Postgres can store (invalid UTF-8
 // or a NUL character) and reports whether it is.
 func checkText(probs *problem.List, path, s string) bool {
-	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
-		return true
+	p := fieldtype.CheckText(s)
+	if p != nil {
+		probs.Append(path, problem.List{*p})
 	}
-	probs.Add(path, problem.InvalidValue, map[string]any{"reason": "must be UTF-8 text without NUL characters"})
-	return false
+	return p == nil
 }
 
 // checkURL says what is wrong with an endpoint URL, or "".

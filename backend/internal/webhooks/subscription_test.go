@@ -27,7 +27,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		_, err := s.hooks.Create(ctx, s.tenant.ID, in)
 		e := apperr.As(err)
 		if e == nil || e.Code != apperr.Invalid || len(e.Problems) != 1 || e.Problems[0].Path != name ||
-			e.Problems[0].Code != problem.InvalidValue {
+			e.Problems[0].Code != problem.InvalidFormat {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
