@@ -121,6 +121,27 @@ test("design a role in the grid, checked live in the browser, and save it", asyn
   noErrors();
 });
 
+test("the server's problems show where they belong: a built-in role's name", async () => {
+  await page.goto("/new-role");
+  await formaReady(page);
+  await page.getByLabel("Name", { exact: true }).fill("admin");
+  await post().getByLabel("get", { exact: true }).check();
+  await page.getByRole("status").filter({ hasText: "The role is valid." }).waitFor();
+  await page.getByRole("button", { name: "Save role" }).click();
+  await page.getByRole("alert").filter({ hasText: /The server found 1 problem/ }).waitFor();
+  const name = page.getByLabel("Name", { exact: true });
+  assert.equal(await name.getAttribute("aria-invalid"), "true");
+  await page.locator('#p-role-name li[data-code="builtin_role"]').waitFor();
+  assert.ok(await page.getByRole("button", { name: "Save role" }).isDisabled(), "Save waits for a new name");
+  await name.fill("reader");
+  await page.locator('#p-role-name li[data-code="builtin_role"]').waitFor({ state: "detached" });
+  assert.equal((await api(session, "GET", "/roles")).data.map((r) => r.name).join(), "viewer", "nothing was saved");
+  await name.fill(""); // an untouched form again, so that leaving asks nothing
+  await post().getByLabel("get", { exact: true }).uncheck();
+  await page.getByRole("status").filter({ hasText: "No changes yet." }).waitFor();
+  noErrors();
+});
+
 test("a wrong value shows in its row, and discarding the edits clears it", async () => {
   await page.goto("/roles");
   await page.getByRole("link", { name: "viewer" }).click();
