@@ -119,6 +119,12 @@ test("design a role in the grid, checked live in the browser, and save it", asyn
   await page.getByRole("status").filter({ hasText: "No changes yet." }).waitFor();
   assert.ok(await post().getByLabel("post list may read title").isChecked());
   assert.ok(!(await post().getByLabel("get", { exact: true }).isChecked()));
+
+  // At 800 px only the grid scrolls sideways, in its own box.
+  await page.setViewportSize({ width: 800, height: 800 });
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= client, `the page scrolls sideways at 800 px (${scroll} > ${client})`);
+  await page.setViewportSize({ width: 1280, height: 800 });
   noErrors();
 });
 
