@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
@@ -26,6 +27,7 @@ import (
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/backend/internal/tokens"
 	"forma.dev/backend/internal/webhooks"
 	"forma.dev/backend/internal/webui"
 )
@@ -43,6 +45,8 @@ type App struct {
 	Handler  http.Handler
 	log      *slog.Logger
 	keys     *auth.Store // its subscriber stops in Close
+	// Tokens verifies tenants' end-user tokens; its Roles may be replaced before serving.
+	Tokens *tokens.Service
 	// keysRedis carries the key cache's notices (auth.WithRedis): a client of its own, so
 	// that CLIENT LIST tells its subscription from the model cache's.
 	keysRedis *redis.Client
@@ -81,7 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Metrics = metrics.New(pool.PGX, a.Models.Stats)
 	a.Models.Start(context.WithoutCancel(ctx)) // runs until Close
 	published := func(ctx context.Context, t tenantref.Ref, r *schemasync.Result) {
-		if err := a.Models.Published(ctx, t, r.Version, r.Models); err != nil {
+		if err := a.Models.Published(ctx, t, r.Version, r.Models, r.Roles); err != nil {
 			log.Warn("model cache: publish failed; other replicas catch up within the staleness window", "tenant", t.ID, "err", err)
 		}
 	}
@@ -96,6 +100,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	limiter := ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log})
 	a.Webhooks = webhooks.New(bdb.DB, webhooks.Options{Workers: cfg.WebhookWorkers, Retention: cfg.WebhookRetention,
 		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log})
+	// Key sets (jwks_url) are fetched as webhooks are delivered: through the SSRF guard.
+	a.Tokens = tokens.New(bdb, tokens.Options{Client: webhooks.NewClient(10*time.Second, cfg.WebhookAllowPrivate),
+		Keys: keys, CacheTTL: cfg.KeyCacheTTL, Roles: catalogRoles{catalog{a.Models}}, Logger: log})
+	a.Metrics.Gauge("forma_token_cache_entries", "Verified end-user tokens this replica has cached (LRU, at most 10000).",
+		func() float64 { return float64(a.Tokens.CachedTokens()) })
+	a.Metrics.Gauge("forma_token_tenant_cache_entries", "Tenants whose token settings this replica has cached (LRU, at most 10000).",
+		func() float64 { return float64(a.Tokens.CachedTenants()) })
 	a.Handler = httpapi.New(httpapi.Deps{
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
@@ -116,6 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 		TenantLimits:  cfg.TenantLimits,
 		TenantLimiter: ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log}),
+		Tokens:        a.Tokens,
 	})
 	return a, nil
 }

@@ -34,3 +34,15 @@ func tables(set *registry.Set, err error) (*records.Tables, error) {
 	}
 	return &records.Tables{Version: set.Version, ByName: set.Tables, Roles: set.Roles}, nil
 }
+
+// catalogRoles tells a tenant's custom roles from the model cache, where they come with
+// the models of the tenant's schema version.
+type catalogRoles struct{ c catalog }
+
+func (r catalogRoles) HasRole(ctx context.Context, t tenantref.Ref, name string) (bool, error) {
+	ts, err := r.c.Get(ctx, t, 0)
+	if err != nil {
+		return false, err
+	}
+	return ts.Roles[name] != nil, nil
+}

@@ -29,6 +29,21 @@ const (
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )
 
+// Why an end-user token (a JSON Web Token) was refused: each a 401, except a role the
+// tenant does not let tokens act as (403).
+const (
+	TokensNotEnabled    Code = "tokens_not_enabled"     // the tenant accepts no tokens
+	TokenMalformed      Code = "token_malformed"        // not a signed JWT with a JSON object of claims and an exp
+	TokenBadAlgorithm   Code = "token_bad_algorithm"    // signed with another algorithm than the tenant's key (alg none among them)
+	TokenBadSignature   Code = "token_bad_signature"    // the signature does not verify with the tenant's key
+	TokenUnknownKey     Code = "token_unknown_key"      // its kid names no key of the tenant's key set
+	TokenExpired        Code = "token_expired"          // past exp (with the skew)
+	TokenNotYetValid    Code = "token_not_yet_valid"    // before nbf, or iat in the future (with the skew)
+	TokenWrongIssuer    Code = "token_wrong_issuer"     // iss is not the tenant's issuer
+	TokenWrongAudience  Code = "token_wrong_audience"   // aud does not name the tenant's audience
+	TokenRoleNotAllowed Code = "token_role_not_allowed" // the role is neither a custom role of the tenant nor an allowed built-in one
+)
+
 // Error is an error meant for the user.
 type Error struct {
 	Code   Code

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestKeyCacheDoesNotCacheALookupThatRacedADrop(t *testing.T) {
 	}
 	_, _, gen = c.get("a", now)
 	c.put("a", nil, p, now, gen)
-	if got, ok, _ := c.get("a", now); !ok || got.principal != p {
+	if got, ok, _ := c.get("a", now); !ok || !reflect.DeepEqual(got.principal, p) {
 		t.Fatalf("a lookup without a drop in between was not cached: %+v %v", got, ok)
 	}
 }

@@ -133,7 +133,7 @@ func (s *Store) listener() *redisbus.Listener {
 	return redisbus.New(s.bus.rdb, redisbus.Config{
 		Channel: s.bus.channel, Logger: s.bus.log, Name: "auth",
 		WhileLost:  "revocations on other replicas take the key cache TTL",
-		Subscribed: func() { s.cache.dropAll() },
+		Subscribed: func() { s.cache.dropAll(); s.forgot(0) },
 		Message: func(ctx context.Context, payload string) {
 			var n notice
 			if json.Unmarshal([]byte(payload), &n) != nil {
@@ -144,6 +144,7 @@ func (s *Store) listener() *redisbus.Listener {
 			}
 			if n.Tenant != 0 {
 				s.cache.dropTenant(n.Tenant)
+				s.forgot(n.Tenant)
 			}
 			s.ack(ctx, n)
 		},

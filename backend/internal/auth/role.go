@@ -17,7 +17,9 @@ var Roles = []Role{Admin, Write, Read}
 
 var rank = map[Role]int{Admin: 3, Write: 2, Read: 1}
 
-// Valid reports whether r is one of the known roles.
+// Valid reports whether r is one of the built-in roles. A custom role is valid only in
+// its tenant (Store.CreateIn checks it there); it never passes Allows, so it reaches no
+// route that needs a built-in role.
 func (r Role) Valid() bool { return rank[r] > 0 }
 
 // Allows reports whether a key with role r may do what needs role need.

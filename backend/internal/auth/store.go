@@ -13,6 +13,7 @@ import (
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
 )
 
@@ -77,6 +78,10 @@ type Store struct {
 	cache *keyCache
 	bus   *bus // nil without Redis: other replicas forget within the cache TTL
 
+	// forgotten hears of every tenant whose keys this replica forgets (0: every
+	// tenant), so that what is cached beside the keys (end-user tokens) goes with them.
+	forgotten []func(tenantID int64)
+
 	stop context.CancelFunc // ends the sweep (sweep.go) and the subscriber
 	done chan struct{}      // closed when the sweep has ended
 }
@@ -113,8 +118,8 @@ func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name 
 	default:
 		CheckText(&probs, "name", name)
 	}
-	if !role.Valid() {
-		probs.Add("role", problem.Choice, map[string]any{"choices": []string{"admin", "write", "read"}})
+	if !role.BuiltIn() && len(access.CheckName(string(role))) > 0 {
+		return Key{}, "", badRole(ctx, idb, tenantID, probs)
 	}
 	if len(probs) > 0 {
 		return Key{}, "", apperr.Validation("the key is not valid", probs)
@@ -124,7 +129,19 @@ func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name 
 		return Key{}, "", err
 	}
 	k := Key{TenantID: tenantID, Name: name, Role: role, LookupID: secret.LookupID, Hash: secret.Hash}
-	if _, err := idb.NewInsert().Model(&k).Returning("id, created_at").Exec(ctx); err != nil {
+	if role.BuiltIn() {
+		_, err = idb.NewInsert().Model(&k).Returning("id, created_at").Exec(ctx)
+	} else {
+		// A custom role must exist; its row is locked until the key commits, so that the
+		// role's deletion (which counts the keys holding it) waits for the key.
+		err = idb.NewRaw(`WITH r AS (SELECT 1 FROM forma.roles WHERE tenant_id = ? AND name = ? FOR KEY SHARE)
+			INSERT INTO forma.keys (tenant_id, name, role, lookup_id, hash) SELECT ?, ?, ?, ?, ? FROM r
+			RETURNING id, created_at`, tenantID, role, tenantID, name, role, k.LookupID, k.Hash).Scan(ctx, &k.ID, &k.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Key{}, "", badRole(ctx, idb, tenantID, probs)
+		}
+	}
+	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
 			// The tenant is gone: the request came with a key this replica still had
@@ -135,6 +152,19 @@ func (s *Store) CreateIn(ctx context.Context, idb bun.IDB, tenantID int64, name 
 		return Key{}, "", err
 	}
 	return k, secret.Plain, nil
+}
+
+// badRole is the answer to a key whose role is neither built in nor one of the tenant's
+// custom roles: the problems found so far, and the roles it may hold.
+func badRole(ctx context.Context, idb bun.IDB, tenantID int64, probs problem.List) error {
+	choices := append([]string{}, access.BuiltIn...)
+	var custom []string
+	if err := idb.NewRaw(`SELECT name FROM forma.roles WHERE tenant_id = ? ORDER BY name COLLATE "C"`, tenantID).
+		Scan(ctx, &custom); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	probs.Add("role", problem.Choice, map[string]any{"choices": append(choices, custom...)})
+	return apperr.Validation("the key is not valid", probs)
 }
 
 // List returns the tenant's keys that are not revoked, oldest first.
@@ -246,5 +276,17 @@ func errInvalidKey() error { return apperr.New(apperr.Unauthorized, invalidKeyDe
 // (within the cache TTL when Redis is down or absent).
 func (s *Store) ForgetTenant(ctx context.Context, tenantID int64) {
 	s.cache.dropTenant(tenantID)
+	s.forgot(tenantID)
 	s.publish(ctx, notice{Tenant: tenantID})
+}
+
+// OnForget makes f hear of every tenant whose keys this replica forgets, through
+// ForgetTenant here or a notice from another replica; 0 is every tenant (the notices
+// may have been lost). Call it before Start.
+func (s *Store) OnForget(f func(tenantID int64)) { s.forgotten = append(s.forgotten, f) }
+
+func (s *Store) forgot(tenantID int64) {
+	for _, f := range s.forgotten {
+		f(tenantID)
+	}
 }

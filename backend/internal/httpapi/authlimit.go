@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -49,11 +50,11 @@ func (a *api) authBlocked(c *gin.Context) bool {
 	return false
 }
 
-// authFailed answers a request whose key did not authenticate: err itself (401), or
+// authFailed answers a request whose key or token did not authenticate: err itself (401), or
 // 429 when the failure is one too many for the client address or for the key prefix.
 // Only failures are counted, so a good key never waits on the limiter.
 func (a *api) authFailed(c *gin.Context, key string, err error) {
-	if e := apperr.As(err); a.AuthLimiter == nil || !a.AuthFail.Enabled() || e == nil || e.Code != apperr.Unauthorized {
+	if e := apperr.As(err); a.AuthLimiter == nil || !a.AuthFail.Enabled() || e == nil || Status(e.Code) != http.StatusUnauthorized {
 		a.fail(c, err)
 		return
 	}

@@ -42,6 +42,9 @@ func (a *api) routes(r *gin.Engine) {
 	// Webhook subscriptions and their deliveries (webhooks.go).
 	a.webhookRoutes(admin)
 
+	// How the tenant's own users' tokens are verified (tokens.go).
+	a.tokenRoutes(admin)
+
 	// Records of the tenant's models (records.go), each within the tenant's share of the
 	// database (fairshare.go) and its statement timeout (deadline.go).
 	a.recordRoutes(read.Group("", a.shareDatabase, a.boundStatements), write.Group("", a.shareDatabase, a.boundStatements))

@@ -9,7 +9,9 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/limits"
+	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/schemasync"
+	"forma.dev/shared/access"
 	"forma.dev/shared/problem"
 	"forma.dev/shared/schema"
 )
@@ -30,6 +32,7 @@ func (a *api) schemaRoutes(admin *gin.RouterGroup) {
 	admin.PUT("/schema", a.putSchema)
 	admin.GET("/schema/history", a.schemaHistory)
 	admin.GET("/schema/drift", a.schemaDrift)
+	a.roleRoutes(admin)
 }
 
 // applyOptions reads ?allow_data_loss=true and If-Match: "<version>", names the actor
@@ -73,11 +76,19 @@ func answerChange(c *gin.Context, status int, res *schemasync.Result, body any) 
 }
 
 // snapshotBody is a whole-schema snapshot, as GET /schema returns it (version and hash are ignored).
-// Models is required, [] for none: a body without it must not drop every model.
+// Models is required, [] for none: a body without it must not drop every model. Roles,
+// when sent, replace the tenant's custom roles ({} for none); without it they stay.
 type snapshotBody struct {
-	Models  []*schema.Model `json:"models"`
-	Version *int64          `json:"version,omitempty"`
-	Hash    string          `json:"hash,omitempty"`
+	Models  []*schema.Model         `json:"models"`
+	Roles   map[string]*access.Role `json:"roles,omitempty"`
+	Version *int64                  `json:"version,omitempty"`
+	Hash    string                  `json:"hash,omitempty"`
+}
+
+// snapshotAnswer is the answer of a whole-schema change: its result and the roles after it.
+type snapshotAnswer struct {
+	*schemasync.Result
+	Roles map[string]access.Role `json:"roles"`
 }
 
 // getSchema exports all of the tenant's models with the version and hash.
@@ -88,7 +99,7 @@ func (a *api) getSchema(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(st.Version, 10)))
-	c.JSON(http.StatusOK, gin.H{"models": st.Models, "version": st.Version, "hash": st.Hash})
+	c.JSON(http.StatusOK, gin.H{"models": st.Models, "roles": meta.Named(st.Roles, st.Models), "version": st.Version, "hash": st.Hash})
 }
 
 func (a *api) planSchema(c *gin.Context) { a.applySnapshot(c, true) }
@@ -102,7 +113,7 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 		a.fail(c, err)
 		return
 	}
-	if problems := snapshotProblems(body.Models); len(problems) > 0 {
+	if problems := snapshotProblems(body.Models, body.Roles); len(problems) > 0 {
 		a.fail(c, apperr.Validation("the definition is not valid", problems))
 		return
 	}
@@ -115,17 +126,25 @@ func (a *api) applySnapshot(c *gin.Context, dryRun bool) {
 	for i, m := range body.Models {
 		models[i] = *m
 	}
-	res, err := a.Schema.ApplySchema(c.Request.Context(), schemaTenant(c), models, o)
+	var roles map[string]access.Role
+	if body.Roles != nil {
+		roles = make(map[string]access.Role, len(body.Roles))
+		for name, r := range body.Roles {
+			roles[name] = *r
+		}
+	}
+	res, err := a.Schema.ApplySnapshot(c.Request.Context(), schemaTenant(c), models, roles, o)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	answerChange(c, http.StatusOK, res, res)
+	answerChange(c, http.StatusOK, res, snapshotAnswer{Result: res, Roles: meta.Named(res.Roles, res.Models)})
 }
 
 // snapshotProblems reports a snapshot whose models, or the fields of one, are missing or
-// null; each is a list, [] for none.
-func snapshotProblems(models []*schema.Model) problem.List {
+// null (each is a list, [] for none), and a role that is null, lacks its permissions or
+// has a name no custom role may have.
+func snapshotProblems(models []*schema.Model, roles map[string]*access.Role) problem.List {
 	var list problem.List
 	if models == nil {
 		list.Add("models", problem.Required, nil)
@@ -136,6 +155,15 @@ func snapshotProblems(models []*schema.Model) problem.List {
 			list.Add(problem.Index("models", i), problem.Required, nil)
 		case m.Fields == nil:
 			list.Add(problem.Index("models", i)+".fields", problem.Required, nil)
+		}
+	}
+	for _, name := range sortedKeys(roles) {
+		list.Append("roles."+name, access.CheckName(name))
+		switch r := roles[name]; {
+		case r == nil:
+			list.Add("roles."+name, problem.Required, nil)
+		case r.Permissions == nil:
+			list.Add("roles."+name+".permissions", problem.Required, nil)
 		}
 	}
 	return list

@@ -19,6 +19,7 @@ import (
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenant"
+	"forma.dev/backend/internal/tokens"
 	"forma.dev/backend/internal/webhooks"
 )
 
@@ -69,6 +70,9 @@ type Deps struct {
 	// TenantLimiter counts each tenant's requests against its requests_per_second; nil
 	// counts nothing.
 	TenantLimiter *ratelimit.Limiter
+	// Tokens verifies the end-user tokens of tenants that accept them and keeps their
+	// settings; nil: no tokens, no /auth routes.
+	Tokens *tokens.Service
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.

@@ -20,6 +20,17 @@ var statuses = map[apperr.Code]int{
 	apperr.Unavailable:        http.StatusServiceUnavailable,
 	apperr.Timeout:            http.StatusGatewayTimeout,
 	apperr.Internal:           http.StatusInternalServerError,
+
+	apperr.TokensNotEnabled:    http.StatusUnauthorized,
+	apperr.TokenMalformed:      http.StatusUnauthorized,
+	apperr.TokenBadAlgorithm:   http.StatusUnauthorized,
+	apperr.TokenBadSignature:   http.StatusUnauthorized,
+	apperr.TokenUnknownKey:     http.StatusUnauthorized,
+	apperr.TokenExpired:        http.StatusUnauthorized,
+	apperr.TokenNotYetValid:    http.StatusUnauthorized,
+	apperr.TokenWrongIssuer:    http.StatusUnauthorized,
+	apperr.TokenWrongAudience:  http.StatusUnauthorized,
+	apperr.TokenRoleNotAllowed: http.StatusForbidden,
 }
 
 // Status is the HTTP status of an error's code; an unknown code is a 500.

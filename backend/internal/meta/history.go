@@ -3,11 +3,13 @@ package meta
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"forma.dev/shared/access"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
@@ -21,6 +23,24 @@ type Entry struct {
 	SQL     []string       `json:"sql"`
 	Before  []schema.Model `json:"before"`
 	After   []schema.Model `json:"after"`
+	// Roles holds the custom roles before and after the change, with field names as
+	// the models before and after name them; nil when the change left the roles alone.
+	Roles *RolesChange `json:"roles,omitempty"`
+}
+
+// RolesChange is the custom roles before and after a change, by name.
+type RolesChange struct {
+	Before map[string]access.Role `json:"before"`
+	After  map[string]access.Role `json:"after"`
+}
+
+// Named returns roles as the API shows them, with field names from models.
+func Named(roles map[string]*access.Stored, models []schema.Model) map[string]access.Role {
+	out := make(map[string]access.Role, len(roles))
+	for name, r := range roles {
+		out[name] = r.Named(models)
+	}
+	return out
 }
 
 // History returns up to limit entries, newest first, older than version before (0: from the newest).
@@ -28,7 +48,7 @@ func History(ctx context.Context, db bun.IDB, tenantID int64, before int64, limi
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := db.QueryContext(ctx, `SELECT version, actor, at, ops, statements, before, after FROM forma.schema_history
+	rows, err := db.QueryContext(ctx, `SELECT version, actor, at, ops, statements, before, after, roles_before, roles_after FROM forma.schema_history
 		WHERE tenant_id = ? AND (? = 0 OR version < ?) ORDER BY version DESC LIMIT ?`,
 		tenantID, before, before, limit)
 	if err != nil {
@@ -38,8 +58,8 @@ func History(ctx context.Context, db bun.IDB, tenantID int64, before int64, limi
 	out := []Entry{}
 	for rows.Next() {
 		var e Entry
-		var ops, stmts, b, a []byte
-		if err := rows.Scan(&e.Version, &e.Actor, &e.At, &ops, &stmts, &b, &a); err != nil {
+		var ops, stmts, b, a, rb, ra []byte
+		if err := rows.Scan(&e.Version, &e.Actor, &e.At, &ops, &stmts, &b, &a, &rb, &ra); err != nil {
 			return nil, fmt.Errorf("meta: history: %w", err)
 		}
 		for _, d := range []struct {
@@ -49,6 +69,13 @@ func History(ctx context.Context, db bun.IDB, tenantID int64, before int64, limi
 			if err := json.Unmarshal(d.raw, d.to); err != nil {
 				return nil, fmt.Errorf("meta: history v%d: %w", e.Version, err)
 			}
+		}
+		if rb != nil {
+			var before, after map[string]*access.Stored
+			if err := errors.Join(json.Unmarshal(rb, &before), json.Unmarshal(ra, &after)); err != nil {
+				return nil, fmt.Errorf("meta: history v%d roles: %w", e.Version, err)
+			}
+			e.Roles = &RolesChange{Before: Named(before, e.Before), After: Named(after, e.After)}
 		}
 		out = append(out, e)
 	}

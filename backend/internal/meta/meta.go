@@ -13,14 +13,19 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
-// State is a tenant's current schema: its models (sorted by name), version and hash.
+// State is a tenant's current schema: its models (sorted by name), its custom roles,
+// version and hash. Hash is the canonical hash of the models alone (schema.SchemaHash,
+// which the designer computes too); a change of the roles moves the version, not it.
 type State struct {
 	Version int64          `json:"version"`
 	Hash    string         `json:"hash"`
 	Models  []schema.Model `json:"models"`
+	// Roles are the tenant's custom roles by name, with fields by id; never nil after Load.
+	Roles map[string]*access.Stored `json:"-"`
 	// Hashes holds the stored canonical hash of each model by name.
 	Hashes map[string]string `json:"-"`
 }
@@ -62,7 +67,31 @@ func Load(ctx context.Context, db bun.IDB, tenantID int64) (State, error) {
 		st.Models = append(st.Models, m)
 		st.Hashes[r.Name] = r.Hash
 	}
-	return st, nil
+	st.Roles, err = loadRoles(ctx, db, tenantID)
+	return st, err
+}
+
+// loadRoles reads the tenant's custom roles.
+func loadRoles(ctx context.Context, db bun.IDB, tenantID int64) (map[string]*access.Stored, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name, definition FROM forma.roles WHERE tenant_id = ?", tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("meta: load roles: %w", err)
+	}
+	defer rows.Close()
+	roles := map[string]*access.Stored{}
+	for rows.Next() {
+		var name string
+		var def []byte
+		if err := rows.Scan(&name, &def); err != nil {
+			return nil, fmt.Errorf("meta: load roles: %w", err)
+		}
+		var r access.Stored
+		if err := json.Unmarshal(def, &r); err != nil {
+			return nil, fmt.Errorf("meta: decode role %q: %w", name, err)
+		}
+		roles[name] = &r
+	}
+	return roles, rows.Err()
 }
 
 // Version reads only the tenant's current schema version (0 when it never changed).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"forma.dev/shared/access"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
@@ -61,13 +62,66 @@ func Save(ctx context.Context, db bun.IDB, tenantID int64, c Change) error {
 	if stmts == nil {
 		stmts = []string{}
 	}
-	if _, err := db.NewRaw(`INSERT INTO forma.schema_history (tenant_id, version, actor, ops, statements, before, after)
-		VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb)`,
+	changed, err := saveRoles(ctx, db, tenantID, c)
+	if err != nil {
+		return err
+	}
+	var rolesBefore, rolesAfter *string // NULL: the change left the roles alone
+	if changed {
+		b, a := string(jsonOf(roles(c.Before.Roles))), string(jsonOf(roles(a.Roles)))
+		rolesBefore, rolesAfter = &b, &a
+	}
+	if _, err := db.NewRaw(`INSERT INTO forma.schema_history (tenant_id, version, actor, ops, statements, before, after, roles_before, roles_after)
+		VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb)`,
 		tenantID, a.Version, c.Actor, string(jsonOf(ops)), string(jsonOf(stmts)),
-		string(jsonOf(models(c.Before.Models))), string(jsonOf(models(a.Models)))).Exec(ctx); err != nil {
+		string(jsonOf(models(c.Before.Models))), string(jsonOf(models(a.Models))), rolesBefore, rolesAfter).Exec(ctx); err != nil {
 		return fmt.Errorf("meta: save history: %w", err)
 	}
 	return nil
+}
+
+// saveRoles upserts the roles that the change added or changed and deletes those it
+// removed; it reports whether any did.
+func saveRoles(ctx context.Context, db bun.IDB, tenantID int64, c Change) (bool, error) {
+	changed := false
+	for name, r := range c.After.Roles {
+		if old, ok := c.Before.Roles[name]; ok && bytes.Equal(jsonOf(old), jsonOf(r)) {
+			continue
+		}
+		changed = true
+		if _, err := db.NewRaw(`INSERT INTO forma.roles (tenant_id, name, definition, version) VALUES (?, ?, ?::jsonb, ?)
+			ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition,
+				version = EXCLUDED.version, updated_at = now()`,
+			tenantID, name, string(jsonOf(r)), c.After.Version).Exec(ctx); err != nil {
+			return false, fmt.Errorf("meta: save role %q: %w", name, err)
+		}
+	}
+	var gone []string
+	for name := range c.Before.Roles {
+		if _, ok := c.After.Roles[name]; !ok {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) > 0 {
+		changed = true
+		if _, err := db.NewRaw("DELETE FROM forma.roles WHERE tenant_id = ? AND name IN (?)",
+			tenantID, bun.List(gone)).Exec(ctx); err != nil {
+			return false, fmt.Errorf("meta: delete roles: %w", err)
+		}
+	}
+	return changed, nil
+}
+
+// SameRoles is true when two sets of roles are alike, rule for rule.
+func SameRoles(a, b map[string]*access.Stored) bool {
+	return bytes.Equal(jsonOf(roles(a)), jsonOf(roles(b)))
+}
+
+func roles(r map[string]*access.Stored) map[string]*access.Stored {
+	if r == nil {
+		return map[string]*access.Stored{}
+	}
+	return r
 }
 
 func models(m []schema.Model) []schema.Model {

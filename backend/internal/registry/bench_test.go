@@ -47,7 +47,7 @@ func BenchmarkInvalidationLatency(b *testing.B) {
 		mustGet(b, rb, 1) // B holds v-1
 		src.set(1, v, models...)
 		start := time.Now()
-		if err := a.Published(ctx, tenant(1), v, models); err != nil {
+		if err := a.Published(ctx, tenant(1), v, models, nil); err != nil {
 			b.Fatal(err)
 		}
 		select {
@@ -133,7 +133,7 @@ func BenchmarkMemoryPerModel(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		for id := range int64(n) {
-			if err := r.Published(ctx, tenant(id+1), 1, []schema.Model{event()}); err != nil {
+			if err := r.Published(ctx, tenant(id+1), 1, []schema.Model{event()}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -153,17 +153,17 @@ func (r *Registry) load(ctx context.Context, t tenantref.Ref, want int64, seq ui
 // fromPostgres loads the tenant's current snapshot from the truth, caches it and shares
 // it through Redis.
 func (r *Registry) fromPostgres(ctx context.Context, t tenantref.Ref, seq uint64) (*Set, error) {
-	v, models, err := r.src.Snapshot(ctx, t.ID)
+	v, models, roles, err := r.src.Snapshot(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	s, err := compile(t, v, models)
+	s, err := compile(t, v, models, roles)
 	if err != nil {
 		return nil, err
 	}
 	r.stats.pgLoads.Add(1)
 	if r.redisUsable() {
-		if err := r.share(ctx, t.ID, v, models, false); err != nil {
+		if err := r.share(ctx, t.ID, v, models, roles, false); err != nil {
 			r.redisFailed(err)
 		}
 	}

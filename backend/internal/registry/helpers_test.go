@@ -17,6 +17,7 @@ import (
 
 	"forma.dev/backend/internal/registry"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -62,15 +63,15 @@ func (s *memSource) Version(_ context.Context, tenant int64) (int64, error) {
 	return s.versions[tenant], nil
 }
 
-func (s *memSource) Snapshot(_ context.Context, tenant int64) (int64, []schema.Model, error) {
+func (s *memSource) Snapshot(_ context.Context, tenant int64) (int64, []schema.Model, map[string]*access.Stored, error) {
 	s.snapshotN.Add(1)
 	time.Sleep(s.delay)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.versions[tenant]; !ok {
-		return 0, nil, errors.New("no such tenant")
+		return 0, nil, nil, errors.New("no such tenant")
 	}
-	return s.versions[tenant], s.models[tenant], nil
+	return s.versions[tenant], s.models[tenant], nil, nil
 }
 
 // event is the talk's Event model, plus any extra text fields.

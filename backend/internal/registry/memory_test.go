@@ -115,7 +115,7 @@ func TestPublishedServesAtOnceWithoutRedis(t *testing.T) {
 	r := registry.New(src, registry.WithWindow(time.Hour))
 	mustGet(t, r, 1)
 	src.set(1, 2, event("note"))
-	if err := r.Published(ctx, tenant(1), 2, []schema.Model{event("note")}); err != nil {
+	if err := r.Published(ctx, tenant(1), 2, []schema.Model{event("note")}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s := mustGet(t, r, 1)

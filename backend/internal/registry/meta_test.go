@@ -53,7 +53,7 @@ func TestMetaSourceAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	db, ten := metaDB(t)
 	src := registry.MetaSource{DB: db}
-	if v, models, err := src.Snapshot(ctx, ten.ID); err != nil || v != 0 || len(models) != 0 {
+	if v, models, _, err := src.Snapshot(ctx, ten.ID); err != nil || v != 0 || len(models) != 0 {
 		t.Fatalf("new tenant: v%d %v %v", v, models, err)
 	}
 	commit(t, db, ten.ID, 1, nil, event())
@@ -75,8 +75,8 @@ func TestMetaSourceAcrossReplicas(t *testing.T) {
 	// A change through A: committed, then published; B uses it at once.
 	commit(t, db, ten.ID, 2, []schema.Model{event()}, event("note"), schema.Model{Name: "user",
 		Fields: []schema.Field{{Name: "email", Type: "email"}}})
-	_, models, _ := src.Snapshot(ctx, ten.ID)
-	if err := a.Published(ctx, ten, 2, models); err != nil {
+	_, models, _, _ := src.Snapshot(ctx, ten.ID)
+	if err := a.Published(ctx, ten, 2, models, nil); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, time.Second, func() bool { return b.Stats().Invalidations > 0 })

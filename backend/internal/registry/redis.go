@@ -9,14 +9,17 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
-// snapshot is what Redis keeps per (tenant, version): the models, as JSON.
+// snapshot is what Redis keeps per (tenant, version): the models and the custom roles
+// (at most access.MaxRoles), as JSON.
 type snapshot struct {
-	Tenant  int64          `json:"tenant"`
-	Version int64          `json:"version"`
-	Models  []schema.Model `json:"models"`
+	Tenant  int64                     `json:"tenant"`
+	Version int64                     `json:"version"`
+	Models  []schema.Model            `json:"models"`
+	Roles   map[string]*access.Stored `json:"roles,omitempty"`
 }
 
 // notice is the message published on the channel after each commit.
@@ -55,12 +58,12 @@ func (r *Registry) fromRedis(ctx context.Context, t tenantref.Ref, want int64) (
 	if err := json.Unmarshal([]byte(raw), &snap); err != nil || snap.Tenant != t.ID {
 		return nil, fmt.Errorf("registry: redis snapshot of tenant %d is corrupt: %v", t.ID, err)
 	}
-	return compile(t, snap.Version, snap.Models)
+	return compile(t, snap.Version, snap.Models, snap.Roles)
 }
 
 // share writes the snapshot and raises the version hint; publish forces the notice out.
-func (r *Registry) share(ctx context.Context, tenant, v int64, models []schema.Model, publish bool) error {
-	snap, err := json.Marshal(snapshot{Tenant: tenant, Version: v, Models: models})
+func (r *Registry) share(ctx context.Context, tenant, v int64, models []schema.Model, roles map[string]*access.Stored, publish bool) error {
+	snap, err := json.Marshal(snapshot{Tenant: tenant, Version: v, Models: models, Roles: roles})
 	if err != nil {
 		return err
 	}

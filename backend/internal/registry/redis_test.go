@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"forma.dev/backend/internal/registry"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -30,7 +32,7 @@ func TestPublishDropsOtherReplicaAtOnce(t *testing.T) {
 		before := b.Stats().Invalidations
 		src.set(1, v, event(fmt.Sprintf("f%d", v)))
 		start := time.Now()
-		if err := a.Published(ctx, tenant(1), v, []schema.Model{event(fmt.Sprintf("f%d", v))}); err != nil {
+		if err := a.Published(ctx, tenant(1), v, []schema.Model{event(fmt.Sprintf("f%d", v))}, nil); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, time.Second, func() bool { return b.Stats().Invalidations > before })
@@ -122,7 +124,7 @@ func TestRedisDownServesFromSource(t *testing.T) {
 		t.Errorf("cold Get with Redis down took %s", d)
 	}
 	src.set(1, 2, event("note"))
-	if err := r.Published(ctx, tenant(1), 2, []schema.Model{event("note")}); err == nil {
+	if err := r.Published(ctx, tenant(1), 2, []schema.Model{event("note")}, nil); err == nil {
 		t.Fatal("Published with Redis down reported no error")
 	}
 	if s := mustGet(t, r, 1); s.Version != 2 {
@@ -159,5 +161,38 @@ func TestLostPublishHealsWithinWindow(t *testing.T) {
 	}
 	if v, _ := newRedis(t, p+"r").Get(ctx, p+"v:1").Int64(); v != 2 {
 		t.Fatalf("hint = %d", v)
+	}
+}
+
+func TestRolesReachOtherReplicaWithTheirVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src, p := newMemSource(), testPrefix(t)
+	src.set(1, 1, event())
+	a := replica(t, src, p, p+"a", registry.WithWindow(time.Hour))
+	b := replica(t, src, p, p+"b", registry.WithWindow(time.Hour))
+	if s := mustGet(t, b, 1); s.Roles == nil || len(s.Roles) != 0 {
+		t.Fatalf("a set without roles has Roles %v, want an empty map", s.Roles)
+	}
+	viewer := &access.Stored{Description: "reads events", Permissions: map[string]map[access.Action]*access.StoredRule{
+		"event": {access.List: {Fields: &access.Fields{All: true}, Filter: []access.Condition{
+			{Field: "country", Lookup: "in", Values: []any{access.Variable{Var: "country"}, "PL"}}}}}}}
+	src.set(1, 2, event())
+	if err := a.Published(ctx, tenant(1), 2, []schema.Model{event()}, map[string]*access.Stored{"viewer": viewer}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, func() bool { return b.Stats().Invalidations > 0 })
+	s := mustGet(t, b, 1)
+	got := s.Roles["viewer"]
+	if s.Version != 2 || got == nil || got.Description != "reads events" || got.Permissions["event"][access.List] == nil {
+		t.Fatalf("B serves v%d with roles %+v", s.Version, s.Roles)
+	}
+	if n := src.snapshotN.Load(); n != 1 {
+		t.Fatalf("B went to Postgres: %d snapshots", n)
+	}
+	// The replica that published holds the roles as B read them from Redis.
+	if mine := mustGet(t, a, 1); !reflect.DeepEqual(mine.Roles, s.Roles) {
+		t.Fatalf("A holds %#v, B %#v", mine.Roles["viewer"].Permissions["event"][access.List].Filter,
+			s.Roles["viewer"].Permissions["event"][access.List].Filter)
 	}
 }

@@ -48,9 +48,12 @@ func (s *Set) Table(model string) (*records.Table, bool) {
 	return t, ok
 }
 
-// compile builds the Set of models for tenant t at version v.
-func compile(t tenantref.Ref, v int64, models []schema.Model) (*Set, error) {
-	s := &Set{Tenant: t.ID, Version: v, Schema: t.Schema, Models: models,
+// compile builds the Set of models and roles for tenant t at version v.
+func compile(t tenantref.Ref, v int64, models []schema.Model, roles map[string]*access.Stored) (*Set, error) {
+	if roles == nil {
+		roles = map[string]*access.Stored{}
+	}
+	s := &Set{Tenant: t.ID, Version: v, Schema: t.Schema, Models: models, Roles: roles,
 		Tables: make(map[string]*records.Table, len(models))}
 	for _, m := range models {
 		tbl, err := records.Compile(t.Schema, m)

@@ -67,7 +67,7 @@ func TestRedisRestartMidRun(t *testing.T) {
 	stop() // Redis goes away: both keep serving, and say so
 	eventually(t, 5*time.Second, func() bool { return !a.Healthy() && !b.Healthy() })
 	src.set(1, 2, event("note"))
-	if err := a.Published(ctx, tenant(1), 2, []schema.Model{event("note")}); err == nil {
+	if err := a.Published(ctx, tenant(1), 2, []schema.Model{event("note")}, nil); err == nil {
 		t.Fatal("Published to a stopped Redis reported no error")
 	}
 	if s := mustGet(t, a, 1); s.Version != 2 {

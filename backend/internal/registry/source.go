@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/meta"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -18,8 +19,9 @@ type Source interface {
 	// Versions returns the current schema versions of the tenants named, in one query
 	// (a tenant that never changed: 0; one that does not exist: absent).
 	Versions(ctx context.Context, tenantIDs []int64) (map[int64]int64, error)
-	// Snapshot returns the tenant's current version and its models, read consistently.
-	Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, error)
+	// Snapshot returns the tenant's current version, its models and its custom roles,
+	// read consistently.
+	Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, map[string]*access.Stored, error)
 }
 
 // MetaSource is the Source over the control schema, read with package meta.
@@ -37,9 +39,10 @@ func (s MetaSource) Versions(ctx context.Context, tenantIDs []int64) (map[int64]
 	return meta.Versions(ctx, s.DB, tenantIDs)
 }
 
-// Snapshot reads the version and the models in one repeatable-read transaction, so a
-// change committing meanwhile cannot pair one version with another's models.
-func (s MetaSource) Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, error) {
+// Snapshot reads the version, the models and the roles in one repeatable-read
+// transaction, so a change committing meanwhile cannot pair one version with another's
+// models or roles.
+func (s MetaSource) Snapshot(ctx context.Context, tenantID int64) (int64, []schema.Model, map[string]*access.Stored, error) {
 	var st meta.State
 	err := s.DB.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		func(ctx context.Context, tx bun.Tx) error {
@@ -47,5 +50,5 @@ func (s MetaSource) Snapshot(ctx context.Context, tenantID int64) (int64, []sche
 			st, err = meta.Load(ctx, tx, tenantID)
 			return err
 		})
-	return st.Version, st.Models, err
+	return st.Version, st.Models, st.Roles, err
 }

@@ -6,17 +6,22 @@ import (
 
 	"forma.dev/backend/internal/redisbus"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
 // Published records a committed change: the engine calls it after each commit with the
-// tenant's new version and models. The local cache takes the new set at once; Redis gets
+// tenant's new version, models and custom roles. The local cache takes the new set at once; Redis gets
 // the snapshot, the raised version hint and a notice on the channel so other replicas
 // drop their stale entry. A Redis error is counted and returned for the log only: the
 // change is committed, and other replicas see it within their window.
-func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64, models []schema.Model) error {
+func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64, models []schema.Model, roles map[string]*access.Stored) error {
 	r.invalidate(t.ID, version)
-	s, err := compile(t, version, models)
+	roles, err := asRead(roles)
+	if err != nil {
+		return err
+	}
+	s, err := compile(t, version, models, roles)
 	if err != nil {
 		return err
 	}
@@ -24,7 +29,7 @@ func (r *Registry) Published(ctx context.Context, t tenantref.Ref, version int64
 	if r.rdb == nil {
 		return nil
 	}
-	if err := r.share(ctx, t.ID, version, models, true); err != nil {
+	if err := r.share(ctx, t.ID, version, models, roles, true); err != nil {
 		r.redisFailed(err)
 		return err
 	}
@@ -98,4 +103,19 @@ func (r *Registry) dropAll() {
 	r.mu.Unlock()
 	r.stats.drops.Add(1)
 	r.stats.invalidations.Add(uint64(n))
+}
+
+// asRead returns roles as Postgres and Redis give them back (decoded from their JSON), so
+// that every replica's cache holds the same values whichever way a set reached it: a
+// compiled role holds typed values (access.Variable) that its JSON reads back otherwise.
+func asRead(roles map[string]*access.Stored) (map[string]*access.Stored, error) {
+	if len(roles) == 0 {
+		return roles, nil
+	}
+	raw, err := json.Marshal(roles)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*access.Stored, len(roles))
+	return out, json.Unmarshal(raw, &out)
 }

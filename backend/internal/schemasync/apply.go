@@ -25,7 +25,7 @@ const lockNamespace int32 = 0x4653594e
 
 // applyOnce is one attempt: lock, load, check, plan, run, store, commit (or roll back).
 // checked names the models that change returns as they were validated before the lock.
-func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
+func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, rc RoleChange, o Options) (*Result, error) {
 	tx, err := e.db.BeginTx(ctx, &sql.TxOptions{})
 	if err != nil {
 		return nil, err
@@ -60,14 +60,22 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 	if problems := checkChange(cur.Models, next, checked); len(problems) > 0 {
 		return nil, invalid(focus(problems, next, o.Focus))
 	}
+	roles, err := nextRoles(cur.Roles, cur.Models, next, rc)
+	if err != nil {
+		return nil, err
+	}
 	if o.Quota != nil {
 		if err := o.Quota(cur.Models, next); err != nil {
 			return nil, err
 		}
 	}
-	res := &Result{Models: next, Version: cur.Version, Hash: schema.SchemaHash(next), Ops: []plan.Op{}, SQL: []string{}, DryRun: o.DryRun}
-	if res.Hash == schema.SchemaHash(cur.Models) && sameJSON(cur.Models, next) {
+	res := &Result{Models: next, Version: cur.Version, Hash: schema.SchemaHash(next), Ops: []plan.Op{}, SQL: []string{},
+		DryRun: o.DryRun, Roles: roles, RolesChanged: !meta.SameRoles(cur.Roles, roles)}
+	if res.Hash == schema.SchemaHash(cur.Models) && sameJSON(cur.Models, next) && !res.RolesChanged {
 		return res, nil // unchanged: nothing to write, same version
+	}
+	if err := checkHolders(ctx, tx, t.ID, cur.Roles, roles); err != nil {
+		return nil, err
 	}
 	res.Changed, res.Version = true, cur.Version+1
 	res.Ops = plan.Schema(cur.Models, next)
@@ -93,7 +101,7 @@ func (e *Engine) applyOnce(ctx context.Context, t tenantref.Ref, change Change, 
 	if o.DryRun {
 		return res, nil // the deferred rollback undoes everything
 	}
-	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Hashes: make(map[string]string, len(next))}
+	after := meta.State{Version: res.Version, Hash: res.Hash, Models: next, Roles: roles, Hashes: make(map[string]string, len(next))}
 	for _, m := range next {
 		after.Hashes[m.Name] = schema.Hash(m)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/shared/access"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/schema"
 )
@@ -49,6 +50,11 @@ type Result struct {
 	// RefusedWithout, on a dry run, names the option without which the change would be
 	// refused (RefusedWithoutDataLoss); empty when it would run as sent.
 	RefusedWithout string `json:"refused_without,omitempty"`
+	// Roles are the tenant's custom roles after the change (fields by id), for the
+	// model cache; the routes show them by name.
+	Roles map[string]*access.Stored `json:"-"`
+	// RolesChanged tells whether the change changed the roles.
+	RolesChanged bool `json:"-"`
 }
 
 // RefusedWithoutDataLoss is Result.RefusedWithout of a dry run whose change loses data
@@ -118,12 +124,13 @@ func New(db *bun.DB, opts ...Option) *Engine {
 // Every model that change returns and that differs from the stored one is validated
 // inside the lock; ApplySchema and PutModel validate what they are sent before it.
 func (e *Engine) Apply(ctx context.Context, t tenantref.Ref, change Change, o Options) (*Result, error) {
-	return e.apply(ctx, t, change, nil, o)
+	return e.apply(ctx, t, change, nil, nil, o)
 }
 
 // apply is Apply; checked names the models that change returns as they were validated
-// before the lock, which are not validated again.
-func (e *Engine) apply(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, o Options) (*Result, error) {
+// before the lock, which are not validated again; roles, when not nil, changes the
+// tenant's custom roles in the same change.
+func (e *Engine) apply(ctx context.Context, t tenantref.Ref, change Change, checked map[string]bool, roles RoleChange, o Options) (*Result, error) {
 	if t.ID == 0 || t.Schema == "" {
 		return nil, errors.New("schemasync: apply without a tenant id and schema")
 	}
@@ -133,7 +140,7 @@ func (e *Engine) apply(ctx context.Context, t tenantref.Ref, change Change, chec
 	}
 	defer release()
 	for attempt := 1; ; attempt++ {
-		res, err := e.applyOnce(ctx, t, change, checked, o)
+		res, err := e.applyOnce(ctx, t, change, checked, roles, o)
 		switch {
 		case err == nil || !retryable(err):
 			return res, err

@@ -10,17 +10,11 @@ import (
 	"forma.dev/shared/schema"
 )
 
-// ApplySchema replaces all of a tenant's models with models (a whole snapshot). The
-// snapshot is validated before the tenant's lock is taken.
+// ApplySchema replaces all of a tenant's models with models (a whole snapshot), leaving
+// its custom roles as they are (ApplySnapshot changes both). The snapshot is validated
+// before the tenant's lock is taken.
 func (e *Engine) ApplySchema(ctx context.Context, t tenantref.Ref, models []schema.Model, o Options) (*Result, error) {
-	if problems := checkSchema(models); len(problems) > 0 {
-		return nil, invalid(problems)
-	}
-	checked := make(map[string]bool, len(models))
-	for _, m := range models {
-		checked[m.Name] = true
-	}
-	return e.apply(ctx, t, func([]schema.Model) ([]schema.Model, error) { return models, nil }, checked, o)
+	return e.ApplySnapshot(ctx, t, models, nil, o)
 }
 
 // PutModel creates model m or replaces its definition, leaving the other models alone.
@@ -37,7 +31,7 @@ func (e *Engine) PutModel(ctx context.Context, t tenantref.Ref, m schema.Model, 
 			}
 		}
 		return append(cur, m), nil
-	}, map[string]bool{m.Name: true}, o)
+	}, map[string]bool{m.Name: true}, nil, o)
 }
 
 // DeleteModel drops model name and its table; it is a NotFound when there is no such model.
@@ -87,7 +81,7 @@ func notFoundModel(name string) error {
 	return apperr.New(apperr.NotFound, fmt.Sprintf("model %q does not exist", name))
 }
 
-// Current returns the tenant's stored models, version and hash.
+// Current returns the tenant's stored models, custom roles, version and hash.
 func (e *Engine) Current(ctx context.Context, t tenantref.Ref) (meta.State, error) {
 	return meta.Load(ctx, e.db, t.ID)
 }
