@@ -1,13 +1,9 @@
 // roles.test.mjs: custom roles and end-user tokens in the designer, against a real server:
 // a role designed in the Roles grid and checked live by the wasm module with no request,
-// saved and read back; a key made with it; the data browser viewing records as it (only
-// the rows its filter matches, only the fields it reads) through a short-lived key that is
-// revoked afterwards; a role that a key holds refused on delete; the JWT settings saved
-// and a pasted token tested (verified claims, or why not).
-//
-// Needs the server's roles routes (GET/PUT/DELETE /roles[/{role}]), keys with custom
-// roles, custom roles on the data routes, the wasm export validateRole, and the token
-// routes (GET/PUT/DELETE /auth, POST /auth/test).
+// saved and read back; the server's problems shown where they belong; a key made with it;
+// a role that a key holds refused on delete; the JWT settings saved and a pasted token
+// tested (verified claims, or why not). What a role reaches on the data routes, and the
+// data browser viewing records as a role, are in roles-data.test.mjs.
 
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -176,58 +172,8 @@ test("a key with the custom role", async () => {
   await page.getByRole("button", { name: "Done" }).click();
   await page.getByRole("row").filter({ hasText: "web app" }).getByRole("link", { name: "viewer" }).waitFor();
 
-  // The key reaches what the role allows, and only that.
-  const res = await fetch(`${process.env.FORMA_URL}/api/v1/t/${session.tenant}/data/post`, { headers: { Authorization: `Bearer ${key}` } });
-  assert.equal(res.status, 200);
-  const { data } = await res.json();
-  assert.deepEqual(data.map((r) => Object.keys(r).sort()), [["id", "status", "title"], ["id", "status", "title"]]);
   noErrors();
 });
-
-test("view records as the role, through a key revoked afterwards", async () => {
-  await page.goto("/data/post");
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 3);
-  await page.getByLabel("View as").selectOption("viewer");
-  await page.getByRole("status").filter({ hasText: /Viewing as role viewer/ }).waitFor();
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 2);
-  const headers = await page.locator("table.records thead th").allTextContents();
-  assert.deepEqual(headers.map((h) => h.trim()), ["id", "title", "status"]);
-  assert.match(await page.locator("table.records tbody").textContent(), /Hello.*News/s);
-  assert.doesNotMatch(await page.locator("table.records tbody").textContent(), /Secret plan/);
-  assert.equal(await page.getByRole("link", { name: "New record" }).count(), 0, "editing is off while viewing as a role");
-  const during = await api(session, "GET", "/keys");
-  assert.equal(during.data.filter((k) => k.name === "view as viewer").length, 1);
-  await shot(page, "view-as-role");
-
-  // It stays on while moving between screens (the same key), and stops on request.
-  await page.getByRole("link", { name: "Models", exact: true }).click();
-  await page.getByRole("link", { name: "Browse the records of post" }).click();
-  await page.getByRole("status").filter({ hasText: /Viewing as role viewer/ }).waitFor();
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 2);
-  assert.equal((await api(session, "GET", "/keys")).data.filter((k) => k.name === "view as viewer").length, 1, "one key for the whole visit");
-  await page.getByRole("button", { name: "Stop viewing as viewer" }).click();
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 3);
-  await viewKeyGone();
-
-  // Leaving the page revokes the key too.
-  await page.getByLabel("View as").selectOption("viewer");
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 2);
-  await page.reload();
-  await page.waitForFunction(() => document.querySelectorAll("table.records tbody tr").length === 3);
-  assert.equal(await page.getByLabel("View as").inputValue(), "", "a reload views as yourself");
-  await viewKeyGone();
-  noErrors();
-});
-
-/** viewKeyGone waits until no "view as viewer" key is left. */
-async function viewKeyGone() {
-  for (let i = 0; ; i++) {
-    const { data } = await api(session, "GET", "/keys");
-    if (!data.some((k) => k.name === "view as viewer")) return;
-    assert.ok(i < 50, "the view-as key is revoked");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test("a role that a key holds is not deleted", async () => {
   await page.goto("/roles/viewer");
