@@ -273,16 +273,10 @@ export class Api {
     await this.request("DELETE", `/roles/${encodeURIComponent(name)}`, { ifMatch: version });
   }
 
-  /** authSettings reads how the tenant verifies its users' tokens; null when it has not set it up. */
+  /** authSettings reads how the tenant verifies its users' tokens; null when tokens are off ({"jwt": null}). */
   async authSettings(): Promise<AuthSettings | null> {
-    try {
-      const body = await this.request<Record<string, unknown>>("GET", "/auth");
-      return body && typeof body.jwt === "object" && body.jwt ? (body as unknown as AuthSettings) : null;
-    } catch (err) {
-      // Not set up yet is a 404 of the route; a server without the route says "no such route".
-      if (err instanceof ApiError && err.status === 404 && err.message !== "no such route") return null;
-      throw err;
-    }
+    const body = await this.request<Record<string, unknown>>("GET", "/auth");
+    return body && typeof body.jwt === "object" && body.jwt ? (body as unknown as AuthSettings) : null;
   }
 
   /** putAuth sets how the tenant verifies its users' tokens. */
