@@ -69,6 +69,41 @@ describe("Api", () => {
   });
 });
 
+describe("roles and tokens", () => {
+  it("puts a role with If-Match and reads the saved role and version", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const role = { permissions: { post: { list: { fields: "*" as const } } } };
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(201, { role: { name: "viewer", ...role }, version: 5, changed: true }, seen));
+    const out = await api.putRole("viewer", role, 4);
+    expect(seen.url).toBe("/api/v1/t/acme/roles/viewer");
+    expect(seen.init?.method).toBe("PUT");
+    expect((seen.init?.headers as Record<string, string>)["If-Match"]).toBe('"4"');
+    expect(JSON.parse(String(seen.init?.body))).toEqual(role);
+    expect(out).toEqual({ role: { name: "viewer", ...role }, version: 5 });
+  });
+  it("lists roles and reads one", async () => {
+    const list = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { data: [{ name: "viewer", permissions: {} }], version: 2 }));
+    expect(await list.roles()).toEqual({ roles: [{ name: "viewer", permissions: {} }], version: 2 });
+    const one = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { role: { name: "viewer", permissions: {} }, version: 2 }));
+    expect(await one.role("viewer")).toEqual({ role: { name: "viewer", permissions: {} }, version: 2 });
+  });
+  it("reads token settings that are off as null, and a server without the route as an error", async () => {
+    const off = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { jwt: null }));
+    expect(await off.authSettings()).toBeNull();
+    const on = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { jwt: { algorithm: "HS256", secret_set: true } }));
+    expect(await on.authSettings()).toEqual({ jwt: { algorithm: "HS256", secret_set: true } });
+    const none = new Api({ tenant: "acme", key: "k" }, fakeFetch(404, { status: 404, detail: "no such route", code: "not_found" }));
+    await expect(none.authSettings()).rejects.toMatchObject({ status: 404 });
+  });
+  it("tests a token", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { valid: false, code: "unauthorized", reason: "the token has expired" }, seen));
+    expect(await api.testToken("a.b.c")).toEqual({ valid: false, code: "unauthorized", reason: "the token has expired" });
+    expect(seen.url).toBe("/api/v1/t/acme/auth/test");
+    expect(JSON.parse(String(seen.init?.body))).toEqual({ token: "a.b.c" });
+  });
+});
+
 describe("shapes", () => {
   it("reads lists however they come", () => {
     expect(listOf([1], "x")).toEqual([1]);

@@ -1,6 +1,7 @@
 // api.ts talks to Forma's HTTP API (/api/v1) with the tenant key, and turns RFC 9457
 // problem documents into ApiError values that carry the validation problems.
 
+import type { Role } from "./roles";
 import type { Model, Op, Problem } from "./types";
 
 /** Who is signed in: a tenant slug and one of its keys. */
@@ -101,7 +102,8 @@ export interface HistoryEntry {
 export interface TenantKey {
   id: number;
   name: string;
-  role: "admin" | "write" | "read";
+  /** A built-in role (admin, write, read) or a custom role's name. */
+  role: string;
   prefix: string;
   created_at: string;
   last_used_at: string | null;
@@ -237,7 +239,7 @@ export class Api {
   }
 
   /** createKey makes a key; the answer holds the secret, shown once. */
-  createKey(name: string, role: TenantKey["role"]): Promise<TenantKey> {
+  createKey(name: string, role: string): Promise<TenantKey> {
     return this.request("POST", "/keys", { body: { name, role } });
   }
 
@@ -245,6 +247,82 @@ export class Api {
   async revokeKey(id: number): Promise<void> {
     await this.request("DELETE", `/keys/${id}`);
   }
+
+  /** roles lists the tenant's custom roles and the schema version they belong to. */
+  async roles(): Promise<{ roles: NamedRole[]; version?: number }> {
+    const body = await this.request<Record<string, unknown>>("GET", "/roles");
+    return { roles: listOf<NamedRole>(body, "roles"), version: versionOf(body) };
+  }
+
+  /** role reads one custom role. */
+  async role(name: string): Promise<{ role: NamedRole; version?: number }> {
+    const body = await this.request<Record<string, unknown>>("GET", `/roles/${encodeURIComponent(name)}`);
+    const role = (body.role && typeof body.role === "object" ? body.role : body) as NamedRole;
+    return { role: { ...role, name: role.name ?? name }, version: versionOf(body) };
+  }
+
+  /** putRole creates or replaces a custom role (a schema change) if the schema is still at version. */
+  async putRole(name: string, role: Role, version?: number): Promise<{ role: NamedRole; version?: number }> {
+    const body = await this.request<Record<string, unknown>>("PUT", `/roles/${encodeURIComponent(name)}`, { body: role, ifMatch: version });
+    const saved = (body?.role && typeof body.role === "object" ? body.role : body ?? role) as NamedRole;
+    return { role: { ...saved, name }, version: versionOf(body) };
+  }
+
+  /** deleteRole deletes a custom role; 409 while unrevoked keys hold it. */
+  async deleteRole(name: string, version?: number): Promise<void> {
+    await this.request("DELETE", `/roles/${encodeURIComponent(name)}`, { ifMatch: version });
+  }
+
+  /** authSettings reads how the tenant verifies its users' tokens; null when tokens are off ({"jwt": null}). */
+  async authSettings(): Promise<AuthSettings | null> {
+    const body = await this.request<Record<string, unknown>>("GET", "/auth");
+    return body && typeof body.jwt === "object" && body.jwt ? (body as unknown as AuthSettings) : null;
+  }
+
+  /** putAuth sets how the tenant verifies its users' tokens. */
+  putAuth(settings: AuthSettings): Promise<AuthSettings> {
+    return this.request("PUT", "/auth", { body: settings });
+  }
+
+  /** deleteAuth turns end-user tokens off. */
+  async deleteAuth(): Promise<void> {
+    await this.request("DELETE", "/auth");
+  }
+
+  /** testToken asks the server whether it would take token, and as whom. */
+  testToken(token: string): Promise<TokenTest> {
+    return this.request("POST", "/auth/test", { body: { token } });
+  }
+}
+
+/** A custom role as GET /roles lists it. */
+export type NamedRole = Role & { name: string };
+
+/** How a tenant verifies JSON Web Tokens (GET/PUT /auth). */
+export interface AuthSettings {
+  jwt: {
+    algorithm?: string;
+    /** Sent to set an HS256 secret; never answered (secret_set says whether there is one). */
+    secret?: string;
+    secret_set?: boolean;
+    public_key?: string;
+    jwks_url?: string;
+    issuer?: string;
+    audience?: string;
+    role_claim?: string;
+    default_role?: string;
+    allowed_roles?: string[];
+  };
+}
+
+/** What POST /auth/test answers. */
+export type TokenTest =
+  | { valid: true; role: string; claims: Record<string, unknown> }
+  | { valid: false; code: string; reason: string };
+
+function versionOf(body: unknown): number | undefined {
+  const v = body && typeof body === "object" ? (body as Record<string, unknown>).version : undefined;
+  return typeof v === "number" ? v : undefined;
 }
 
 /** listOf reads a list that an endpoint answers bare, as {key: [...]} or as {data: [...]}. */

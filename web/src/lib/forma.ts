@@ -3,6 +3,7 @@
 // JSON and throw. The server runs the same Go code, so what these answer is what the
 // server would answer.
 
+import type { Role } from "./roles";
 import type { EditResult, Field, FieldType, Model, Op, Problem, RecordResult } from "./types";
 
 /** The raw string API that wasm/main.go registers as globalThis.forma. */
@@ -23,6 +24,10 @@ export interface Forma {
   patchField(model: Model, name: string, patch: Record<string, unknown>): EditResult;
   dropField(model: Model, name: string): EditResult;
   renameField(model: Model, name: string, to: string): EditResult;
+  /** Every problem of a custom role over the tenant's models (shared/access.Compile), paths as the API's. */
+  validateRole(role: Role, models: Model[]): Problem[];
+  /** Whether the module has the function name (a module built before it was added lacks it). */
+  has(name: string): boolean;
 }
 
 /** wrap turns the raw API into the typed one; exported for tests. */
@@ -46,6 +51,8 @@ export function wrap(raw: RawForma): Forma {
     patchField: (model, name, patch) => invoke("patchField", json(model), name, json(patch)),
     dropField: (model, name) => invoke("dropField", json(model), name),
     renameField: (model, name, to) => invoke("renameField", json(model), name, to),
+    validateRole: (role, models) => invoke("validateRole", json(role), json(models)),
+    has: (name) => typeof raw[name] === "function",
   };
 }
 

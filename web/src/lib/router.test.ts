@@ -15,6 +15,10 @@ describe("router", () => {
     ["/history", { screen: "history" }],
     ["/keys", { screen: "keys" }],
     ["/diagram", { screen: "diagram" }],
+    ["/roles", { screen: "roles" }],
+    ["/roles/viewer", { screen: "role", role: "viewer" }],
+    ["/new-role", { screen: "role", role: null }],
+    ["/tokens", { screen: "tokens" }],
     ["/%E0%A4%A", { screen: "notfound", path: "/%E0%A4%A" }],
     ["/nope/x/y", { screen: "notfound", path: "/nope/x/y" }],
   ];
@@ -24,7 +28,8 @@ describe("router", () => {
   it("round-trips", () => {
     for (const r of [{ screen: "signin" }, { screen: "editor", model: "a_b" }, { screen: "editor", model: null },
       { screen: "data", model: "event" }, { screen: "record", model: "event", id: "3" }, { screen: "record", model: "event", id: null },
-      { screen: "keys" }, { screen: "history" }, { screen: "diagram" }] as Route[]) {
+      { screen: "keys" }, { screen: "history" }, { screen: "diagram" }, { screen: "roles" }, { screen: "role", role: "viewer" },
+      { screen: "role", role: null }, { screen: "tokens" }] as Route[]) {
       expect(parseRoute(href(r))).toEqual(r);
     }
   });

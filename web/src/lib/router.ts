@@ -11,9 +11,12 @@ export type Route =
   | { screen: "history" }
   | { screen: "keys" }
   | { screen: "diagram" }
+  | { screen: "roles" }
+  | { screen: "role"; role: string | null } // null: a new role
+  | { screen: "tokens" }
   | { screen: "notfound"; path: string };
 
-const simple = new Set(["signin", "models", "history", "keys", "diagram"]);
+const simple = new Set(["signin", "models", "history", "keys", "diagram", "roles", "tokens"]);
 
 /** parseRoute reads a pathname. */
 export function parseRoute(pathname: string): Route {
@@ -26,6 +29,8 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 0) return { screen: "models" };
   if (parts.length === 1 && simple.has(parts[0])) return { screen: parts[0] } as Route;
   if (parts.length === 1 && parts[0] === "new-model") return { screen: "editor", model: null };
+  if (parts.length === 1 && parts[0] === "new-role") return { screen: "role", role: null };
+  if (parts.length === 2 && parts[0] === "roles") return { screen: "role", role: parts[1] };
   if (parts.length === 2 && parts[0] === "models") return { screen: "editor", model: parts[1] };
   if (parts.length === 2 && parts[0] === "data") return { screen: "data", model: parts[1] };
   if (parts.length === 3 && parts[0] === "data") {
@@ -42,7 +47,11 @@ export function href(r: Route): string {
     case "history":
     case "keys":
     case "diagram":
+    case "roles":
+    case "tokens":
       return `/${r.screen}`;
+    case "role":
+      return r.role === null ? "/new-role" : `/roles/${encodeURIComponent(r.role)}`;
     case "editor":
       return r.model === null ? "/new-model" : `/models/${encodeURIComponent(r.model)}`;
     case "data":

@@ -10,6 +10,7 @@ import { lines } from "./plain";
 import { fieldSlot, place } from "./problems";
 import { useFieldTypes } from "./fieldtypes.svelte";
 import { inputFor, lookupLabels, lookupsFor, sortable } from "./records";
+import { fromRole, placeRole, ruleSlot, toRole } from "./roles";
 
 const wasmPath = fileURLToPath(new URL("../../../wasm/forma.wasm", import.meta.url));
 const execPath = fileURLToPath(new URL("../../../wasm/wasm_exec.js", import.meta.url));
@@ -166,5 +167,35 @@ describe.skipIf(!built)("with forma.wasm", () => {
     const said = lines(forma.plan(saved, toModel(d)));
     expect(said.map((l) => l.text)).toContain('Rename field "country" to "nation".');
     expect(said.some((l) => l.dataLoss)).toBe(true);
+  });
+
+  // validateRole arrives with the roles; a module built before it skips these.
+  const blog = [{ name: "post", fields: [{ id: "f1", name: "title", type: "text" }, { id: "f2", name: "views", type: "integer" }] }];
+
+  it("finds a role made in the grid valid, as the server would", (ctx) => {
+    if (!forma.has("validateRole")) ctx.skip();
+    const d = fromRole("viewer", null, blog);
+    const list = d.models[0].rules.list;
+    list.allowed = true;
+    list.filter.push({ key: "a", field: "views", lookup: "gte", value: "3" }, { key: "b", field: "title", lookup: "", value: "$auth.sub" });
+    expect(forma.validateRole(toRole(d, blog), blog)).toEqual([]);
+  });
+
+  it("places the module's role problems in the grid's cells", (ctx) => {
+    if (!forma.has("validateRole")) ctx.skip();
+    const d = fromRole("viewer", { permissions: { post: { list: { fields: ["title"] } }, gone: { get: { fields: "*" } } } }, blog);
+    const r = d.models[0].rules;
+    r.list.filter.push({ key: "v", field: "views", lookup: "gte", value: "many" });
+    r.list.fields.push("nope");
+    r.create.allowed = true;
+    r.create.presets.push({ key: "p", field: "views", value: "$nope" });
+    const problems = forma.validateRole(toRole(d, blog), blog);
+    const slots = placeRole(problems, d);
+    const at = (slot: string) => slots.get(slot)?.map((p) => p.code) ?? [];
+    expect(at(ruleSlot("post", "list", "filter", "v"))).toEqual(["invalid_type"]);
+    expect(at(ruleSlot("post", "list", "fields"))).toEqual(["unknown_field"]);
+    expect(at(ruleSlot("post", "create", "presets", "p"))).toEqual(["unknown_variable"]);
+    expect(at("")).toEqual([]);
+    expect(problems.some((p) => p.path === "permissions.gone" && p.code === "unknown_model")).toBe(true);
   });
 });
