@@ -90,7 +90,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	keys := auth.NewStore(bdb, cfg.KeyCacheTTL, auth.WithRedis(a.keysRedis, cfg.RedisPrefix, log))
-	keys.Start(context.WithoutCancel(ctx)) // runs until Close
 	a.keys = keys
 	a.Metrics.Gauge("forma_key_cache_entries", "Tenant keys this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(keys.CachedKeys()) })
@@ -103,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	// Key sets (jwks_url) are fetched as webhooks are delivered: through the SSRF guard.
 	a.Tokens = tokens.New(bdb, tokens.Options{Client: webhooks.NewClient(10*time.Second, cfg.WebhookAllowPrivate),
 		Keys: keys, CacheTTL: cfg.KeyCacheTTL, Roles: catalogRoles{catalog{a.Models}}, Logger: log})
+	keys.Start(context.WithoutCancel(ctx)) // after tokens.New, which hears its notices (OnForget); runs until Close
 	a.Metrics.Gauge("forma_token_cache_entries", "Verified end-user tokens this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(a.Tokens.CachedTokens()) })
 	a.Metrics.Gauge("forma_token_tenant_cache_entries", "Tenants whose token settings this replica has cached (LRU, at most 10000).",
