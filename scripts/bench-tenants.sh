@@ -129,6 +129,8 @@ if [[ -n ${BENCH_AB:-} ]]; then
 					echo -e "$r\t$lanes\t$c\t$w\t$(jq -r '[.rps, .p50_ms, .p99_ms] | @tsv' "$work/forma-$label.json")\t$(tr ' ' '\t' <"$work/cpu-forma-$label")\t$(pg_private)\t$(rss VmHWM)" >>"$ab_tsv"
 				done
 			done
+			# statements that waited out their lane (lanes > 1): to the log
+			say "lanes $lanes: $(curl -fsS "$base/metrics" | grep -E '^forma_database_lane_(overflows|connections) ' | tr '\n' ' ')"
 			bench_unserve
 		done
 	done
