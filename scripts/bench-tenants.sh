@@ -110,6 +110,14 @@ if [[ -n ${BENCH_AB:-} ]]; then
 		for p in $pids; do awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' "/proc/$p/smaps_rollup" 2>/dev/null || true; done |
 			awk '{s += $1; n++} END {printf "%.0f\t%d", s / 1024, n}'
 	}
+	# Postgres's CPU: only this database's backends and the server's own processes (the
+	# WAL writer, the checkpointer...), not other databases' clients on a shared server
+	pg_ticks() {
+		local pids
+		pids=$(psql_bench -c "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()")
+		# shellcheck disable=SC2046 # one path per process
+		{ cat $(sed 's|.*|/proc/&/stat|' <<<"$pids") 2>/dev/null || true; } | awk '{s += $14 + $15} END {print s + 0}'
+	}
 	bench_unserve
 	for r in $(seq 1 "$rounds"); do
 		for lanes in $BENCH_AB; do
@@ -136,6 +144,7 @@ if [[ -n ${BENCH_AB:-} ]]; then
 	done
 	{
 		echo
+		echo "Postgres µs: CPU of this database's backends and of the server's own processes only."
 		echo "A/B over $tenants tenants ($per_tenant rows each; one tenant: $rows rows): FORMA_DATABASE_LANES in ($BENCH_AB), $rounds rounds alternated, $clients clients, ${duration}s per case; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo
 		echo "| round | lanes | case | tenants | req/s | p50 ms | p99 ms | forma µs | load µs | Postgres µs | PG backends' private MiB | backends | forma peak RSS MiB |"
