@@ -54,7 +54,7 @@ type Config struct {
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
-	DatabaseLanes       int           // FORMA_DATABASE_LANES: lanes of the pool's connections a tenant's statements keep to (default 1: none; db.Lanes)
+	DatabaseLanes       int           // FORMA_DATABASE_LANES: lanes of the pool's connections a tenant's statements keep to (default 4; 1: none; db.Lanes)
 	DatabaseLaneWait    time.Duration // FORMA_DATABASE_LANE_WAIT: longest a statement waits for its lane before it takes a shared connection (default 2ms)
 	Server              Server        // FORMA_READ_TIMEOUT and the other limits on slow and numerous clients (server.go)
 	// AuthFail limits failed authentications per client address and per key prefix

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// DefaultDatabaseLanes is the default FORMA_DATABASE_LANES: 1, no lanes (see
+// DefaultDatabaseLanes is the default FORMA_DATABASE_LANES: 4 lanes (measured in
 // docs/benchmarks-tenants.md, "After: connection lanes").
-const DefaultDatabaseLanes = 1
+const DefaultDatabaseLanes = 4
 
 // MaxDatabaseLanes bounds FORMA_DATABASE_LANES: a lane needs a connection of its own.
 const MaxDatabaseLanes = 64

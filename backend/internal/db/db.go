@@ -1,5 +1,6 @@
 // Package db opens Forma's Postgres connection pool: one pgx pool, used through bun for
-// the control plane and through pgx's own API for the data path.
+// the control plane and through pgx's own API for the data path, and, when the pool is
+// split into lanes (lanes.go), a small pgx pool per lane for the tenants' statements.
 package db
 
 import (
