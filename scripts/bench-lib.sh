@@ -124,13 +124,21 @@ bench_start() {
 	binary formaload "${BENCH_LOAD_BIN:-}"
 
 	admin_key="fa_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+	bench_serve
+}
+
+# bench_serve starts forma serve on the database (bench_start does, once; bench-tenants'
+# A/B mode again per configuration, with variables of its own in serve_env), and sets
+# server_pid and base.
+serve_env=()
+bench_serve() {
 	# The tenants' request limits are lifted: the load runs measure how much forma serves.
 	# bench-noisy.sh keeps each tenant's share of the database, what it measures
 	# (bench_db_share: empty is forma's default).
 	DATABASE_URL=$bench_url REDIS_URL=$redis_url FORMA_ADMIN_KEY=$admin_key \
 		FORMA_TENANT_REQUESTS_PER_SECOND=0 FORMA_TENANT_CONCURRENT_REQUESTS=0 \
 		FORMA_TENANT_DATABASE_CONNECTIONS=${bench_db_share-0} \
-		FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} \
+		FORMA_ADDR=127.0.0.1:0 FORMA_LOG_LEVEL=$log_level GOGC=${BENCH_GOGC:-} env "${serve_env[@]}" \
 		"${app[@]}" "$work/forma" serve >"$work/forma.log" 2>&1 &
 	server_pid=$!
 	base=
@@ -145,7 +153,14 @@ bench_start() {
 		curl -fsS "$base/readyz" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	say "forma serve at $base (redis: ${redis_url:-none}, log level $log_level)"
+	say "forma serve at $base (redis: ${redis_url:-none}, log level $log_level${serve_env[*]:+, ${serve_env[*]}})"
+}
+
+# bench_unserve stops the forma serve that bench_serve started.
+bench_unserve() {
+	kill "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
 }
 
 binary() { # name [prebuilt]: this tree's build, or another build to compare with it

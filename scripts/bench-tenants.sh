@@ -33,6 +33,10 @@
 #   BENCH_ROWS           rows of the one tenant (default tenants × rows per tenant)
 #   BENCH_SETUP_CLIENTS  tenants created at once (default 8)
 #   BENCH_DB             database created and dropped (default forma_bench_tenants)
+#   BENCH_AB             forma configurations to alternate instead of the run above, as
+#                        values of FORMA_DATABASE_LANES ("1 4"): no pgbench, forma
+#                        restarted per configuration, BENCH_AB_ROUNDS rounds (default
+#                        3), one-tenant cases BENCH_AB_ONE (default get); medians
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,6 +93,82 @@ BEGIN
 END \$\$"
 [[ $(psql_bench -c "SELECT count(*) FROM forma.tenants WHERE slug ~ '^$prefix[0-9]+\$'") == "$tenants" ]] ||
 	die "expected $tenants tenants"
+
+# --- BENCH_AB: forma configurations alternated on the same tenants ----------------------
+# BENCH_AB="1 4" runs the cases over the N tenants (and BENCH_AB_ONE's against the one
+# tenant) with forma restarted per configuration, FORMA_DATABASE_LANES=1 then 4, for
+# BENCH_AB_ROUNDS rounds (default 3), alternating; no pgbench. Beside each run: the
+# private memory of the Postgres backends serving forma at its end, forma's peak RSS.
+if [[ -n ${BENCH_AB:-} ]]; then
+	rounds=${BENCH_AB_ROUNDS:-3}
+	ab_tsv=$work/ab.tsv
+	: >"$ab_tsv"
+	load_exec() { GOMAXPROCS=${BENCH_LOAD_PROCS:-} exec "${app[@]}" "$work/formaload" -url "$base" -model "$model" -countries "$countries" "$@"; }
+	pg_private() { # MiB of private memory of the database's client backends, and how many
+		local pids
+		pids=$(psql_bench -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+		for p in $pids; do awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' "/proc/$p/smaps_rollup" 2>/dev/null || true; done |
+			awk '{s += $1; n++} END {printf "%.0f\t%d", s / 1024, n}'
+	}
+	# Postgres's CPU: only this database's backends and the server's own processes (the
+	# WAL writer, the checkpointer...), not other databases' clients on a shared server
+	pg_ticks() {
+		local pids
+		pids=$(psql_bench -c "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()")
+		# shellcheck disable=SC2046 # one path per process
+		{ cat $(sed 's|.*|/proc/&/stat|' <<<"$pids") 2>/dev/null || true; } | awk '{s += $14 + $15} END {print s + 0}'
+	}
+	bench_unserve
+	for r in $(seq 1 "$rounds"); do
+		for lanes in $BENCH_AB; do
+			serve_env=("FORMA_DATABASE_LANES=$lanes")
+			bench_serve
+			for c in ${BENCH_CASES:-get list create}; do
+				for w in multi one; do
+					if [[ $w == multi ]]; then
+						args=(-tenants "$work/tenants.txt" -id-min 1 -id-max "$per_tenant")
+					else
+						[[ " ${BENCH_AB_ONE-get} " == *" $c "* ]] || continue
+						args=(-tenant one -key "$one_key" -id-min "$id_min" -id-max "$id_max")
+					fi
+					label="$c-$w-r$r-l$lanes"
+					say "round $r, lanes $lanes: $c over $w"
+					measure_forma "$label" load_exec -case "$c" -c "$clients" -duration "${duration}s" -warmup "${warmup}s" "${args[@]}"
+					echo -e "$r\t$lanes\t$c\t$w\t$(jq -r '[.rps, .p50_ms, .p99_ms] | @tsv' "$work/forma-$label.json")\t$(tr ' ' '\t' <"$work/cpu-forma-$label")\t$(pg_private)\t$(rss VmHWM)" >>"$ab_tsv"
+				done
+			done
+			# statements that waited out their lane (lanes > 1): to the log
+			say "lanes $lanes: $(curl -fsS "$base/metrics" | grep -E '^forma_database_lane_(overflows|connections) ' | tr '\n' ' ')"
+			bench_unserve
+		done
+	done
+	{
+		echo
+		echo "Postgres µs: CPU of this database's backends and of the server's own processes only."
+		echo "A/B over $tenants tenants ($per_tenant rows each; one tenant: $rows rows): FORMA_DATABASE_LANES in ($BENCH_AB), $rounds rounds alternated, $clients clients, ${duration}s per case; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo
+		echo "| round | lanes | case | tenants | req/s | p50 ms | p99 ms | forma µs | load µs | Postgres µs | PG backends' private MiB | backends | forma peak RSS MiB |"
+		echo "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		awk -F'\t' '{printf "| %s | %s | %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13}' "$ab_tsv"
+		echo
+		echo "Medians over the rounds:"
+		echo
+		echo "| case | tenants | lanes | req/s | p99 ms | forma µs | Postgres µs | PG private MiB | forma peak RSS MiB |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		for c in ${BENCH_CASES:-get list create}; do
+			for w in multi one; do
+				for lanes in $BENCH_AB; do
+					awk -F'\t' -v c="$c" -v w="$w" -v l="$lanes" '
+						function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+							return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+						$3 == c && $4 == w && $2 == l { n++; r[n] = $5; p[n] = $7; f[n] = $8; q[n] = $10; m[n] = $11; s[n] = $13 }
+						END { if (n) printf "| %s | %s | %s | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f |\n", c, w, l, med(r, n), med(p, n), med(f, n), med(q, n), med(m, n), med(s, n) }' "$ab_tsv"
+				done
+			done
+		done
+	}
+	exit 0
+fi
 
 # --- pgbench's copies: pb<i>.event, the table of tenant bt<i> -----------------------------
 say "copying the $tenants tables into schemas pb0 ... for pgbench"

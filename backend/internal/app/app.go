@@ -58,7 +58,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if cfg.AdminKey == "" {
 		return nil, errors.New("app: no platform key (FORMA_ADMIN_KEY)")
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.OpenWith(ctx, cfg.DatabaseURL, db.Options{Lanes: cfg.DatabaseLanes, LaneWait: cfg.DatabaseLaneWait})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.keys = keys
 	a.Metrics.Gauge("forma_key_cache_entries", "Tenant keys this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(keys.CachedKeys()) })
-	stmts := db.NewStatements(pool.PGX, db.DefaultStatements)
+	stmts := db.NewStatements(pool.PGX, db.DefaultStatements).WithLanes(pool.Lanes)
+	if l := pool.Lanes; l != nil {
+		a.Metrics.Gauge("forma_database_lane_connections", "Connections open in the tenants' lanes of the pool (FORMA_DATABASE_LANES), all lanes together.",
+			func() float64 {
+				_, lanes := l.Conns()
+				n := 0
+				for _, c := range lanes {
+					n += c
+				}
+				return float64(n)
+			})
+		a.Metrics.Gauge("forma_database_lane_overflows", "Statements that took a shared connection because their lane's were all busy for FORMA_DATABASE_LANE_WAIT (since start).",
+			func() float64 { return float64(l.Overflows()) })
+	}
 	a.Metrics.Gauge("forma_statement_descriptions", "Statement texts of the data API this process knows, prepared or unnamed (LRU, at most 20000).",
 		func() float64 { return float64(stmts.Len()) })
 	limiter := ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log})

@@ -34,6 +34,7 @@ var Vars = []string{
 	"FORMA_READ_TIMEOUT", "FORMA_READ_MIN_RATE", "FORMA_WRITE_TIMEOUT", "FORMA_IDLE_TIMEOUT",
 	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
 	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
+	"FORMA_DATABASE_LANES", "FORMA_DATABASE_LANE_WAIT",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -53,6 +54,8 @@ type Config struct {
 	CacheWindow         time.Duration // FORMA_CACHE_WINDOW: longest a cached model is used before its version is re-checked (default 2s)
 	RedisPrefix         string        // FORMA_REDIS_PREFIX: prefix of the model cache's Redis keys and channel (default "forma:")
 	GroupCommit         bool          // FORMA_GROUP_COMMIT: single-record creates that arrive together commit together (default true)
+	DatabaseLanes       int           // FORMA_DATABASE_LANES: lanes of the pool's connections a tenant's statements keep to (default 4; 1: none; db.Lanes)
+	DatabaseLaneWait    time.Duration // FORMA_DATABASE_LANE_WAIT: longest a statement waits for its lane before it takes a shared connection (default 2ms)
 	Server              Server        // FORMA_READ_TIMEOUT and the other limits on slow and numerous clients (server.go)
 	// AuthFail limits failed authentications per client address and per key prefix
 	// (FORMA_AUTH_FAIL_BURST, default 10; FORMA_AUTH_FAIL_RATE, default 1/s).
@@ -90,6 +93,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.ShutdownTimeout, err = parseDuration(getenv, "FORMA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout); err != nil {
+		return c, err
+	}
+	if err := c.loadDatabase(getenv); err != nil {
 		return c, err
 	}
 	if err := c.loadCache(getenv); err != nil {

@@ -36,8 +36,9 @@ const DefaultStatements = 20_000
 
 // Statements runs queries on a pool, each text prepared or unnamed by its use.
 type Statements struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	lanes *Lanes // nil: every statement on pool
+	now   func() time.Time
 
 	mu    sync.Mutex
 	texts *lru.Cache[textKey, *text] // guarded by mu
@@ -63,6 +64,16 @@ func NewStatements(pool *pgxpool.Pool, capacity int) *Statements {
 	return &Statements{pool: pool, now: time.Now, texts: lru.New[textKey, *text](capacity)}
 }
 
+// WithLanes makes s run a tenant's statements on its lane's connections (QueryFor,
+// AcquireFor, SendBatchFor); nil leaves them on the pool. It returns s.
+func (s *Statements) WithLanes(l *Lanes) *Statements {
+	s.lanes = l
+	return s
+}
+
+// Lanes are the lanes s runs statements on; nil when there are none.
+func (s *Statements) Lanes() *Lanes { return s.lanes }
+
 // Len is how many texts are known now (the gauge forma_statement_descriptions).
 func (s *Statements) Len() int {
 	s.mu.Lock()
@@ -73,12 +84,114 @@ func (s *Statements) Len() int {
 // Query runs sql of owner with args, prepared on the connection when the text is in
 // frequent use, else unnamed with the shared description.
 func (s *Statements) Query(ctx context.Context, owner uint64, sql string, args ...any) (pgx.Rows, error) {
-	t := s.text(textKey{owner, sql})
-	if t.use(s.now().Unix()) {
-		return s.pool.Query(ctx, sql, args...)
-	}
-	return s.queryUnnamed(ctx, t, sql, args)
+	return s.QueryFor(ctx, "", owner, sql, args...)
 }
+
+// QueryFor is Query for a statement of the tenant whose lane key is key (its schema):
+// on a connection of its lane (Lanes) when there are lanes. A hot text may run on any
+// connection that is idle.
+func (s *Statements) QueryFor(ctx context.Context, key string, owner uint64, sql string, args ...any) (pgx.Rows, error) {
+	t := s.text(textKey{owner, sql})
+	hot := t.use(s.now().Unix())
+	if s.lanes == nil || key == "" {
+		if hot {
+			return s.pool.Query(ctx, sql, args...)
+		}
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s.queryUnnamed(ctx, conn, t, sql, args)
+	}
+	conn, err := s.lanes.Acquire(ctx, key, hot)
+	if err != nil {
+		return nil, err
+	}
+	if hot {
+		rows, err := conn.Query(ctx, sql, args...)
+		if err != nil {
+			conn.Release()
+			return nil, err
+		}
+		return &connRows{Rows: rows, conn: conn}, nil
+	}
+	return s.queryUnnamed(ctx, conn, t, sql, args)
+}
+
+// AcquireFor returns a connection for statements of the tenant whose lane key is key:
+// one of its lane's when there are lanes (Lanes.Acquire, not hot), else the pool's.
+func (s *Statements) AcquireFor(ctx context.Context, key string) (*pgxpool.Conn, error) {
+	if s.lanes == nil || key == "" {
+		return s.pool.Acquire(ctx)
+	}
+	return s.lanes.Acquire(ctx, key, false)
+}
+
+// SendBatchFor sends b on a connection for the tenant whose lane key is key
+// (AcquireFor), given back when the results are closed.
+func (s *Statements) SendBatchFor(ctx context.Context, key string, b *pgx.Batch) pgx.BatchResults {
+	if s.lanes == nil || key == "" {
+		return s.pool.SendBatch(ctx, b)
+	}
+	conn, err := s.lanes.Acquire(ctx, key, false)
+	if err != nil {
+		return errBatch{err: err}
+	}
+	return &connBatch{BatchResults: conn.SendBatch(ctx, b), conn: conn}
+}
+
+// connRows are rows on a connection given back when they close.
+type connRows struct {
+	pgx.Rows
+	conn *pgxpool.Conn
+}
+
+func (r *connRows) Close() {
+	r.Rows.Close()
+	if r.conn != nil {
+		r.conn.Release()
+		r.conn = nil
+	}
+}
+
+func (r *connRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+// connBatch are a batch's results on a connection given back when they close.
+type connBatch struct {
+	pgx.BatchResults
+	conn *pgxpool.Conn
+}
+
+func (b *connBatch) Close() error {
+	err := b.BatchResults.Close()
+	if b.conn != nil {
+		b.conn.Release()
+		b.conn = nil
+	}
+	return err
+}
+
+// errBatch are the results of a batch that could not be sent (no connection): every
+// statement's outcome is err.
+type errBatch struct {
+	pgx.BatchResults // nil: only the methods below are used
+	err              error
+}
+
+func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b errBatch) QueryRow() pgx.Row                { return errRow{b.err} }
+func (b errBatch) Close() error                     { return b.err }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // text returns the entry of k, making one.
 func (s *Statements) text(k textKey) *text {
@@ -106,11 +219,8 @@ func (t *text) use(sec int64) bool {
 
 // queryUnnamed runs sql as the unnamed statement of a connection: Parse, Bind, Describe
 // and Execute in one round trip, the parameters encoded by the shared description.
-func (s *Statements) queryUnnamed(ctx context.Context, t *text, sql string, args []any) (pgx.Rows, error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (s *Statements) queryUnnamed(ctx context.Context, conn *pgxpool.Conn, t *text, sql string, args []any) (pgx.Rows, error) {
+	var err error
 	desc := t.desc.Load()
 	if desc == nil {
 		if desc, err = conn.Conn().PgConn().Prepare(ctx, "", sql, nil); err != nil {

@@ -91,7 +91,12 @@ func (t *Table) fetchLists(ctx context.Context, q batchQuerier, query string, co
 	for _, c := range calls {
 		b.Queue(query, c.Arg...)
 	}
-	br := q.SendBatch(ctx, &b)
+	var br pgx.BatchResults
+	if p, ok := q.(onPool); ok {
+		br = p.sendBatchFor(ctx, t, &b) // on the tenant's lane
+	} else {
+		br = q.SendBatch(ctx, &b)
+	}
 	var failed []*listCall
 	for _, c := range calls {
 		rows, err := br.Query()

@@ -62,12 +62,39 @@ type onPool struct {
 	stmts *db.Statements
 }
 
-// queryFor runs sql of table t on a connection of the pool.
+// queryFor runs sql of table t on a connection of the pool: of its tenant's lane, when
+// the pool has lanes (db.Lanes).
 func (p onPool) queryFor(ctx context.Context, t *Table, sql string, args []any) (pgx.Rows, error) {
 	if p.stmts == nil {
 		return p.Pool.Query(ctx, sql, args...)
 	}
-	return p.stmts.Query(ctx, t.id, sql, args...)
+	return p.stmts.QueryFor(ctx, laneKey(t), t.id, sql, args...)
+}
+
+// acquireFor is a connection for statements of table t: of its tenant's lane, when the
+// pool has lanes.
+func (p onPool) acquireFor(ctx context.Context, t *Table) (*pgxpool.Conn, error) {
+	if p.stmts == nil {
+		return p.Pool.Acquire(ctx)
+	}
+	return p.stmts.AcquireFor(ctx, laneKey(t))
+}
+
+// sendBatchFor sends a pipeline of statements of table t: on its tenant's lane, when
+// the pool has lanes.
+func (p onPool) sendBatchFor(ctx context.Context, t *Table, b *pgx.Batch) pgx.BatchResults {
+	if p.stmts == nil {
+		return p.Pool.SendBatch(ctx, b)
+	}
+	return p.stmts.SendBatchFor(ctx, laneKey(t), b)
+}
+
+// laneKey is what picks the lane of t's statements: its tenant's schema (quoted).
+func laneKey(t *Table) string {
+	if i := strings.Index(t.qualified, `"."`); i > 0 {
+		return t.qualified[:i+1]
+	}
+	return t.qualified
 }
 
 // Result is a record answer with the schema version it was served with.
