@@ -35,7 +35,12 @@ func (s *Service) write(ctx context.Context, t tenantref.Ref, model, event strin
 		recs, err := fn(s.pool(), false)
 		return recs, markWritten(err) // alone, outside a transaction: committed
 	}
-	tx, err := s.DB.Begin(ctx)
+	conn, err := s.pool().acquireFor(ctx, laneOf(t)) // the tenant's lane: its tables' catalog is cached there
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}

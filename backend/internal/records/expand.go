@@ -49,7 +49,7 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 		for _, cond := range conds {
 			query += " AND " + target.conditionSQL(cond, &a)
 		}
-		related, err := target.query(ctx, s.DB, query, a, selected, len(ph))
+		related, err := target.query(ctx, s.pool(), query, a, selected, len(ph))
 		if err != nil {
 			return err
 		}

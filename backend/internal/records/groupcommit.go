@@ -90,7 +90,7 @@ func (t *Table) insertAlone(ctx context.Context, q Querier, c *createCall) {
 // them. Otherwise it answers none: refused is the index of the insert Postgres refused
 // (len(calls) when it refused the commit), or -1 with err for every call.
 func (t *Table) commitGroup(ctx context.Context, pool onPool, calls []*createCall) (refused int, err error) {
-	conn, err := pool.acquireFor(ctx, t) // on the tenant's lane
+	conn, err := pool.acquireFor(ctx, laneKey(t)) // on the tenant's lane
 	if err != nil {
 		return -1, err // nothing was sent
 	}

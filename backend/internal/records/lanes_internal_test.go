@@ -14,8 +14,9 @@ import (
 	"forma.dev/shared/schema"
 )
 
-// With lanes (FORMA_DATABASE_LANES), a tenant's gets (batched), lists (in pipelines)
-// and creates (in groups) run on its lane's connections only. Each tenant's model reads
+// With lanes (FORMA_DATABASE_LANES), a tenant's gets (batched), lists (in pipelines),
+// creates (in groups) and bulk creates (in a transaction) run on its lane's connections
+// only. Each tenant's model reads
 // a view that answers the backend it ran on (pid), inserts included (RETURNING).
 func TestATenantsRequestsRunOnItsLane(t *testing.T) {
 	t.Parallel()
@@ -69,7 +70,7 @@ func TestATenantsRequestsRunOnItsLane(t *testing.T) {
 				for n := range 20 {
 					var res *Result
 					var err error
-					kind := (n + g) % 3
+					kind := (n + g) % 4
 					if g >= 3 {
 						kind = 1
 					}
@@ -82,6 +83,8 @@ func TestATenantsRequestsRunOnItsLane(t *testing.T) {
 						}
 					case 2:
 						res, err = svcs[i].Create(ctx, ref, Caller{}, "tag", []map[string]any{{"name": "x"}}, 0)
+					case 3:
+						res, err = svcs[i].Create(ctx, ref, Caller{}, "tag", []map[string]any{{"name": "y"}, {"name": "z"}}, 0)
 					}
 					if err != nil {
 						errs <- err

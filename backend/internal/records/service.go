@@ -71,13 +71,13 @@ func (p onPool) queryFor(ctx context.Context, t *Table, sql string, args []any) 
 	return p.stmts.QueryFor(ctx, laneKey(t), t.id, sql, args...)
 }
 
-// acquireFor is a connection for statements of table t: of its tenant's lane, when the
-// pool has lanes.
-func (p onPool) acquireFor(ctx context.Context, t *Table) (*pgxpool.Conn, error) {
+// acquireFor is a connection for statements of the tenant whose lane key is lane: of
+// its lane, when the pool has lanes.
+func (p onPool) acquireFor(ctx context.Context, lane string) (*pgxpool.Conn, error) {
 	if p.stmts == nil {
 		return p.Pool.Acquire(ctx)
 	}
-	return p.stmts.AcquireFor(ctx, laneKey(t))
+	return p.stmts.AcquireFor(ctx, lane)
 }
 
 // sendBatchFor sends a pipeline of statements of table t: on its tenant's lane, when
@@ -88,6 +88,10 @@ func (p onPool) sendBatchFor(ctx context.Context, t *Table, b *pgx.Batch) pgx.Ba
 	}
 	return p.stmts.SendBatchFor(ctx, laneKey(t), b)
 }
+
+// laneOf is what picks the lane of a tenant's statements: its schema, quoted (as
+// laneKey reads it from a table's name).
+func laneOf(t tenantref.Ref) string { return pgx.Identifier{t.Schema}.Sanitize() }
 
 // laneKey is what picks the lane of t's statements: its tenant's schema (quoted).
 func laneKey(t *Table) string {
