@@ -214,12 +214,45 @@ func (t *Table) deleteWhere(ctx context.Context, q Querier, id int64, ifMatch *i
 	return t.query(ctx, q, t.withConds(text, &a, conds), a, t.columns, 1)
 }
 
+// readable is what a write's answer may show of the rows it wrote: the caller's get
+// rule (g, nil without one) and its filter with the caller's variables (ok false when it
+// matches nothing), which checkWritten evaluates inside the write.
+type readable struct {
+	g     *rule
+	conds []query.Condition
+	ok    bool
+}
+
+// readableOf is the caller's readable for writes to t.
+func (t *Table) readableOf(ts *Tables, c Caller) readable {
+	g, err := t.rule(ts, c, access.Get)
+	if err != nil {
+		return readable{}
+	}
+	conds, ok := g.where(c.Vars)
+	return readable{g: g, conds: conds, ok: ok}
+}
+
 // checkWritten checks, inside the write's transaction, that every row written satisfies
 // conds (the rule's filter): a 403 naming the field of each row's first failing term
-// ("[3].owner" in a bulk write), so that the caller's transaction writes nothing.
-func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []query.Condition, recs []*Record, bulk bool) error {
-	if len(conds) == 0 || len(recs) == 0 {
-		return nil
+// ("[3].owner" in a bulk write), so that the caller's transaction writes nothing. It
+// answers, in the same statement, which of the rows the get rule's filter (rd) holds:
+// by id, those the answer may show as the get rule reads them.
+func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []query.Condition, rd readable, recs []*Record, bulk bool) (map[int64]bool, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(recs))
+	at := make(map[int64]int, len(recs))
+	visible := make(map[int64]bool, len(recs))
+	for i, rec := range recs {
+		ids[i], _ = idOf(rec, schema.ColumnID)
+		at[ids[i]] = i
+		visible[ids[i]] = rd.ok && len(rd.conds) == 0
+	}
+	testGet := rd.ok && len(rd.conds) > 0
+	if len(conds) == 0 && !testGet {
+		return visible, nil
 	}
 	var a args
 	var b strings.Builder
@@ -227,29 +260,37 @@ func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []qu
 	for _, c := range conds {
 		b.WriteString(", COALESCE(" + t.conditionSQL(c, &a) + ", false)")
 	}
-	ids := make([]int64, len(recs))
-	at := make(map[int64]int, len(recs))
-	for i, rec := range recs {
-		ids[i], _ = idOf(rec, schema.ColumnID)
-		at[ids[i]] = i
+	if testGet {
+		b.WriteString(", COALESCE(")
+		for i, c := range rd.conds {
+			if i > 0 {
+				b.WriteString(" AND ")
+			}
+			b.WriteString("(" + t.conditionSQL(c, &a) + ")")
+		}
+		b.WriteString(", false)")
 	}
 	b.WriteString(" FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = ANY(" + a.bind(ids) + ")")
 	rows, err := q.Query(ctx, b.String(), a...)
 	if err != nil {
-		return dbError(err)
+		return nil, dbError(err)
 	}
 	defer rows.Close()
 	failing := make(map[int]string)
 	oks := make([]bool, len(conds))
-	dest := make([]any, len(conds)+1)
+	var seen bool
+	dest := make([]any, 0, len(conds)+2)
 	var id int64
-	dest[0] = &id
+	dest = append(dest, &id)
 	for i := range oks {
-		dest[i+1] = &oks[i]
+		dest = append(dest, &oks[i])
+	}
+	if testGet {
+		dest = append(dest, &seen)
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return dbError(err)
+			return nil, dbError(err)
 		}
 		for i, ok := range oks {
 			if !ok {
@@ -257,12 +298,15 @@ func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []qu
 				break
 			}
 		}
+		if testGet {
+			visible[id] = seen
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return dbError(err)
+		return nil, dbError(err)
 	}
 	if len(failing) == 0 {
-		return nil
+		return visible, nil
 	}
 	idx := make([]int, 0, len(failing))
 	for i := range failing {
@@ -279,7 +323,7 @@ func (t *Table) checkWritten(ctx context.Context, q Querier, r *rule, conds []qu
 	}
 	e := r.forbidden(probs[0].Path + " is outside its filter")
 	e.Problems = probs
-	return e
+	return nil, e
 }
 
 // writeBody refuses the fields of a body the rule does not write and, on create, sets
@@ -343,20 +387,24 @@ func (r *rule) replaceBody(t *Table, body map[string]any) (map[string]any, probl
 	return vals, nil
 }
 
-// answerCols are the columns a write's answer shows the caller: those its get rule reads
-// or, without one, those the write's own rule writes. all: every column.
-func (t *Table) answerCols(ts *Tables, c Caller, w *rule) (cols []*column, all bool) {
-	if g, err := t.rule(ts, c, access.Get); err == nil {
-		return g.cols, g.all
+// answerAs trims written records to what the caller may see: a row the get rule's
+// filter held when it was written (visible, by id) as the get rule reads it; any other
+// row, or every row when the role has no get rule, only with the fields the write's rule
+// w writes.
+func (t *Table) answerAs(rd readable, w *rule, visible map[int64]bool, recs []*Record) []*Record {
+	out := make([]*Record, len(recs))
+	for i, rec := range recs {
+		id, _ := idOf(rec, schema.ColumnID)
+		switch {
+		case rd.g != nil && visible[id] && rd.g.all:
+			out[i] = rec
+		case rd.g != nil && visible[id]:
+			out[i] = trimmed([]*Record{rec}, rd.g.cols)[0]
+		case w.all:
+			out[i] = trimmed([]*Record{rec}, t.columns[len(systemColumns):])[0]
+		default:
+			out[i] = trimmed([]*Record{rec}, w.cols)[0]
+		}
 	}
-	return w.cols, w.all
-}
-
-// answerAs trims written records to what the caller may see.
-func (t *Table) answerAs(ts *Tables, c Caller, w *rule, recs []*Record) []*Record {
-	cols, all := t.answerCols(ts, c, w)
-	if all {
-		return recs
-	}
-	return trimmed(recs, cols)
+	return out
 }

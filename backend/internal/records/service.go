@@ -196,13 +196,16 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 		}
 	}
 	var written []int64
+	var visible map[int64]bool // of the rows written, those the get rule's filter held
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
+		var rd readable
 		if c.custom() {
 			var err error
 			if r, err = tbl.rule(ts, c, access.Create); err != nil {
 				return err
 			}
+			rd = tbl.readableOf(ts, c)
 		}
 		rows := make([]map[string]any, len(bodies))
 		var probs problem.List
@@ -232,7 +235,7 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 			recs, err := s.readBack(ctx, tbl, written)
 			res.Version, res.Records = ts.Version, recs
 			if r != nil && err == nil {
-				res.Records = tbl.answerAs(ts, c, r, recs)
+				res.Records = tbl.answerAs(rd, r, visible, recs)
 			}
 			return err
 		}
@@ -247,11 +250,11 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 				return r.forbidden("its filter admits no record for this caller")
 			}
 		}
-		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk || len(conds) > 0, func(q Querier, inTx bool) ([]*Record, error) {
+		recs, err := s.write(ctx, t, model, EventCreated, ts.Version, kind == aBulk || len(conds) > 0 || len(rd.conds) > 0, func(q Querier, inTx bool) ([]*Record, error) {
 			if r != nil {
 				recs, err := tbl.insertDirect(ctx, q, rows)
 				if err == nil {
-					err = tbl.checkWritten(ctx, q, r, conds, recs, kind == aBulk)
+					visible, err = tbl.checkWritten(ctx, q, r, conds, rd, recs, kind == aBulk)
 				}
 				return recs, err
 			}
@@ -263,7 +266,7 @@ func (s *Service) Create(ctx context.Context, t tenantref.Ref, c Caller, model s
 		written, _ = writtenStale(err)
 		res.Version, res.Records = ts.Version, recs
 		if r != nil && err == nil {
-			res.Records = tbl.answerAs(ts, c, r, recs)
+			res.Records = tbl.answerAs(rd, r, visible, recs)
 		}
 		return unknownIfLost(err)
 	})
@@ -384,19 +387,22 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 		}
 	}
 	var written []int64
+	var visible map[int64]bool // of the rows written, those the get rule's filter held
 	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
 		var r *rule
+		var rd readable
 		if c.custom() {
 			var err error
 			if r, err = tbl.rule(ts, c, access.Update); err != nil {
 				return err
 			}
+			rd = tbl.readableOf(ts, c)
 		}
 		if written != nil { // written with a stale model: read back with this one
 			recs, err := s.readBack(ctx, tbl, written)
 			res.Version, res.Records = ts.Version, recs
 			if r != nil && err == nil {
-				res.Records = tbl.answerAs(ts, c, r, recs)
+				res.Records = tbl.answerAs(rd, r, visible, recs)
 			}
 			return err
 		}
@@ -422,11 +428,11 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 		if len(probs) > 0 {
 			return validation(probs)
 		}
-		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, len(conds) > 0, func(q Querier, _ bool) ([]*Record, error) {
+		recs, err := s.write(ctx, t, model, EventUpdated, ts.Version, len(conds) > 0 || len(rd.conds) > 0, func(q Querier, _ bool) ([]*Record, error) {
 			if r != nil {
 				recs, err := tbl.updateWhere(ctx, q, id, vals, ifMatch, conds)
 				if err == nil {
-					err = tbl.checkWritten(ctx, q, r, conds, recs, false)
+					visible, err = tbl.checkWritten(ctx, q, r, conds, rd, recs, false)
 				}
 				return recs, err
 			}
@@ -439,7 +445,7 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 		}
 		res.Version, res.Records = ts.Version, recs
 		if r != nil && err == nil {
-			res.Records = tbl.answerAs(ts, c, r, recs)
+			res.Records = tbl.answerAs(rd, r, visible, recs)
 		}
 		return err
 	})
