@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"testing"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"forma.dev/backend/internal/apitest"
 )
 
@@ -34,5 +36,25 @@ func TestCustomRoleWriteAnswers(t *testing.T) {
 		{Name: "bulk create, one of each", Method: "POST", Path: data + "post", Key: author,
 			Body: `[{"title":"d2","status":"draft"},{"title":"p2","status":"published"}]`, Status: 201,
 			Contains: []string{`"title":"d2","status":"draft"`, `"title":"p2",` + me}},
+	})
+}
+
+// GET /t/{tenant} with a custom role tells nothing of the tenant's internals: no id,
+// schema, limits nor usage, and only the models its rules name.
+func TestCustomRoleWhoami(t *testing.T) {
+	t.Parallel()
+	s, acme, author, reader, authorID := rolesServer(t)
+	hidden := []string{`"usage"`, `"limits"`, `"own_limits"`, `"schema`, `"storage_bytes"`, `"rows_per_model"`, `"audit"`, `"created_at"`}
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "author", Method: "GET", Path: "/api/v1/t/acme", Key: author, Status: 200,
+			Contains: []string{`{"key":{"id":` + itoa(authorID) + `,"role":"author"},"models":["person","post"],"tenant":{"name":"`},
+			Excludes: hidden},
+		{Name: "reader", Method: "GET", Path: "/api/v1/t/acme", Key: reader, Status: 200,
+			Contains: []string{`"models":["post"]`, `"slug":"acme"`}, Excludes: append(hidden, `"person"`)},
+		{Name: "a token has no key id", Method: "GET", Path: "/api/v1/t/acme", Status: 200,
+			Key:      sign(t, jose.HS256, []byte(tokenSecret), "", claims(map[string]any{"role": "team"})),
+			Contains: []string{`"key":{"role":"team"}`, `"models":["post"]`}, Excludes: hidden},
+		{Name: "a built-in role sees it all", Method: "GET", Path: "/api/v1/t/acme", Key: acme.Read, Status: 200,
+			Contains: []string{`"usage"`, `"limits"`, `"audit"`}},
 	})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"sort"
 
 	"github.com/gin-gonic/gin"
 
@@ -110,7 +111,9 @@ func (a *api) deleteTenant(c *gin.Context) {
 }
 
 // whoami shows the tenant and the key a request authenticated with, the tenant's
-// limits and its usage.
+// limits and its usage. A custom role sees only the tenant's slug and name, its key's id
+// (a key's; none for a token) and role, and the models its rules name: nothing of the
+// tenant's internals (id, schema, limits, usage) nor of the models it cannot use.
 func (a *api) whoami(c *gin.Context) {
 	p := PrincipalOf(c)
 	ctx := c.Request.Context()
@@ -119,17 +122,33 @@ func (a *api) whoami(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if !p.Role.BuiltIn() {
+		role := ts.Roles[string(p.Role)]
+		models := []string{}
+		for name := range ts.ByName {
+			if role != nil && len(role.Permissions[name]) > 0 {
+				models = append(models, name)
+			}
+		}
+		sort.Strings(models)
+		key := gin.H{"role": p.Role}
+		if p.KeyID != 0 {
+			key["id"] = p.KeyID
+		}
+		c.JSON(http.StatusOK, gin.H{
+			"tenant": gin.H{"slug": p.Tenant.Slug, "name": p.Tenant.Name},
+			"key":    key,
+			"models": models,
+		})
+		return
+	}
 	u, err := a.Tenants.Usage(ctx, schemaTenant(c))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	rows := make(map[string]*int64, len(ts.ByName))
-	role := ts.Roles[string(p.Role)]
 	for name := range ts.ByName {
-		if !p.Role.BuiltIn() && (role == nil || len(role.Permissions[name]) == 0) {
-			continue // a custom role sees only the models its rules name
-		}
 		if n, ok := u.Rows[name]; ok && n >= 0 {
 			rows[name] = &n
 		} else {
