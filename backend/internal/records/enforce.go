@@ -20,11 +20,11 @@ func forbiddenField(probs *problem.List, path, name string) {
 	probs.Add(path, problem.ForbiddenField, map[string]any{"name": name})
 }
 
-// narrowList refuses what a list asks of fields the role cannot read (filters, sort,
-// fields, expand, a cursor over them) and adds the role's filter and fields to lq.
-// none is true when the filter matches nothing for this caller; hideCursor when the
-// order's keys (id, at least) are not all readable, so next_cursor would show them.
-func (r *rule) narrowList(t *Table, c Caller, q url.Values, lq *query.List) (none, hideCursor bool, err error) {
+// refuseNames refuses what a list asks of fields the role cannot read (filters, sort,
+// fields, expand, a cursor over them), by name, before the query is parsed: a parameter
+// over such a field is a forbidden_field whatever its lookup or value, so that no other
+// problem tells the field's type.
+func (r *rule) refuseNames(t *Table, q url.Values) error {
 	var probs problem.List
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -36,36 +36,58 @@ func (r *rule) narrowList(t *Table, c Caller, q url.Values, lq *query.List) (non
 			forbiddenField(&probs, k, name)
 		}
 	}
-	for _, part := range strings.Split(strings.Join(q["sort"], ","), ",") {
-		if name := strings.TrimPrefix(strings.TrimSpace(part), "-"); name != "" && !r.canName(t, name) {
+	var hidden string // the first key of the order the role cannot read
+	for _, part := range splitNames(q["sort"]) {
+		if name := strings.TrimPrefix(part, "-"); !r.canName(t, name) {
 			forbiddenField(&probs, "sort", name)
+			if hidden == "" {
+				hidden = name
+			}
 		}
 	}
-	for _, f := range lq.Fields {
-		if !r.can(f) {
-			forbiddenField(&probs, "fields", f.Name)
+	for _, param := range [...]string{"fields", "expand"} {
+		for _, name := range splitNames(q[param]) {
+			if !r.canName(t, name) {
+				forbiddenField(&probs, param, name)
+			}
 		}
 	}
-	for _, f := range lq.Expand {
-		if !r.can(f) {
-			forbiddenField(&probs, "expand", f.Name)
+	if id := t.columns[0].name; hidden == "" && !r.canName(t, id) {
+		hidden = id // id ends every order
+	}
+	if hidden != "" && q.Get("cursor") != "" {
+		forbiddenField(&probs, "cursor", hidden)
+	}
+	if len(probs) > 0 {
+		return apperr.Validation("the query is not valid", probs)
+	}
+	return nil
+}
+
+// splitNames are the names of a comma-separated list parameter, given once or more.
+func splitNames(vals []string) []string {
+	var out []string
+	for _, part := range strings.Split(strings.Join(vals, ","), ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
 		}
 	}
+	return out
+}
+
+// narrowList adds the role's filter and fields to lq, which refuseNames has checked.
+// none is true when the filter matches nothing for this caller; hideCursor when the
+// order's keys (id, at least) are not all readable, so next_cursor would show them.
+func (r *rule) narrowList(t *Table, c Caller, lq *query.List) (none, hideCursor bool) {
 	for _, k := range lq.Sort {
 		if !r.can(k.Col) {
 			hideCursor = true
-			if q.Get("cursor") != "" {
-				forbiddenField(&probs, "cursor", k.Col.Name)
-			}
 			break
 		}
 	}
-	if len(probs) > 0 {
-		return false, false, apperr.Validation("the query is not valid", probs)
-	}
 	conds, ok := r.where(c.Vars)
 	if !ok {
-		return true, hideCursor, nil
+		return true, hideCursor
 	}
 	if len(conds) > 0 {
 		where := make([]query.Condition, 0, len(lq.Where)+len(conds))
@@ -79,21 +101,7 @@ func (r *rule) narrowList(t *Table, c Caller, q url.Values, lq *query.List) (non
 			lq.Fields = append(lq.Fields, &c.q)
 		}
 	}
-	return false, hideCursor, nil
-}
-
-// refuseExpand refuses relations the role cannot read.
-func (r *rule) refuseExpand(cols []*query.Column) error {
-	var probs problem.List
-	for _, f := range cols {
-		if !r.can(f) {
-			forbiddenField(&probs, "expand", f.Name)
-		}
-	}
-	if len(probs) > 0 {
-		return apperr.Validation("the query is not valid", probs)
-	}
-	return nil
+	return false, hideCursor
 }
 
 // readCols are the columns a read through r selects: the readable ones, with id first

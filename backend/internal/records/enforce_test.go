@@ -191,12 +191,25 @@ func TestRoleListAndGet(t *testing.T) {
 		{"fields=title,body", "invalid fields:forbidden_field"},
 		{"fields=title", ""},
 		{"sort=rank", "invalid sort:forbidden_field"},
+		// an unreadable field's type shows through no other problem
+		{"rank__gt=abc", "invalid rank__gt:forbidden_field"},
+		{"rank__contains=1", "invalid rank__contains:forbidden_field"},
+		{"rank__nope=1", "invalid rank__nope:forbidden_field"},
+		{"body__isnull=maybe", "invalid body__isnull:forbidden_field"},
+		{"sort=rank,rank", "invalid sort:forbidden_field sort:forbidden_field"},
+		{"fields=body,body", "invalid fields:forbidden_field fields:forbidden_field"},
+		{"expand=body", "invalid expand:forbidden_field"},
+		{"sort=rank&cursor=abc", "invalid sort:forbidden_field cursor:forbidden_field"},
+		{"rank__gt=abc&title__gt=x&limit=0", "invalid rank__gt:forbidden_field"},
 		{"title=p3", ""},
 		{"title=p2", ""}, // a draft: outside the filter, so an empty page
 	} {
 		if _, err := list(key7, sc.q); code(err) != sc.want {
 			t.Errorf("list ?%s: %q, want %q", sc.q, code(err), sc.want)
 		}
+	}
+	if _, err := s.Get(ctx, ten, key7, "post", 1, "body", 0); code(err) != "invalid expand:forbidden_field" {
+		t.Errorf("get ?expand=body (unreadable, not a relation): %q, want forbidden_field", code(err))
 	}
 	if res, _ := list(key7, "title=p2"); len(res.Page.Data) != 0 {
 		t.Errorf("a filter over a draft finds %s", listJSON(res.Page.Data...))

@@ -295,16 +295,18 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 				return err
 			}
 		}
+		if r != nil {
+			if err := r.refuseNames(tbl, q); err != nil {
+				return err
+			}
+		}
 		lq, probs := tbl.ParseList(q)
 		if len(probs) > 0 {
 			return apperr.Validation("the query is not valid", probs)
 		}
 		var none, hideCursor bool
 		if r != nil {
-			var err error
-			if none, hideCursor, err = r.narrowList(tbl, c, q, &lq); err != nil {
-				return err
-			}
+			none, hideCursor = r.narrowList(tbl, c, &lq)
 		}
 		var page *Page
 		var err error
@@ -349,6 +351,11 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model stri
 				return err
 			}
 		}
+		if r != nil {
+			if err := r.refuseNames(tbl, url.Values{"expand": {expand}}); err != nil {
+				return err
+			}
+		}
 		var probs problem.List
 		cols := query.ParseExpand(tbl, expand, &probs)
 		if len(probs) > 0 {
@@ -358,9 +365,7 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model stri
 		var err error
 		switch {
 		case r != nil:
-			if err = r.refuseExpand(cols); err == nil {
-				rec, err = tbl.getAs(ctx, s.pool(), together(aRead, false, s.SeparateCommits), r, c, id)
-			}
+			rec, err = tbl.getAs(ctx, s.pool(), together(aRead, false, s.SeparateCommits), r, c, id)
 		case together(aRead, false, s.SeparateCommits):
 			rec, err = tbl.getBatched(ctx, s.pool(), id)
 		default:
