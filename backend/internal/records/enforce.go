@@ -347,6 +347,9 @@ func (r *rule) writeBody(t *Table, c Caller, body map[string]any, probs *problem
 			forbiddenField(probs, k, k)
 		}
 	}
+	if r.lostPreset {
+		return nil, r.forbidden("one of its presets names a field the model lacks")
+	}
 	if len(r.presets) == 0 {
 		return body, nil
 	}

@@ -484,3 +484,31 @@ func TestRoleVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestPresetOfAMissingField: a create whose rule presets a field the table lacks is
+// refused (403), not written without the preset.
+func TestPresetOfAMissingField(t *testing.T) {
+	t.Parallel()
+	s, ten := rolesService(t)
+	ctx := context.Background()
+	var role access.Role
+	if err := json.Unmarshal([]byte(`{"permissions":{"post":{
+		"create":{"fields":["title"],"presets":{"gone":"$auth.sub","status":"draft"}}}}}`), &role); err != nil {
+		t.Fatal(err)
+	}
+	withGone := postModel
+	withGone.Fields = append(slices.Clone(postModel.Fields), schema.Field{ID: "f_gone", Name: "gone", Type: "text"})
+	stored, probs := access.Compile(role, []schema.Model{personModel, withGone})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	ts, _ := s.Catalog.Get(ctx, ten, 0)
+	ts.Roles["lost"] = stored
+	c := records.Caller{Role: "lost", Vars: map[string]any{"sub": "key:7"}}
+	if _, err := s.Create(ctx, ten, c, "post", []map[string]any{{"title": "x"}}, 0); code(err) != "forbidden" {
+		t.Errorf("create with a preset of a missing field: %q, want forbidden", code(err))
+	}
+	if res, _ := s.List(ctx, ten, admin, "post", url.Values{"title": {"x"}}, 0); len(res.Page.Data) != 0 {
+		t.Errorf("written: %s", listJSON(res.Page.Data...))
+	}
+}

@@ -37,6 +37,9 @@ type rule struct {
 	cols    []*column
 	terms   []term
 	presets []preset
+	// lostPreset: a preset names a field the table lacks; a create through the rule is
+	// refused rather than written without it.
+	lostPreset bool
 	// selected are the columns its reads select, selectList their select list; trim:
 	// id is selected but not readable (readCols).
 	selected   []*column
@@ -158,6 +161,7 @@ func (t *Table) compileRule(role string, action access.Action, sr *access.Stored
 	for _, p := range sr.Presets {
 		c := t.columnByID(p.Field)
 		if c == nil {
+			r.lostPreset = true
 			continue
 		}
 		pr := preset{col: c, value: p.Value}
