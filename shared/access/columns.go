@@ -7,14 +7,6 @@ import (
 	"forma.dev/shared/schema"
 )
 
-// systemTypes are the field types of the system columns, as records and the list
-// filters treat them: id is an integer, created_at and updated_at are datetimes.
-var systemTypes = map[string]string{
-	schema.ColumnID:        "integer",
-	schema.ColumnCreatedAt: "datetime",
-	schema.ColumnUpdatedAt: "datetime",
-}
-
 // systemKey is how a kept rule names a system column: "$id".
 func systemKey(name string) string { return "$" + name }
 
@@ -55,7 +47,7 @@ func newTable(m *schema.Model) *table {
 		byName: make(map[string]*column, len(m.Fields)+len(schema.SystemColumns)),
 		byKey:  make(map[string]*column, len(m.Fields)+len(schema.SystemColumns))}
 	for _, name := range schema.SystemColumns {
-		typ, _ := fieldtype.Lookup(systemTypes[name])
+		typ, _ := fieldtype.Lookup(schema.SystemColumnType(name))
 		c := &column{key: systemKey(name), name: name, system: true,
 			lookups: typ.Describe().Lookups, codec: typ.Compile(nil)}
 		t.add(c)

@@ -54,6 +54,18 @@ const (
 // SystemColumns lists the system columns in table order.
 var SystemColumns = []string{ColumnID, ColumnCreatedAt, ColumnUpdatedAt}
 
+// systemColumnTypes are the field types of the system columns.
+var systemColumnTypes = map[string]string{
+	ColumnID:        "integer",
+	ColumnCreatedAt: "datetime",
+	ColumnUpdatedAt: "datetime",
+}
+
+// SystemColumnType is the field type of system column name, as records, rules, list
+// filters and the OpenAPI document treat it: id is an integer, created_at and
+// updated_at are datetimes; "" for a name that is not a system column.
+func SystemColumnType(name string) string { return systemColumnTypes[name] }
+
 // MaxNameBytes is the longest name Postgres keeps without truncating it.
 const MaxNameBytes = 63
 

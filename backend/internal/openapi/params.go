@@ -16,10 +16,10 @@ type column struct {
 
 // columns lists the model's columns in table order: the system columns, then the fields.
 func (m *model) columns() []column {
-	cols := []column{
-		{schema.ColumnID, "integer", valueSchema("integer", nil, nil, true)},
-		{schema.ColumnCreatedAt, "datetime", valueSchema("datetime", nil, nil, true)},
-		{schema.ColumnUpdatedAt, "datetime", valueSchema("datetime", nil, nil, true)},
+	cols := make([]column, 0, len(schema.SystemColumns)+len(m.fields))
+	for _, name := range schema.SystemColumns {
+		typ := schema.SystemColumnType(name)
+		cols = append(cols, column{name, typ, valueSchema(typ, nil, nil, true)})
 	}
 	for _, f := range m.fields {
 		d := f.def

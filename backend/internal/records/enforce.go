@@ -199,7 +199,7 @@ func (t *Table) withConds(text string, a *args, conds []query.Condition) string 
 func (t *Table) updateWhere(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64, conds []query.Condition) ([]*Record, error) {
 	var cols []*column
 	a := make(args, 0, len(vals)+2+len(conds))
-	for _, c := range t.columns[len(systemColumns):] {
+	for _, c := range t.columns[len(schema.SystemColumns):] {
 		if val, ok := vals[c.name]; ok {
 			cols = append(cols, c)
 			a = append(a, dbValue(c, val))
@@ -412,7 +412,7 @@ func (t *Table) answerAs(rd readable, w *rule, visible map[int64]bool, recs []*R
 		case rd.g != nil && visible[id]:
 			out[i] = trimmed([]*Record{rec}, rd.g.cols)[0]
 		case w.all:
-			out[i] = trimmed([]*Record{rec}, t.columns[len(systemColumns):])[0]
+			out[i] = trimmed([]*Record{rec}, t.columns[len(schema.SystemColumns):])[0]
 		default:
 			out[i] = trimmed([]*Record{rec}, w.cols)[0]
 		}

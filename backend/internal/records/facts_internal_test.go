@@ -48,7 +48,7 @@ func TestEveryType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range tbl.columns[len(systemColumns):] {
+	for _, c := range tbl.columns[len(schema.SystemColumns):] {
 		typ, _ := fieldtype.Lookup(c.typ)
 		d := typ.Describe()
 		if cast := strings.Contains(selectExpr(c), "::text"); cast != (d.Wire == fieldtype.WireTextCast) {

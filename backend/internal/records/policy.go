@@ -10,6 +10,7 @@ import (
 	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
+	"forma.dev/shared/schema"
 )
 
 // Caller is who a record request acts for. The zero Caller is a built-in role, whose
@@ -127,7 +128,7 @@ func (t *Table) columnByID(id string) *column {
 		}
 		return nil
 	}
-	for _, c := range t.columns[len(systemColumns):] {
+	for _, c := range t.columns[len(schema.SystemColumns):] {
 		if c.field.ID == id || c.field.ID == "" && c.field.Name == id { // a field without an id is kept by name
 			return c
 		}

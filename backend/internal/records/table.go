@@ -60,12 +60,6 @@ type Table struct {
 	rules rules
 }
 
-var systemColumns = []struct{ name, typ string }{
-	{schema.ColumnID, "integer"},
-	{schema.ColumnCreatedAt, "datetime"},
-	{schema.ColumnUpdatedAt, "datetime"},
-}
-
 // compiled numbers the tables compiled in this process.
 var compiled atomic.Uint64
 
@@ -75,11 +69,12 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 		id:        compiled.Add(1),
 		Model:     m,
 		qualified: pgx.Identifier{pgSchema, m.Name}.Sanitize(),
-		byName:    make(map[string]*column, len(m.Fields)+len(systemColumns)),
+		byName:    make(map[string]*column, len(m.Fields)+len(schema.SystemColumns)),
 	}
-	for _, sc := range systemColumns {
-		typ, _ := fieldtype.Lookup(sc.typ)
-		t.add(&column{name: sc.name, typ: sc.typ, codec: typ.Compile(nil)})
+	for _, name := range schema.SystemColumns {
+		typName := schema.SystemColumnType(name)
+		typ, _ := fieldtype.Lookup(typName)
+		t.add(&column{name: name, typ: typName, codec: typ.Compile(nil)})
 	}
 	for i := range m.Fields {
 		f := &t.Model.Fields[i]

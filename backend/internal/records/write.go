@@ -46,7 +46,7 @@ func (t *Table) insertDirect(ctx context.Context, q Querier, rows []map[string]a
 // writtenColumns lists, in table order, the columns any of the rows sets.
 func (t *Table) writtenColumns(rows []map[string]any) []*column {
 	var cols []*column
-	for _, c := range t.columns[len(systemColumns):] {
+	for _, c := range t.columns[len(schema.SystemColumns):] {
 		for _, r := range rows {
 			if _, ok := r[c.name]; ok {
 				cols = append(cols, c)
@@ -132,7 +132,7 @@ func (t *Table) renderInsert(cols []*column, rows []map[string]any) (string, []a
 func (t *Table) Update(ctx context.Context, q Querier, id int64, vals map[string]any, ifMatch *int64) ([]*Record, error) {
 	var cols []*column
 	a := make([]any, 0, len(vals)+2)
-	for _, c := range t.columns[len(systemColumns):] {
+	for _, c := range t.columns[len(schema.SystemColumns):] {
 		if val, ok := vals[c.name]; ok {
 			cols = append(cols, c)
 			a = append(a, dbValue(c, val))
