@@ -64,7 +64,7 @@ func conditionHolds(col *column, cond Condition) bool {
 		return ok
 	case cond.Lookup == lookupIn:
 		return !slices.ContainsFunc(cond.Values, func(v any) bool {
-			if _, ok := variable(v); ok {
+			if _, ok := VariableOf(v); ok {
 				return false
 			}
 			_, p := normalize(col, cond.Lookup, v)
@@ -100,10 +100,10 @@ func (s *Stored) fieldName(m string, t *table, key string) string {
 	return key
 }
 
-// variable reads an item of Condition.Values that is a variable: a Variable, or the
+// VariableOf reads an item of Condition.Values that is a variable: a Variable, or the
 // object {"var": path} it becomes when a kept role is read back from JSON (no type with
 // the in lookup has objects for values).
-func variable(v any) (string, bool) {
+func VariableOf(v any) (string, bool) {
 	switch x := v.(type) {
 	case Variable:
 		return x.Var, true

@@ -38,7 +38,7 @@ func namedRule(t *table, sr *StoredRule) *Rule {
 		case cond.Lookup == lookupIn:
 			values := make([]any, len(cond.Values))
 			for i, v := range cond.Values {
-				claim, _ := variable(v)
+				claim, _ := VariableOf(v)
 				values[i] = writeValue(v, claim)
 			}
 			r.Filter[key] = values

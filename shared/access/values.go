@@ -105,23 +105,32 @@ func Claim(vars map[string]any, path string) (v any, ok bool) {
 // normalize checks a literal value of a filter term with lookup (not isnull) or of a
 // preset (lookup "") against c and returns it normalised. Problems have an empty path.
 func normalize(c *column, lookup string, lit any) (any, *problem.Problem) {
-	if lit == nil {
-		return nil, fail(problem.InvalidValue, map[string]any{"reason": "null matches no row: use __isnull"})
-	}
-	if valueBytes(lit) > MaxValueBytes {
+	if lit != nil && valueBytes(lit) > MaxValueBytes {
 		return nil, fail(problem.TooLong, map[string]any{"max": MaxValueBytes})
 	}
+	return NormalizeValue(c.codec, lookup, lit)
+}
+
+// NormalizeValue turns a value of a filter term with lookup (not isnull; "" for equality
+// or a preset), a literal or a caller's claim, into what the field binds: for contains,
+// icontains and startswith a string, kept as it is (a fragment, not a whole value); else
+// the value as codec normalises it (as it is without a codec, a field whose options are
+// invalid). null is refused: it matches no row. Problems have an empty path.
+func NormalizeValue(codec fieldtype.Codec, lookup string, v any) (any, *problem.Problem) {
+	if v == nil {
+		return nil, fail(problem.InvalidValue, map[string]any{"reason": "null matches no row: use __isnull"})
+	}
 	if isFragment(lookup) {
-		s, ok := lit.(string)
+		s, ok := v.(string)
 		if !ok {
 			return nil, fail(problem.InvalidType, map[string]any{"expected": "a string"})
 		}
 		return s, fieldtype.CheckText(s)
 	}
-	if c.codec == nil {
-		return lit, nil
+	if codec == nil {
+		return v, nil
 	}
-	return c.codec.Normalize(lit)
+	return codec.Normalize(v)
 }
 
 // valueBytes is the size of a value: a string's length, any other value's length as

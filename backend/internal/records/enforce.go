@@ -359,10 +359,10 @@ func (r *rule) writeBody(t *Table, c Caller, body map[string]any, probs *problem
 	}
 	for _, p := range r.presets {
 		v := p.value
-		if p.path != nil {
+		if p.claim != "" {
 			var ok bool
-			if v, ok = claim(c.Vars, p.path); !ok {
-				return nil, r.forbidden("the caller has no " + strings.Join(p.path, ".") + " for " + p.col.name)
+			if v, ok = access.Claim(c.Vars, p.claim); !ok {
+				return nil, r.forbidden("the caller has no " + p.claim + " for " + p.col.name)
 			}
 		}
 		out[p.col.name] = v

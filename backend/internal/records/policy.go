@@ -53,16 +53,20 @@ type rule struct {
 type term struct {
 	col    *column
 	lookup query.Lookup
+	name   string // the lookup's name ("" for equality)
 	value  any
-	path   []string // a variable's claim path; nil for a constant
-	values []any    // for in: constants, or claim paths ([]string)
+	claim  string // a variable's claim path (access.Claim); "" for a constant
+	values []any  // for in: constants, or claims (claimPath)
 	bad    bool
 }
+
+// claimPath is an item of an __in term's values that names a claim.
+type claimPath string
 
 type preset struct {
 	col   *column
 	value any
-	path  []string
+	claim string
 }
 
 // ruleKey is a compiled rule's key in its table: the role as this version holds it.
@@ -167,88 +171,50 @@ func (t *Table) compileRule(role string, action access.Action, sr *access.Stored
 		}
 		pr := preset{col: c, value: p.Value}
 		if p.Var != "" {
-			pr.path = varPath(p.Var)
+			pr.claim = claimOf(p.Var)
 		}
 		r.presets = append(r.presets, pr)
 	}
 	return r
 }
 
-func varPath(v string) []string {
-	return strings.Split(strings.TrimPrefix(v, access.VariablePrefix), ".")
-}
+// claimOf is the claim path of a stored variable: "sub", or "org.id" (a "$auth." prefix,
+// as the API writes it, is dropped).
+func claimOf(v string) string { return strings.TrimPrefix(v, access.VariablePrefix) }
 
 func compileTerm(c *column, cond access.Condition) term {
-	tm := term{col: c}
 	l, ok := query.LookupOf(cond.Lookup)
 	if c == nil || !ok || !c.lookups.Has(l) {
 		return term{bad: true}
 	}
-	tm.lookup = l
+	tm := term{col: c, lookup: l, name: cond.Lookup}
 	switch {
 	case cond.Var != "":
-		tm.path = varPath(cond.Var)
+		tm.claim = claimOf(cond.Var)
 	case l == query.In:
 		for _, v := range cond.Values {
-			if p := variableOf(v); p != "" {
-				tm.values = append(tm.values, varPath(p))
-			} else if nv, ok := normalize(c, l, v); ok {
+			if p, isVar := access.VariableOf(v); isVar {
+				tm.values = append(tm.values, claimPath(claimOf(p)))
+			} else if nv, ok := tm.normalize(v); ok {
 				tm.values = append(tm.values, nv)
 			}
 		}
 	default:
-		v, ok := normalize(c, l, cond.Value)
+		v, ok := tm.normalize(cond.Value)
 		tm.value, tm.bad = v, !ok
 	}
 	return tm
 }
 
-// variableOf reads a value of Condition.Values that names a variable: an
-// access.Variable, or its JSON form once stored.
-func variableOf(v any) string {
-	switch v := v.(type) {
-	case access.Variable:
-		return v.Var
-	case *access.Variable:
-		return v.Var
-	case map[string]any:
-		s, _ := v["var"].(string)
-		return s
-	}
-	return ""
-}
-
-// normalize turns a rule's value (or a claim) into what the column binds, as the list
-// filters do; ok is false when the column's type refuses it.
-func normalize(c *column, l query.Lookup, v any) (any, bool) {
-	switch l {
-	case query.IsNull:
+// normalize turns a rule's value (or a claim) into what the term's column binds, as the
+// roles check it (access.NormalizeValue); ok is false when the column's type refuses it.
+func (tm *term) normalize(v any) (any, bool) {
+	if tm.lookup == query.IsNull {
 		b, ok := v.(bool)
 		return b, ok
-	case query.Contains, query.IContains, query.StartsWith:
-		s, ok := v.(string)
-		return s, ok
 	}
-	if v == nil {
-		return nil, false
-	}
-	nv, p := c.codec.Normalize(v)
+	nv, p := access.NormalizeValue(tm.col.codec, tm.name, v)
 	return nv, p == nil
-}
-
-// claim follows a dotted path into the caller's variables.
-func claim(vars map[string]any, path []string) (any, bool) {
-	var v any = vars
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // where returns the rule's filter with the caller's variables in it, as list conditions;
@@ -266,8 +232,8 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 		}
 		qc := query.Condition{Col: &tm.col.q, Lookup: tm.lookup, Value: tm.value}
 		switch {
-		case tm.path != nil && tm.lookup == query.In: // a claim that is a list, or one value
-			v, found := claim(vars, tm.path)
+		case tm.claim != "" && tm.lookup == query.In: // a claim that is a list, or one value
+			v, found := access.Claim(vars, tm.claim)
 			if !found {
 				return nil, false
 			}
@@ -276,29 +242,29 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 				list = []any{v}
 			}
 			for _, v := range list {
-				if nv, ok := normalize(tm.col, tm.lookup, v); ok {
+				if nv, ok := tm.normalize(v); ok {
 					qc.Values = append(qc.Values, nv)
 				}
 			}
 			if len(qc.Values) == 0 {
 				return nil, false
 			}
-		case tm.path != nil:
-			v, found := claim(vars, tm.path)
+		case tm.claim != "":
+			v, found := access.Claim(vars, tm.claim)
 			if !found {
 				return nil, false
 			}
-			if qc.Value, found = normalize(tm.col, tm.lookup, v); !found {
+			if qc.Value, found = tm.normalize(v); !found {
 				return nil, false
 			}
 		case tm.lookup == query.In:
 			for _, v := range tm.values {
-				if p, isVar := v.([]string); isVar {
-					cv, found := claim(vars, p)
+				if p, isVar := v.(claimPath); isVar {
+					cv, found := access.Claim(vars, string(p))
 					if !found {
 						continue
 					}
-					if v, found = normalize(tm.col, tm.lookup, cv); !found {
+					if v, found = tm.normalize(cv); !found {
 						continue
 					}
 				}
