@@ -104,13 +104,9 @@ func (r *rule) narrowList(t *Table, c Caller, lq *query.List) (none, hideCursor 
 	return false, hideCursor
 }
 
-// readCols are the columns a read through r selects: the readable ones, with id first
-// when it is not one of them (expand needs it; trimmed after), and their select list.
-func (r *rule) readCols() (cols []*column, trim bool) {
-	return r.selected, r.trim
-}
-
-// compileReads fills what readCols answers, once per rule.
+// compileReads sets, once per rule, the columns a read through r selects: the readable
+// ones, with id first when it is not one of them (expand needs it; trimmed after), and
+// their select list.
 func (r *rule) compileReads(t *Table) {
 	switch {
 	case r.all:
@@ -159,7 +155,7 @@ func (t *Table) getAs(ctx context.Context, q Querier, batched bool, r *rule, c C
 	if !ok {
 		return nil, nil
 	}
-	cols, trim := r.readCols()
+	cols, trim := r.selected, r.trim
 	var rec *Record
 	var err error
 	text, a := t.getWhereSQL(id, r.selectList, conds)

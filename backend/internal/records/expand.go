@@ -29,7 +29,7 @@ func (s *Service) expand(ctx context.Context, ts *Tables, tbl *Table, caller Cal
 			if conds, ok = r.where(caller.Vars); !ok {
 				continue
 			}
-			selected, trim = r.readCols()
+			selected, trim = r.selected, r.trim
 			shown, list = r.cols, r.selectList
 		}
 		var a args

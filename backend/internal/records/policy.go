@@ -41,8 +41,8 @@ type rule struct {
 	// lostPreset: a preset names a field the table lacks; a create through the rule is
 	// refused rather than written without it.
 	lostPreset bool
-	// selected are the columns its reads select, selectList their select list; trim:
-	// id is selected but not readable (readCols).
+	// selected are the columns its reads select (compileReads), selectList their select
+	// list; trim: id is selected but not readable, and is trimmed after.
 	selected   []*column
 	selectList string
 	trim       bool
@@ -94,7 +94,7 @@ func (t *Table) rule(ts *Tables, c Caller, action access.Action) (*rule, error) 
 		sr = role.Permissions[t.Model.Name][action]
 	}
 	if sr == nil {
-		return nil, apperr.New(apperr.Forbidden, "role "+c.Role+" may not "+string(action)+" "+t.Model.Name)
+		return nil, notAllowed(c.Role, action, t.Model.Name)
 	}
 	k := ruleKey{role, action}
 	if r, ok := t.rules.m.Load(k); ok {
@@ -119,9 +119,14 @@ func (s *Service) admit(ctx context.Context, t tenantref.Ref, c Caller, model st
 		return err
 	}
 	if role := ts.Roles[c.Role]; role == nil || role.Permissions[model][action] == nil {
-		return apperr.New(apperr.Forbidden, "role "+c.Role+" may not "+string(action)+" "+model)
+		return notAllowed(c.Role, action, model)
 	}
 	return nil
+}
+
+// notAllowed is the 403 of a role whose rules do not name the model or the action.
+func notAllowed(role string, action access.Action, model string) *apperr.Error {
+	return apperr.New(apperr.Forbidden, "role "+role+" may not "+string(action)+" "+model)
 }
 
 // columnByID finds a column by the id a stored rule names it by.
