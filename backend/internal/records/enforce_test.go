@@ -49,49 +49,43 @@ INSERT INTO t_roles.post (title, body, status, owner, author, rank) VALUES
   ('p3', 'b3', 'published', 'key:8', 2, 3),
   ('p4', 'b4', 'draft',     'key:8', 2, 4)`
 
-func fields(ids ...string) *access.Fields {
-	if len(ids) == 1 && ids[0] == "*" {
-		return &access.Fields{All: true}
-	}
-	return &access.Fields{Names: ids}
-}
-
-// testRoles are the tenant's custom roles, built as access.Compile would keep them.
-func testRoles() map[string]*access.Stored {
-	published := access.Condition{Field: "f_status", Value: "published"}
-	mine := access.Condition{Field: "f_owner", Var: "$auth.sub"}
-	read := fields("$id", "f_title", "f_owner", "f_author")
-	return map[string]*access.Stored{
-		"viewer": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {
-				access.List:   {Filter: []access.Condition{published}, Fields: read},
-				access.Get:    {Filter: []access.Condition{published}, Fields: read},
-				access.Create: {Fields: fields("f_title", "f_body"), Presets: []access.Preset{{Field: "f_owner", Var: "$auth.sub"}, {Field: "f_status", Value: "draft"}}},
-				access.Update: {Filter: []access.Condition{mine, {Field: "f_status", Lookup: "in", Values: []any{"draft", "published"}}},
-					Fields: fields("f_title", "f_body", "f_status")},
-				access.Delete: {Filter: []access.Condition{mine}},
-			},
-			"person": {access.Get: {Filter: []access.Condition{{Field: "f_public", Value: true}}, Fields: fields("$id", "f_name")}},
-		}},
+// testRoles are the tenant's custom roles, as the API writes them, kept as
+// access.Compile keeps them.
+func testRoles(t testing.TB) map[string]*access.Stored {
+	t.Helper()
+	roles := map[string]string{
+		"viewer": `{"permissions":{
+			"post":{
+				"list":{"filter":{"status":"published"},"fields":["id","title","owner","author"]},
+				"get":{"filter":{"status":"published"},"fields":["id","title","owner","author"]},
+				"create":{"fields":["title","body"],"presets":{"owner":"$auth.sub","status":"draft"}},
+				"update":{"filter":{"owner":"$auth.sub","status__in":["draft","published"]},"fields":["title","body","status"]},
+				"delete":{"filter":{"owner":"$auth.sub"}}},
+			"person":{"get":{"filter":{"public":true},"fields":["id","name"]}}}}`,
 		// writer creates posts it owns, with any status, and reads its own.
-		"writer": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {
-				access.Create: {Filter: []access.Condition{mine}, Fields: fields("f_title", "f_status", "f_owner")},
-				access.Get:    {Filter: []access.Condition{mine}, Fields: fields("*")},
-			},
-		}},
+		"writer": `{"permissions":{"post":{
+			"create":{"filter":{"owner":"$auth.sub"},"fields":["title","status","owner"]},
+			"get":{"filter":{"owner":"$auth.sub"},"fields":"*"}}}}`,
 		// team reads the posts of its claim's nested team.owner.
-		"team": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {
-				access.List: {Filter: []access.Condition{{Field: "f_owner", Var: "$auth.team.owner"}, {Field: "f_rank", Lookup: "lte", Var: "$auth.max_rank"}}, Fields: fields("*")},
-			},
-		}},
+		"team": `{"permissions":{"post":{
+			"list":{"filter":{"owner":"$auth.team.owner","rank__lte":"$auth.max_rank"},"fields":"*"}}}}`,
 		// owners lists the posts of the owners its claim lists.
-		"owners": {Permissions: map[string]map[access.Action]*access.StoredRule{
-			"post": {access.List: {Filter: []access.Condition{{Field: "f_owner", Lookup: "in", Var: "$auth.owners"}}, Fields: fields("*")}},
-		}},
-		"nobody": {Permissions: map[string]map[access.Action]*access.StoredRule{}},
+		"owners": `{"permissions":{"post":{"list":{"filter":{"owner__in":["$auth.owners"]},"fields":"*"}}}}`,
+		"nobody": `{"permissions":{}}`,
 	}
+	out := make(map[string]*access.Stored, len(roles))
+	for name, text := range roles {
+		var role access.Role
+		if err := json.Unmarshal([]byte(text), &role); err != nil {
+			t.Fatal(name, err)
+		}
+		stored, probs := access.Compile(role, []schema.Model{personModel, postModel})
+		if len(probs) > 0 {
+			t.Fatal(name, probs)
+		}
+		out[name] = stored
+	}
+	return out
 }
 
 // rolesService is a Service over the post and person tables, with the test roles.
@@ -101,7 +95,7 @@ func rolesService(t testing.TB) (*records.Service, tenantref.Ref) {
 	if _, err := db.PGX.Exec(context.Background(), rolesDDL); err != nil {
 		t.Fatal(err)
 	}
-	ts := &records.Tables{Version: 1, ByName: map[string]*records.Table{}, Roles: testRoles()}
+	ts := &records.Tables{Version: 1, ByName: map[string]*records.Table{}, Roles: testRoles(t)}
 	for _, m := range []schema.Model{personModel, postModel} {
 		tbl, err := records.Compile("t_roles", m)
 		if err != nil {

@@ -242,16 +242,7 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 			if !found {
 				return nil, false
 			}
-			list, isList := v.([]any)
-			if !isList {
-				list = []any{v}
-			}
-			for _, v := range list {
-				if nv, ok := tm.normalize(v); ok {
-					qc.Values = append(qc.Values, nv)
-				}
-			}
-			if len(qc.Values) == 0 {
+			if qc.Values = tm.appendClaim(nil, v); len(qc.Values) == 0 {
 				return nil, false
 			}
 		case tm.claim != "":
@@ -264,16 +255,12 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 			}
 		case tm.lookup == query.In:
 			for _, v := range tm.values {
-				if p, isVar := v.(claimPath); isVar {
-					cv, found := access.Claim(vars, string(p))
-					if !found {
-						continue
-					}
-					if v, found = tm.normalize(cv); !found {
-						continue
-					}
+				p, isVar := v.(claimPath)
+				if !isVar {
+					qc.Values = append(qc.Values, v)
+				} else if cv, found := access.Claim(vars, string(p)); found {
+					qc.Values = tm.appendClaim(qc.Values, cv)
 				}
-				qc.Values = append(qc.Values, v)
 			}
 			if len(qc.Values) == 0 {
 				return nil, false
@@ -282,6 +269,21 @@ func (r *rule) where(vars map[string]any) (conds []query.Condition, ok bool) {
 		conds = append(conds, qc)
 	}
 	return conds, true
+}
+
+// appendClaim appends to values a claim of an __in term: each item of a claim that is a
+// list, or the claim itself, those the field refuses left out.
+func (tm *term) appendClaim(values []any, claim any) []any {
+	list, isList := claim.([]any)
+	if !isList {
+		list = []any{claim}
+	}
+	for _, v := range list {
+		if nv, ok := tm.normalize(v); ok {
+			values = append(values, nv)
+		}
+	}
+	return values
 }
 
 // can reports whether the rule reads or writes column c.
