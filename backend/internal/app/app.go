@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
 		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit},
-		OpenAPI:  openapi.NewCache(1000),
+		OpenAPI:  openapi.NewCache(openapi.CacheDocuments),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
 		Checks:   checks,

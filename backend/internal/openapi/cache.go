@@ -9,10 +9,10 @@ import (
 // version per tenant and role (the newest asked for), for at most a fixed number of
 // documents, least recently used first out. It is safe for concurrent use.
 type Cache struct {
-	mu       sync.Mutex
-	max      int
-	byTenant map[docKey]*list.Element // of *cached
-	lru      *list.List               // most recently used first
+	mu    sync.Mutex
+	max   int
+	byKey map[docKey]*list.Element // of *cached
+	lru   *list.List               // most recently used first
 }
 
 // docKey names a tenant's document: the built-in roles' (role "") or a custom role's.
@@ -27,9 +27,15 @@ type cached struct {
 	doc     []byte
 }
 
-// NewCache returns a cache holding the documents of at most that many tenants (at least one).
-func NewCache(tenants int) *Cache {
-	return &Cache{max: max(1, tenants), byTenant: map[docKey]*list.Element{}, lru: list.New()}
+// CacheDocuments is the bound of the server's cache, in documents: a tenant's built-in
+// roles share one, each custom role that asks has its own (up to access.MaxRoles per
+// tenant), so this is some 1000 tenants' built-in documents and as many of custom roles'.
+const CacheDocuments = 2000
+
+// NewCache returns a cache holding at most that many documents (at least one), each a
+// tenant's (its built-in roles') or a custom role's.
+func NewCache(documents int) *Cache {
+	return &Cache{max: max(1, documents), byKey: map[docKey]*list.Element{}, lru: list.New()}
 }
 
 // Get returns the document of a tenant at a schema version, calling build when it is
@@ -46,7 +52,7 @@ func (c *Cache) GetFor(tenantID int64, role string, version int64, build func() 
 
 func (c *Cache) get(key docKey, version int64, build func() ([]byte, error)) ([]byte, error) {
 	c.mu.Lock()
-	if e, ok := c.byTenant[key]; ok && e.Value.(*cached).version == version {
+	if e, ok := c.byKey[key]; ok && e.Value.(*cached).version == version {
 		c.lru.MoveToFront(e)
 		doc := e.Value.(*cached).doc
 		c.mu.Unlock()
@@ -59,17 +65,17 @@ func (c *Cache) get(key docKey, version int64, build func() ([]byte, error)) ([]
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byTenant[key]; ok {
+	if e, ok := c.byKey[key]; ok {
 		if e.Value.(*cached).version > version {
 			return doc, nil
 		}
 		c.lru.Remove(e)
 	}
-	c.byTenant[key] = c.lru.PushFront(&cached{key: key, version: version, doc: doc})
+	c.byKey[key] = c.lru.PushFront(&cached{key: key, version: version, doc: doc})
 	for c.lru.Len() > c.max {
 		last := c.lru.Back()
 		c.lru.Remove(last)
-		delete(c.byTenant, last.Value.(*cached).key)
+		delete(c.byKey, last.Value.(*cached).key)
 	}
 	return doc, nil
 }
