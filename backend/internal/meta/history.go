@@ -72,7 +72,7 @@ func History(ctx context.Context, db bun.IDB, tenantID int64, before int64, limi
 		}
 		if rb != nil {
 			var before, after map[string]*access.Stored
-			if err := errors.Join(json.Unmarshal(rb, &before), json.Unmarshal(ra, &after)); err != nil {
+			if err := errors.Join(DecodeRoles(rb, &before), DecodeRoles(ra, &after)); err != nil {
 				return nil, fmt.Errorf("meta: history v%d roles: %w", e.Version, err)
 			}
 			e.Roles = &RolesChange{Before: Named(before, e.Before), After: Named(after, e.After)}
