@@ -23,12 +23,15 @@ type Entry struct {
 	SQL     []string       `json:"sql"`
 	Before  []schema.Model `json:"before"`
 	After   []schema.Model `json:"after"`
-	// Roles holds the custom roles before and after the change, with field names as
-	// the models before and after name them; nil when the change left the roles alone.
+	// Roles holds the custom roles the change created, changed or deleted, before and
+	// after it, with field names as the models before and after name them; nil when the
+	// change left the roles alone.
 	Roles *RolesChange `json:"roles,omitempty"`
 }
 
-// RolesChange is the custom roles before and after a change, by name.
+// RolesChange is the custom roles a change touched, by name: before holds those it
+// changed or deleted as they were, after those it created or changed as they became.
+// (Entries written before Forma kept only the touched roles hold every role.)
 type RolesChange struct {
 	Before map[string]access.Role `json:"before"`
 	After  map[string]access.Role `json:"after"`
