@@ -71,6 +71,7 @@ type Service struct {
 	keySets  *lru.Cache[int64, *keySet]         // guarded by mu
 	gen      uint64                             // guarded by mu: counts drops, as in auth's key cache
 	interval time.Duration                      // guarded by mu: the refetch interval
+	maxAge   time.Duration                      // guarded by mu: how long a key set is used before a refresh
 
 	verified atomic.Uint64 // signatures checked
 	fetches  atomic.Uint64 // key set fetches begun on the hot path
@@ -80,7 +81,7 @@ type Service struct {
 func New(db *bun.DB, o Options) *Service {
 	s := &Service{db: db, Client: o.Client, keys: o.Keys, ttl: o.CacheTTL, log: o.Logger, Roles: o.Roles,
 		tenants: lru.New[string, *tenantEntry](maxTenants), tokens: lru.New[[32]byte, *cachedToken](maxTokens),
-		keySets: lru.New[int64, *keySet](maxKeySets), interval: DefaultRefetch}
+		keySets: lru.New[int64, *keySet](maxKeySets), interval: DefaultRefetch, maxAge: jwksMaxAge}
 	if s.Client == nil {
 		s.Client = http.DefaultClient
 	}
@@ -118,6 +119,20 @@ func (s *Service) SetRefetchInterval(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.interval = d
+}
+
+// SetKeySetMaxAge changes how long a fetched key set is used before it is refreshed
+// (an hour; tests shorten it).
+func (s *Service) SetKeySetMaxAge(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxAge = d
+}
+
+func (s *Service) keySetMaxAge() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxAge
 }
 
 func (s *Service) refetchEvery() time.Duration {
