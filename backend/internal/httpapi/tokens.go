@@ -84,7 +84,7 @@ func (a *api) putTokenSettings(c *gin.Context) {
 		a.fail(c, apperr.Validation("the token settings are not valid", problem.List{problem.New("jwt", problem.Required, nil)}))
 		return
 	}
-	v, err := a.Tokens.Put(c.Request.Context(), TenantOf(c).ID, *body.JWT)
+	v, err := a.Tokens.Put(c.Request.Context(), schemaTenant(c), *body.JWT)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -88,3 +88,32 @@ func TestAKeySetRefreshBlocksNoRequest(t *testing.T) {
 	}
 	once.Do(func() { close(release) })
 }
+
+// TestTokenSettingsMistakesAreRefused: a default_role that is no role of the tenant, and
+// a key set with no key of the algorithm named, are 400s at PUT rather than tokens
+// refused later; a role claim of "" takes the default role.
+func TestTokenSettingsMistakesAreRefused(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, noAuthLimit, func(c *config.Config) { c.WebhookAllowPrivate = true })
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/post", acme.Admin, postModel)
+	s.MustJSON(t, 201, nil, "PUT", "/api/v1/t/acme/roles/viewer", acme.Admin, viewerRole)
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	j := newJWKSServer(t, jose.JSONWebKey{Key: pub, KeyID: "ed"})
+	trust(s, j)
+	hs := `{"jwt":{"algorithm":"HS256","secret":"` + tokenSecret + `","default_role":`
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "a default role the tenant lacks", Method: "PUT", Path: "/api/v1/t/acme/auth", Key: acme.Admin, Body: hs + `"ghost"}}`,
+			Status: 400, Contains: []string{`"path":"jwt.default_role","code":"invalid_value"`}},
+		{Name: "nothing stored", Method: "GET", Path: "/api/v1/t/acme/auth", Key: acme.Admin, Status: 200, Contains: []string{`"jwt":null`}},
+		{Name: "a key set without a key of the algorithm", Method: "PUT", Path: "/api/v1/t/acme/auth", Key: acme.Admin,
+			Body: `{"jwt":{"jwks_url":"` + j.URL + `","algorithm":"RS256"}}`, Status: 400,
+			Contains: []string{`"path":"jwt.jwks_url","code":"invalid_value"`, "RS256"}},
+		{Name: "a key set with one", Method: "PUT", Path: "/api/v1/t/acme/auth", Key: acme.Admin,
+			Body: `{"jwt":{"jwks_url":"` + j.URL + `","algorithm":"EdDSA"}}`, Status: 200},
+		{Name: "a default role of the tenant", Method: "PUT", Path: "/api/v1/t/acme/auth", Key: acme.Admin, Body: hs + `"viewer"}}`, Status: 200},
+		{Name: "a role claim of \"\" takes the default", Method: "GET", Path: "/api/v1/t/acme",
+			Key: sign(t, jose.HS256, []byte(tokenSecret), "", claims(map[string]any{"role": ""})), Status: 200,
+			Contains: []string{`"role":"viewer"`}},
+	})
+}
