@@ -25,4 +25,13 @@ const (
 	// "$auth.org.id"); MaxClaimPathNames the most names it has.
 	MaxClaimPathBytes = 200
 	MaxClaimPathNames = 8
+	// MaxRoleBytes is the most bytes of one role as Forma stores it (Stored, as JSON):
+	// the bounds above still let a role run to megabytes (a thousand 4 KiB values per
+	// __in term). A role over it is too_long at the role's own path. The server checks
+	// it (schemasync) when a role is put, not Compile: only the role a change writes is
+	// measured, so that a role stored before the bound keeps working.
+	MaxRoleBytes = 64 << 10
+	// MaxRolesBytes is the most bytes of all of a tenant's roles as stored: a change that
+	// grows them past it is too_long at "roles".
+	MaxRolesBytes = 1 << 20
 )

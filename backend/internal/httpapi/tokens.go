@@ -34,6 +34,10 @@ func (a *api) endUserToken(c *gin.Context) bool {
 		return true
 	}
 	p, err := a.Tokens.Authenticate(c.Request.Context(), c.Param("tenant"), token)
+	if signedButOutOfTime(err) {
+		a.fail(c, err) // not counted: see signedButOutOfTime
+		return true
+	}
 	if err != nil {
 		a.authFailed(c, token, err)
 		return true
@@ -41,6 +45,17 @@ func (a *api) endUserToken(c *gin.Context) bool {
 	c.Set(ctxPrincipal, p)
 	c.Next()
 	return true
+}
+
+// signedButOutOfTime reports a token refused as expired or not yet valid: Forma checks
+// its times only once its signature has verified with the tenant's key, so it is the
+// tenant's own token, presented too late or too early (an SPA that refreshes on 401),
+// not a guess. Such failures do not count toward the failed-authentication limit: an
+// office behind one address would otherwise lock itself out, API keys included. A bad
+// signature, a malformed token or an unknown kid still counts.
+func signedButOutOfTime(err error) bool {
+	e := apperr.As(err)
+	return e != nil && (e.Code == apperr.TokenExpired || e.Code == apperr.TokenNotYetValid)
 }
 
 // tokenSettingsJSON is the body of GET and PUT /auth; a nil JWT: tokens are off.
@@ -69,7 +84,7 @@ func (a *api) putTokenSettings(c *gin.Context) {
 		a.fail(c, apperr.Validation("the token settings are not valid", problem.List{problem.New("jwt", problem.Required, nil)}))
 		return
 	}
-	v, err := a.Tokens.Put(c.Request.Context(), TenantOf(c).ID, *body.JWT)
+	v, err := a.Tokens.Put(c.Request.Context(), schemaTenant(c), *body.JWT)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -474,3 +474,55 @@ func TestAKeySetThatCannotBeFetchedIsA503(t *testing.T) {
 		t.Fatalf("a key set host that is down: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestOutOfTimeTokensDoNotCountAgainstTheAddress: an expired or not-yet-valid token that
+// the tenant's key signed is no guess (an SPA refreshing on 401 sends many): it does not
+// count toward the failed-authentication limit, while a bad signature, a malformed token
+// and an unknown kid still do.
+func TestOutOfTimeTokensDoNotCountAgainstTheAddress(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, burstLimit(2), func(c *config.Config) { c.WebhookAllowPrivate = true })
+	acme := s.Tenant(t, "acme")
+	putHS256(t, s, acme, `,"allowed_roles":["read"]`)
+	hs := func(c map[string]any) string { return sign(t, jose.HS256, []byte(tokenSecret), "", c) }
+	now := time.Now()
+	expired := hs(claims(map[string]any{"exp": now.Add(-time.Hour).Unix()}))
+	early := hs(claims(map[string]any{"nbf": now.Add(time.Hour).Unix()}))
+	const nat = "198.51.100.20"
+	for i := range 10 {
+		for _, tok := range []string{expired, early} {
+			if res := from(s, nat, "", "GET", "/api/v1/t/acme", tok); res.StatusCode != 401 {
+				t.Fatalf("out-of-time token %d: %d, want 401", i, res.StatusCode)
+			}
+		}
+	}
+	if res := from(s, nat, "", "GET", "/api/v1/t/acme", acme.Read); res.StatusCode != 200 {
+		t.Fatalf("a key from the address after 20 out-of-time tokens: %d", res.StatusCode)
+	}
+	if res := from(s, nat, "", "GET", "/api/v1/t/acme", hs(claims(nil))); res.StatusCode != 200 {
+		t.Fatalf("a fresh token from the address: %d", res.StatusCode)
+	}
+
+	// The same tenant with a key set, for a kid it does not hold.
+	beta := s.Tenant(t, "beta")
+	pub, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	j := newJWKSServer(t, jose.JSONWebKey{Key: pub, KeyID: "ed"})
+	trust(s, j)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/beta/auth", beta.Admin, `{"jwt":{"jwks_url":"`+j.URL+`","allowed_roles":["read"]}}`)
+	s.App.Tokens.SetRefetchInterval(time.Hour)
+	for i, c := range []struct{ name, path, token string }{
+		{"a bad signature", "/api/v1/t/acme", sign(t, jose.HS256, []byte(strings.Repeat("y", 32)), "", claims(nil))},
+		{"a malformed token", "/api/v1/t/acme", "a.b.c"},
+		{"an unknown kid", "/api/v1/t/beta", sign(t, jose.EdDSA, edKey, "gone", claims(nil))},
+	} {
+		addr := "198.51.100." + itoa(int64(30+i))
+		for n, want := range []int{401, 401, 429} {
+			if res := from(s, addr, "", "GET", c.path, c.token); res.StatusCode != want {
+				t.Fatalf("%s, %d: %d, want %d", c.name, n, res.StatusCode, want)
+			}
+		}
+		if res := from(s, addr, "", "GET", "/api/v1/t/acme", acme.Read); res.StatusCode != 429 {
+			t.Fatalf("a key from the address refused for %s: %d, want 429", c.name, res.StatusCode)
+		}
+	}
+}

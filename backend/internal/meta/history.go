@@ -23,12 +23,15 @@ type Entry struct {
 	SQL     []string       `json:"sql"`
 	Before  []schema.Model `json:"before"`
 	After   []schema.Model `json:"after"`
-	// Roles holds the custom roles before and after the change, with field names as
-	// the models before and after name them; nil when the change left the roles alone.
+	// Roles holds the custom roles the change created, changed or deleted, before and
+	// after it, with field names as the models before and after name them; nil when the
+	// change left the roles alone.
 	Roles *RolesChange `json:"roles,omitempty"`
 }
 
-// RolesChange is the custom roles before and after a change, by name.
+// RolesChange is the custom roles a change touched, by name: before holds those it
+// changed or deleted as they were, after those it created or changed as they became.
+// (Entries written before Forma kept only the touched roles hold every role.)
 type RolesChange struct {
 	Before map[string]access.Role `json:"before"`
 	After  map[string]access.Role `json:"after"`
@@ -72,7 +75,7 @@ func History(ctx context.Context, db bun.IDB, tenantID int64, before int64, limi
 		}
 		if rb != nil {
 			var before, after map[string]*access.Stored
-			if err := errors.Join(json.Unmarshal(rb, &before), json.Unmarshal(ra, &after)); err != nil {
+			if err := errors.Join(DecodeRoles(rb, &before), DecodeRoles(ra, &after)); err != nil {
 				return nil, fmt.Errorf("meta: history v%d roles: %w", e.Version, err)
 			}
 			e.Roles = &RolesChange{Before: Named(before, e.Before), After: Named(after, e.After)}

@@ -4,11 +4,13 @@
 package meta
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -86,12 +88,29 @@ func loadRoles(ctx context.Context, db bun.IDB, tenantID int64) (map[string]*acc
 			return nil, fmt.Errorf("meta: load roles: %w", err)
 		}
 		var r access.Stored
-		if err := json.Unmarshal(def, &r); err != nil {
+		if err := DecodeRoles(def, &r); err != nil {
 			return nil, fmt.Errorf("meta: decode role %q: %w", name, err)
 		}
 		roles[name] = &r
 	}
 	return roles, rows.Err()
+}
+
+// DecodeRoles decodes stored roles (one, or a map of them by name) from their JSON with
+// numbers as json.Number, so that a value keeps every digit it was stored with: an
+// integer above 2^53 would change as a float64. Every reader of stored roles (Postgres,
+// the history, Redis, the model cache) MUST decode them with it, so that every replica
+// holds the same values however a set reached it.
+func DecodeRoles(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("meta: data after the roles' JSON")
+	}
+	return nil
 }
 
 // Version reads only the tenant's current schema version (0 when it never changed).

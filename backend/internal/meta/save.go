@@ -66,9 +66,21 @@ func Save(ctx context.Context, db bun.IDB, tenantID int64, c Change) error {
 	if err != nil {
 		return err
 	}
+	// The history keeps only the roles the change touched, as they were and as they
+	// became (a role it created is only in after, one it deleted only in before): a
+	// change of one role does not store all the tenant's roles twice.
 	var rolesBefore, rolesAfter *string // NULL: the change left the roles alone
-	if changed {
-		b, a := string(jsonOf(roles(c.Before.Roles))), string(jsonOf(roles(a.Roles)))
+	if len(changed) > 0 {
+		before, after := map[string]*access.Stored{}, map[string]*access.Stored{}
+		for _, name := range changed {
+			if r, ok := c.Before.Roles[name]; ok {
+				before[name] = r
+			}
+			if r, ok := a.Roles[name]; ok {
+				after[name] = r
+			}
+		}
+		b, a := string(jsonOf(before)), string(jsonOf(after))
 		rolesBefore, rolesAfter = &b, &a
 	}
 	if _, err := db.NewRaw(`INSERT INTO forma.schema_history (tenant_id, version, actor, ops, statements, before, after, roles_before, roles_after)
@@ -81,19 +93,19 @@ func Save(ctx context.Context, db bun.IDB, tenantID int64, c Change) error {
 }
 
 // saveRoles upserts the roles that the change added or changed and deletes those it
-// removed; it reports whether any did.
-func saveRoles(ctx context.Context, db bun.IDB, tenantID int64, c Change) (bool, error) {
-	changed := false
+// removed; it returns their names.
+func saveRoles(ctx context.Context, db bun.IDB, tenantID int64, c Change) ([]string, error) {
+	var changed []string
 	for name, r := range c.After.Roles {
 		if old, ok := c.Before.Roles[name]; ok && bytes.Equal(jsonOf(old), jsonOf(r)) {
 			continue
 		}
-		changed = true
+		changed = append(changed, name)
 		if _, err := db.NewRaw(`INSERT INTO forma.roles (tenant_id, name, definition, version) VALUES (?, ?, ?::jsonb, ?)
 			ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition,
 				version = EXCLUDED.version, updated_at = now()`,
 			tenantID, name, string(jsonOf(r)), c.After.Version).Exec(ctx); err != nil {
-			return false, fmt.Errorf("meta: save role %q: %w", name, err)
+			return nil, fmt.Errorf("meta: save role %q: %w", name, err)
 		}
 	}
 	var gone []string
@@ -103,10 +115,10 @@ func saveRoles(ctx context.Context, db bun.IDB, tenantID int64, c Change) (bool,
 		}
 	}
 	if len(gone) > 0 {
-		changed = true
+		changed = append(changed, gone...)
 		if _, err := db.NewRaw("DELETE FROM forma.roles WHERE tenant_id = ? AND name IN (?)",
 			tenantID, bun.List(gone)).Exec(ctx); err != nil {
-			return false, fmt.Errorf("meta: delete roles: %w", err)
+			return nil, fmt.Errorf("meta: delete roles: %w", err)
 		}
 	}
 	return changed, nil

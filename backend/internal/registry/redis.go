@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
@@ -54,11 +55,21 @@ func (r *Registry) fromRedis(ctx context.Context, t tenantref.Ref, want int64) (
 	if err != nil {
 		return nil, fmt.Errorf("registry: redis read: %w", err)
 	}
-	var snap snapshot
-	if err := json.Unmarshal([]byte(raw), &snap); err != nil || snap.Tenant != t.ID {
+	// The roles are decoded apart, numbers as json.Number (meta.DecodeRoles), as
+	// Postgres's are; the models as meta.Load decodes them.
+	var snap struct {
+		snapshot
+		Roles json.RawMessage `json:"roles,omitempty"`
+	}
+	err = json.Unmarshal([]byte(raw), &snap)
+	var roles map[string]*access.Stored
+	if err == nil && len(snap.Roles) > 0 {
+		err = meta.DecodeRoles(snap.Roles, &roles)
+	}
+	if err != nil || snap.Tenant != t.ID {
 		return nil, fmt.Errorf("registry: redis snapshot of tenant %d is corrupt: %v", t.ID, err)
 	}
-	return compile(t, snap.Version, snap.Models, snap.Roles)
+	return compile(t, snap.Version, snap.Models, roles)
 }
 
 // share writes the snapshot and raises the version hint; publish forces the notice out.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"forma.dev/backend/internal/meta"
 	"forma.dev/backend/internal/redisbus"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
@@ -117,5 +118,5 @@ func asRead(roles map[string]*access.Stored) (map[string]*access.Stored, error) 
 		return nil, err
 	}
 	out := make(map[string]*access.Stored, len(roles))
-	return out, json.Unmarshal(raw, &out)
+	return out, meta.DecodeRoles(raw, &out)
 }

@@ -2,6 +2,7 @@ package schemasync
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -58,6 +59,9 @@ func (e *Engine) PutRole(ctx context.Context, t tenantref.Ref, name string, r ac
 	}
 	res, err = e.apply(ctx, t, keepModels, nil, func(cur map[string]*access.Stored, models []schema.Model) (map[string]*access.Stored, error) {
 		s, problems := access.Compile(r, models)
+		if len(problems) == 0 {
+			problems = roleTooLong(s)
+		}
 		if len(problems) > 0 {
 			return nil, apperr.Validation("the role is not valid", problems)
 		}
@@ -103,6 +107,9 @@ func compileRoles(roles map[string]access.Role, models []schema.Model) (map[stri
 	var list problem.List
 	for _, name := range sortedNames(roles) {
 		s, problems := access.Compile(roles[name], models)
+		if len(problems) == 0 {
+			problems = roleTooLong(s)
+		}
 		list.Append("roles."+name, problems)
 		out[name] = s
 	}
@@ -110,6 +117,29 @@ func compileRoles(roles map[string]access.Role, models []schema.Model) (map[stri
 		return nil, invalid(list)
 	}
 	return out, nil
+}
+
+// roleTooLong reports a compiled role whose stored JSON is over access.MaxRoleBytes, at
+// the role's own path (""). Only a role a change writes is measured.
+func roleTooLong(s *access.Stored) problem.List {
+	if n := len(storedJSON(s)); n > access.MaxRoleBytes {
+		return problem.List{problem.New("", problem.TooLong, map[string]any{"max": access.MaxRoleBytes, "bytes": n})}
+	}
+	return nil
+}
+
+// rolesBytes is the size of a set of roles as stored, role by role.
+func rolesBytes(roles map[string]*access.Stored) int {
+	n := 0
+	for _, r := range roles {
+		n += len(storedJSON(r))
+	}
+	return n
+}
+
+func storedJSON(s *access.Stored) []byte {
+	b, _ := json.Marshal(s) // a compiled role always marshals
+	return b
 }
 
 // nextRoles is the roles a change leads to: those rc makes, or the current ones checked
@@ -128,6 +158,9 @@ func nextRoles(cur map[string]*access.Stored, curModels, next []schema.Model, rc
 		}
 		if len(roles) > access.MaxRoles {
 			return nil, invalid(problem.List{problem.New("roles", problem.MaxItems, map[string]any{"max": access.MaxRoles})})
+		}
+		if n := rolesBytes(roles); n > access.MaxRolesBytes && n > rolesBytes(cur) {
+			return nil, invalid(problem.List{problem.New("roles", problem.TooLong, map[string]any{"max": access.MaxRolesBytes})})
 		}
 	}
 	if sameJSON(curModels, next) {

@@ -64,8 +64,9 @@ type keySet struct {
 	tenantID  int64
 	url       string
 	snap      atomic.Pointer[keySnapshot]
-	mu        sync.Mutex // one fetch at a time
-	attempted time.Time  // guarded by mu: when the last fetch began
+	mu        sync.Mutex    // guards attempted and fetching; never held during a fetch
+	attempted time.Time     // when the last fetch began
+	fetching  chan struct{} // closed when the running fetch ends; nil when none runs
 }
 
 // fetchError is why a key set could not be fetched, as the settings' problem says it.
@@ -134,8 +135,9 @@ func fetchKeys(ctx context.Context, client *http.Client, url string) (*keySnapsh
 	return snap, nil
 }
 
-// keySet returns the tenant's key set as last fetched, fetching it when it never was or
-// is older than jwksMaxAge.
+// keySet returns the tenant's key set as last fetched. One never fetched is fetched,
+// the caller waiting for it (at most until ctx ends); one older than jwksMaxAge is
+// fetched again in the background while this request and every other go on with it.
 func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keySet, *keySnapshot, error) {
 	s.mu.Lock()
 	ks, ok := s.keySets.Get(tenantID)
@@ -145,8 +147,8 @@ func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keyS
 	}
 	s.mu.Unlock()
 	snap := ks.snap.Load()
-	if snap == nil || time.Since(snap.fetched) > jwksMaxAge {
-		snap = s.refetch(ctx, ks, snap)
+	if snap == nil || time.Since(snap.fetched) > s.keySetMaxAge() {
+		snap = s.refetch(ctx, ks, snap, snap == nil)
 	}
 	if snap == nil {
 		return nil, nil, &apperr.Error{Code: apperr.Unavailable, RetryAfter: s.refetchEvery(),
@@ -155,24 +157,55 @@ func (s *Service) keySet(ctx context.Context, tenantID int64, url string) (*keyS
 	return ks, snap, nil
 }
 
-// refetch fetches ks again unless another request did since seen was read, or a fetch
-// began less than the refetch interval ago (so a key set host that is down is not asked
-// by every request); it returns the newest snapshot.
-func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot) *keySnapshot {
+// refetch starts a fetch of ks unless the set changed since seen was read, a fetch is
+// running already (it is joined), or one began less than the refetch interval ago (so
+// a key set host that is down is not asked by every request). The fetch runs on its own
+// goroutine, bounded by jwksTimeout, with no lock held: no request waits behind another
+// one's fetch unless it needs the result. With wait, the caller waits for the fetch, at
+// most until ctx ends; without, it goes on with seen at once. It returns the newest
+// snapshot it has.
+func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot, wait bool) *keySnapshot {
 	ks.mu.Lock()
-	defer ks.mu.Unlock()
 	if cur := ks.snap.Load(); cur != seen {
+		ks.mu.Unlock()
 		return cur
 	}
-	if !ks.attempted.IsZero() && time.Since(ks.attempted) < s.refetchEvery() {
+	done := ks.fetching
+	if done == nil {
+		if !ks.attempted.IsZero() && time.Since(ks.attempted) < s.refetchEvery() {
+			ks.mu.Unlock()
+			return seen
+		}
+		ks.attempted = time.Now()
+		done = make(chan struct{})
+		ks.fetching = done
+		go s.fetch(context.WithoutCancel(ctx), ks, seen, done)
+	}
+	ks.mu.Unlock()
+	if !wait {
 		return seen
 	}
-	ks.attempted = time.Now()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return ks.snap.Load()
+}
+
+// fetch fetches ks, stores the snapshot and, when keys left the set, drops the tenant's
+// cached tokens; it closes done at the end.
+func (s *Service) fetch(ctx context.Context, ks *keySet, seen *keySnapshot, done chan struct{}) {
+	defer func() {
+		ks.mu.Lock()
+		ks.fetching = nil
+		ks.mu.Unlock()
+		close(done)
+	}()
 	s.fetches.Add(1)
-	snap, err := fetchKeys(context.WithoutCancel(ctx), s.Client, ks.url)
+	snap, err := fetchKeys(ctx, s.Client, ks.url)
 	if err != nil {
 		s.log.WarnContext(ctx, "tokens: fetching a tenant's key set failed", "url", ks.url, "err", err)
-		return seen
+		return
 	}
 	ks.snap.Store(snap)
 	if seen != nil && !sameKeys(seen, snap) {
@@ -183,7 +216,6 @@ func (s *Service) refetch(ctx context.Context, ks *keySet, seen *keySnapshot) *k
 		s.tokens.RemoveFunc(func(_ [32]byte, t *cachedToken) bool { return t.tenantID == ks.tenantID })
 		s.mu.Unlock()
 	}
-	return snap
 }
 
 // sameKeys reports whether b holds every key of a, by kid, algorithm and key.
@@ -201,7 +233,8 @@ func sameKeys(a, b *keySnapshot) bool {
 }
 
 // jwksKey returns the key of a tenant's key set that a token with kid and alg names,
-// fetching the set again (at most once per refetch interval) when it names none.
+// fetching the set again (at most once per refetch interval) when it names none: the
+// token waits for that fetch, at most until its request's ctx ends.
 func (s *Service) jwksKey(ctx context.Context, tenantID int64, url, kid, alg string) (jwk, error) {
 	ks, snap, err := s.keySet(ctx, tenantID, url)
 	if err != nil {
@@ -209,7 +242,7 @@ func (s *Service) jwksKey(ctx context.Context, tenantID int64, url, kid, alg str
 	}
 	k, ok := snap.find(kid, alg)
 	if !ok {
-		if next := s.refetch(ctx, ks, snap); next != snap {
+		if next := s.refetch(ctx, ks, snap, true); next != snap && next != nil {
 			k, ok = next.find(kid, alg)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +72,7 @@ type Service struct {
 	keySets  *lru.Cache[int64, *keySet]         // guarded by mu
 	gen      uint64                             // guarded by mu: counts drops, as in auth's key cache
 	interval time.Duration                      // guarded by mu: the refetch interval
+	maxAge   time.Duration                      // guarded by mu: how long a key set is used before a refresh
 
 	verified atomic.Uint64 // signatures checked
 	fetches  atomic.Uint64 // key set fetches begun on the hot path
@@ -80,7 +82,7 @@ type Service struct {
 func New(db *bun.DB, o Options) *Service {
 	s := &Service{db: db, Client: o.Client, keys: o.Keys, ttl: o.CacheTTL, log: o.Logger, Roles: o.Roles,
 		tenants: lru.New[string, *tenantEntry](maxTenants), tokens: lru.New[[32]byte, *cachedToken](maxTokens),
-		keySets: lru.New[int64, *keySet](maxKeySets), interval: DefaultRefetch}
+		keySets: lru.New[int64, *keySet](maxKeySets), interval: DefaultRefetch, maxAge: jwksMaxAge}
 	if s.Client == nil {
 		s.Client = http.DefaultClient
 	}
@@ -118,6 +120,20 @@ func (s *Service) SetRefetchInterval(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.interval = d
+}
+
+// SetKeySetMaxAge changes how long a fetched key set is used before it is refreshed
+// (an hour; tests shorten it).
+func (s *Service) SetKeySetMaxAge(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxAge = d
+}
+
+func (s *Service) keySetMaxAge() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxAge
 }
 
 func (s *Service) refetchEvery() time.Duration {
@@ -171,8 +187,11 @@ func (s *Service) Get(ctx context.Context, tenantID int64) (*View, error) {
 }
 
 // Put replaces the tenant's settings after checking them, the key set at jwks_url
-// fetched among the checks, and returns them as Get shows them.
-func (s *Service) Put(ctx context.Context, tenantID int64, in Input) (*View, error) {
+// fetched among the checks (with algorithm, it must hold a key of it) and a custom
+// default_role looked up among the tenant's roles (Roles), and returns them as Get
+// shows them.
+func (s *Service) Put(ctx context.Context, t tenantref.Ref, in Input) (*View, error) {
+	tenantID := t.ID
 	var kept []byte
 	if in.Algorithm == HS256 && in.Secret == "" && in.JWKSURL == "" {
 		err := s.db.QueryRowContext(ctx, "SELECT secret FROM forma.tenant_auth WHERE tenant_id = ?", tenantID).Scan(&kept)
@@ -182,14 +201,33 @@ func (s *Service) Put(ctx context.Context, tenantID int64, in Input) (*View, err
 	}
 	set, secret, probs := check(in, kept)
 	if set.JWKSURL != "" && !hasPath(probs, "jwt.jwks_url") {
-		if _, err := fetchKeys(ctx, s.Client, set.JWKSURL); err != nil {
-			var fe *fetchError
-			if !errors.As(err, &fe) {
-				return nil, err
-			}
+		snap, err := fetchKeys(ctx, s.Client, set.JWKSURL)
+		var fe *fetchError
+		switch {
+		case errors.As(err, &fe):
 			probs.Add("jwt.jwks_url", problem.InvalidValue, map[string]any{"reason": fe.reason})
+		case err != nil:
+			return nil, err
+		case set.Algorithm != "" && !hasPath(probs, "jwt.algorithm") &&
+			!slices.ContainsFunc(snap.keys, func(k jwk) bool { return k.alg == set.Algorithm }):
+			probs.Add("jwt.jwks_url", problem.InvalidValue, map[string]any{
+				"reason": "holds no key of the algorithm " + set.Algorithm + ": no token could be verified"})
 		}
 	}
+	if r := set.DefaultRole; r != "" && !auth.Role(r).BuiltIn() && !hasPath(probs, "jwt.default_role") {
+		ok := false
+		if s.Roles != nil {
+			var err error
+			if ok, err = s.Roles.HasRole(ctx, t, r); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			probs.Add("jwt.default_role", problem.InvalidValue, map[string]any{
+				"reason": "is neither a built-in role nor a custom role of the tenant"})
+		}
+	}
+	slices.SortFunc(probs, func(a, b problem.Problem) int { return strings.Compare(a.Path, b.Path) })
 	if len(probs) > 0 {
 		return nil, apperr.Validation("the token settings are not valid", probs)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/auth"
+	"forma.dev/shared/access"
 )
 
 // Skew is how far a replica's clock may be from the token issuer's: a token is accepted
@@ -175,12 +176,13 @@ func (s *Service) verify(ctx context.Context, e *tenantEntry, token string, now 
 		expires: std.Expiry.Time().Add(Skew)}, nil
 }
 
-// role is the role a token acts as: its role claim, else the tenant's default role. It
-// must be a custom role of the tenant, or a built-in one the tenant allows tokens.
+// role is the role a token acts as: its role claim, else (no claim, null or "") the
+// tenant's default role. It must be a custom role of the tenant, or a built-in one the
+// tenant allows tokens.
 func (s *Service) role(ctx context.Context, e *tenantEntry, claims map[string]any) (auth.Role, error) {
 	v := e.v
 	name := v.DefaultRole
-	if c, ok := claim(claims, v.RoleClaim); ok && c != nil {
+	if c, ok := claim(claims, v.RoleClaim); ok && c != nil && c != "" {
 		str, isString := c.(string)
 		if !isString {
 			return "", fail(apperr.TokenRoleNotAllowed, "the token's role claim is not a string")
@@ -211,20 +213,12 @@ func (s *Service) role(ctx context.Context, e *tenantEntry, claims map[string]an
 }
 
 // claim returns the claim named path: the top-level claim of that exact name, else the
-// nested one its dots lead to ("app_metadata.role").
+// nested one its dots lead to ("app_metadata.role"), as access.Claim reads a variable's.
+// Unlike a variable's path, role_claim may be a namespaced claim whose own name holds
+// dots ("https://example.com/role", as Auth0 writes them), hence the exact name first.
 func claim(claims map[string]any, path string) (any, bool) {
 	if v, ok := claims[path]; ok {
 		return v, true
 	}
-	var cur any = claims
-	for part := range strings.SplitSeq(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[part]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
+	return access.Claim(claims, path)
 }
