@@ -39,6 +39,7 @@ type Statements struct {
 	pool  *pgxpool.Pool
 	lanes *Lanes // nil: every statement on pool
 	now   func() time.Time
+	hot   int64 // uses a second that make a text hot: HotUses
 
 	mu    sync.Mutex
 	texts *lru.Cache[textKey, *text] // guarded by mu
@@ -61,7 +62,14 @@ type text struct {
 
 // NewStatements returns Statements on pool keeping at most capacity descriptions.
 func NewStatements(pool *pgxpool.Pool, capacity int) *Statements {
-	return &Statements{pool: pool, now: time.Now, texts: lru.New[textKey, *text](capacity)}
+	return &Statements{pool: pool, now: time.Now, hot: HotUses, texts: lru.New[textKey, *text](capacity)}
+}
+
+// WithHotUses makes n uses a second (rather than HotUses) make a text hot; a test that
+// must see every statement on its tenant's lane sets one no text reaches. It returns s.
+func (s *Statements) WithHotUses(n int64) *Statements {
+	s.hot = n
+	return s
 }
 
 // WithLanes makes s run a tenant's statements on its lane's connections (QueryFor,
@@ -92,7 +100,7 @@ func (s *Statements) Query(ctx context.Context, owner uint64, sql string, args .
 // connection that is idle.
 func (s *Statements) QueryFor(ctx context.Context, key string, owner uint64, sql string, args ...any) (pgx.Rows, error) {
 	t := s.text(textKey{owner, sql})
-	hot := t.use(s.now().Unix())
+	hot := t.use(s.now().Unix(), s.hot)
 	if s.lanes == nil || key == "" {
 		if hot {
 			return s.pool.Query(ctx, sql, args...)
@@ -205,10 +213,11 @@ func (s *Statements) text(k textKey) *text {
 	return t
 }
 
-// use counts one use in second sec and reports whether the text is hot.
-func (t *text) use(sec int64) bool {
+// use counts one use in second sec and reports whether the text is hot: had hot uses
+// or more in the second before.
+func (t *text) use(sec, hot int64) bool {
 	if was := t.sec.Load(); was != sec && t.sec.CompareAndSwap(was, sec) {
-		t.hot.Store(was == sec-1 && t.uses.Swap(0) >= HotUses)
+		t.hot.Store(was == sec-1 && t.uses.Swap(0) >= hot)
 		if was != sec-1 {
 			t.uses.Store(0)
 		}
