@@ -234,3 +234,23 @@ func TestATenantsRolesGoWithIt(t *testing.T) {
 }
 
 func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// A role that the tenant's end-user tokens default to cannot be deleted while it is:
+// every token without a role claim would be refused from then on.
+func TestARoleTokensDefaultToIsKept(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, http.StatusOK, nil, "PUT", "/api/v1/t/acme/models/post", acme.Admin,
+		`{"name":"post","fields":[{"name":"title","type":"text"},{"name":"status","type":"text"},{"name":"owner","type":"text"}]}`)
+	s.MustJSON(t, http.StatusCreated, nil, "PUT", "/api/v1/t/acme/roles/viewer", acme.Admin, viewerRole)
+	putHS256(t, s, acme, `,"default_role":"viewer"`)
+	apitest.Run(t, s, []apitest.Scenario{
+		{Name: "the tokens' default role", Method: "DELETE", Path: "/api/v1/t/acme/roles/viewer", Key: acme.Admin, Status: 409,
+			Contains: []string{`"code":"conflict"`, `default role of the tenant's end-user tokens`}},
+		{Name: "nor in a snapshot", Method: "PUT", Path: "/api/v1/t/acme/schema", Key: acme.Admin, Status: 409,
+			Body: `{"models":[{"name":"post","fields":[{"name":"title","type":"text"},{"name":"status","type":"text"},{"name":"owner","type":"text"}]}],"roles":{}}`},
+		{Name: "tokens off", Method: "DELETE", Path: "/api/v1/t/acme/auth", Key: acme.Admin, Status: 204},
+		{Name: "then it goes", Method: "DELETE", Path: "/api/v1/t/acme/roles/viewer", Key: acme.Admin, Status: 204},
+	})
+}

@@ -2,7 +2,9 @@ package schemasync
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -218,6 +220,16 @@ func checkHolders(ctx context.Context, tx bun.Tx, tenantID int64, cur, next map[
 		return apperr.New(apperr.Conflict, fmt.Sprintf(
 			"%d unrevoked key(s) hold the role(s) this change removes (%s); revoke them first", total, strings.Join(held, ", "))).
 			With("keys", total)
+	}
+	var tokenRole string
+	err = tx.QueryRowContext(ctx, `SELECT jwt->>'default_role' FROM forma.tenant_auth
+		WHERE tenant_id = ? AND jwt->>'default_role' IN (?)`, tenantID, bun.List(gone)).Scan(&tokenRole)
+	switch {
+	case err == nil:
+		return apperr.New(apperr.Conflict, fmt.Sprintf(
+			"%q is the default role of the tenant's end-user tokens (PUT /auth); change that first", tokenRole))
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
 	}
 	return nil
 }
