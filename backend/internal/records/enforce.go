@@ -130,47 +130,39 @@ func selectList(cols []*column) string {
 // getWhere reads the columns cols of one row by id that also satisfies conds; nil when
 // there is none.
 func (t *Table) getWhere(ctx context.Context, q Querier, id int64, cols []*column, conds []query.Condition) (*Record, error) {
-	text, a := t.getWhereSQL(id, selectList(cols), conds)
-	recs, err := t.query(ctx, q, text, a, cols, 1)
+	text, _ := t.getWhereTexts(selectList(cols), conds)
+	recs, err := t.query(ctx, q, text, condArgs(args{id}, conds), cols, 1)
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
 	return recs[0], nil
 }
 
-func (t *Table) getWhereSQL(id int64, list string, conds []query.Condition) (string, args) {
-	a := args{id}
-	var b strings.Builder
-	b.WriteString("SELECT " + list + " FROM " + t.qualified + " WHERE " + t.columns[0].quoted + " = $1")
-	for _, c := range conds {
-		b.WriteString(" AND " + t.conditionSQL(c, &a))
-	}
-	return b.String(), a
-}
-
-// getAs reads one record as the rule of get allows. Batched, it goes with the reads of
-// the same statement text (the role's) that wait, as lists do (listRowsBatched).
+// getAs reads one record as the rule of get allows. Batched, it goes with the gets of
+// the same rule and condition values that wait, as one statement (rolegets.go).
 func (t *Table) getAs(ctx context.Context, q Querier, batched bool, r *rule, c Caller, id int64) (*Record, error) {
 	conds, ok := r.where(c.Vars)
 	if !ok {
 		return nil, nil
 	}
-	cols, trim := r.selected, r.trim
+	cols := r.selected
 	var rec *Record
 	var err error
-	text, a := t.getWhereSQL(id, r.selectList, conds)
-	if bq, isBatch := q.(batchQuerier); batched && isBatch {
-		var recs []*Record
-		if recs, err = t.listRowsBatched(ctx, bq, text, a, cols, 1); len(recs) > 0 {
-			rec = recs[0]
-		}
+	if s := r.getShape(t, conds); s != nil && batched {
+		rec, err = t.getRoleBatched(ctx, q, s, cols, id, condArgs(nil, conds))
 	} else {
+		var text string
+		if s != nil {
+			text = s.one
+		} else {
+			text, _ = t.getWhereTexts(r.selectList, conds)
+		}
 		var recs []*Record
-		if recs, err = t.query(ctx, q, text, a, cols, 1); len(recs) > 0 {
+		if recs, err = t.query(ctx, q, text, condArgs(args{id}, conds), cols, 1); len(recs) > 0 {
 			rec = recs[0]
 		}
 	}
-	if err != nil || rec == nil || !trim {
+	if err != nil || rec == nil || !r.trim {
 		return rec, err
 	}
 	return trimmed([]*Record{rec}, r.cols)[0], nil

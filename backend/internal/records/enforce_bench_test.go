@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"forma.dev/backend/internal/cpuclock"
@@ -61,6 +63,26 @@ func BenchmarkRoleReads(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+	// the same gets by 32 clients at once, as make bench-roles runs them: built-in gets
+	// and a role's go batched, several ids to a statement
+	for _, c := range []struct {
+		name   string
+		caller records.Caller
+	}{{"write-key", admin}, {"role-filter", key7}} {
+		b.Run("get32/"+c.name, func(b *testing.B) {
+			defer cpuclock.Report(b)()
+			var n atomic.Int64
+			b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.Get(ctx, ten, c.caller, "post", 5+n.Add(1)%200, "", 0); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

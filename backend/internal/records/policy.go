@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/batch"
 	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
@@ -46,6 +47,8 @@ type rule struct {
 	selected   []*column
 	selectList string
 	trim       bool
+	// gets are the statements of its gets by id, by shape of its conditions (rolegets.go).
+	gets batch.Store[*roleGetShape]
 }
 
 // term is one condition of a rule's row filter. A constant the field's type refuses
