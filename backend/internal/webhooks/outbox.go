@@ -14,6 +14,7 @@ import (
 	"forma.dev/backend/internal/records"
 	"forma.dev/backend/internal/schemasync"
 	"forma.dev/backend/internal/tenantref"
+	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/plan"
 )
 
@@ -138,7 +139,7 @@ func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t tenantref.Ref, r 
 func changedModels(ctx context.Context, tx *sql.Tx, tenantID int64, r *schemasync.Result) ([]string, error) {
 	var names []string
 	err := tx.QueryRowContext(ctx, `SELECT COALESCE(array_agg(name), '{}') FROM forma.models
-		WHERE tenant_id = $1 AND version = $2`, tenantID, r.Version).Scan(pgTypes.SQLScanner(&names))
+		WHERE tenant_id = $1 AND version = $2`, tenantID, r.Version).Scan(wire.Types.SQLScanner(&names))
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,8 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/wire"
 )
 
 // MaxPerTenant is the most subscriptions one tenant may have.
@@ -16,11 +15,9 @@ const MaxPerTenant = 100
 const subColumns = `id, url, description, events, models, enabled, disabled_reason, failures,
 	created_at, updated_at, CASE WHEN previous_expires_at > now() THEN previous_expires_at END`
 
-var pgTypes = pgtype.NewMap()
-
 func scanSub(row interface{ Scan(...any) error }) (Subscription, error) {
 	var s Subscription
-	err := row.Scan(&s.ID, &s.URL, &s.Description, pgTypes.SQLScanner(&s.Events), pgTypes.SQLScanner(&s.Models),
+	err := row.Scan(&s.ID, &s.URL, &s.Description, wire.Types.SQLScanner(&s.Events), wire.Types.SQLScanner(&s.Models),
 		&s.Enabled, &s.Disabled, &s.Failures, &s.CreatedAt, &s.UpdatedAt, &s.SecretRotatedUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, apperr.New(apperr.NotFound, "no such webhook")

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"forma.dev/backend/internal/wire"
 )
 
 // view is one replica's in-memory copy of every enabled subscription, so that a write
@@ -86,7 +88,7 @@ func (v *view) load(ctx context.Context) *snapshot {
 		var id int64
 		var slug string
 		var f filter
-		if err := rows.Scan(&id, &slug, pgTypes.SQLScanner(&f.events), pgTypes.SQLScanner(&f.models)); err != nil {
+		if err := rows.Scan(&id, &slug, wire.Types.SQLScanner(&f.events), wire.Types.SQLScanner(&f.models)); err != nil {
 			return &snapshot{gen: s.gen, unknown: true}
 		}
 		ts := s.byTenant[id]

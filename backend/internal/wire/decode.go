@@ -16,8 +16,17 @@ import (
 // pgEpoch is where Postgres' binary timestamps count from: 2000-01-01 UTC, in Unix seconds.
 const pgEpoch = 946684800
 
-// types decodes what is not decoded by hand here (text-format timestamps).
-var types = pgtype.NewMap()
+// Types decodes what is not decoded by hand here (text-format timestamps), and what
+// other packages scan through database/sql (pgtype.Map.SQLScanner). A pgtype.Map is not
+// safe for concurrent use while it builds its index of Go types, which it does on first
+// use: Types has built it already, so that every later use only reads.
+var Types = readyTypes()
+
+func readyTypes() *pgtype.Map {
+	m := pgtype.NewMap()
+	m.TypeForValue(new(string)) // builds the index of Go types now, not under concurrent requests
+	return m
+}
 
 // decodeFloat reads a double precision (or real) column.
 func decodeFloat(f pgconn.FieldDescription, b []byte) (float64, error) {
@@ -73,7 +82,7 @@ func DecodeInt(f pgconn.FieldDescription, b []byte) (int64, error) {
 func decodeTime(f pgconn.FieldDescription, b []byte) (t time.Time, inf string, err error) {
 	if f.Format != pgtype.BinaryFormatCode || len(b) != 8 {
 		var ts pgtype.Timestamptz
-		if err := types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
+		if err := Types.Scan(f.DataTypeOID, f.Format, b, &ts); err != nil {
 			return time.Time{}, "", err
 		}
 		switch ts.InfinityModifier {
