@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"forma.dev/backend/internal/apitest"
 )
@@ -233,5 +235,60 @@ func TestExportLargeStreams(t *testing.T) { // not parallel: it measures the hea
 		if growth > 8<<20 || total < 16<<20 {
 			t.Errorf("%s: live heap grew %d bytes while %d streamed: not constant memory", format, growth, total)
 		}
+	}
+}
+
+// The tenant's statement timeout bounds the wait for an export's first rows (a 504
+// problem, as on the list route), not the export as a whole: one that a slow client
+// reads for longer than the timeout runs to its end.
+func TestExportStatementTimeoutBoundsChunksNotTheExport(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/item", acme.Admin, itemModel)
+	const rows = 20_000
+	if _, err := s.App.DB.Exec(`INSERT INTO t1_acme.item (name, n) SELECT repeat('x', 250) || g, g FROM generate_series(1, ?) g`, rows); err != nil {
+		t.Fatal(err)
+	}
+	s.MustJSON(t, 200, nil, "PATCH", "/api/v1/tenants/acme", s.AdminKey, `{"limits":{"statement_timeout_ms":300}}`)
+	ctx := context.Background()
+	tx, err := s.App.DB.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE t1_acme.item IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.Do("GET", "/api/v1/t/acme/data/item/export?format=csv", acme.Read, "")
+	_ = tx.Rollback()
+	if rec.Code != 504 || !strings.Contains(rec.Body.String(), `"code":"timeout"`) {
+		t.Fatalf("with the table held: %d %s", rec.Code, rec.Body)
+	}
+
+	srv := httptest.NewServer(s.App.Handler)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/t/acme/data/item/export", nil)
+	req.Header.Set("Authorization", "Bearer "+acme.Read)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 32<<10)
+	var lines int
+	for {
+		n, err := resp.Body.Read(buf)
+		lines += strings.Count(string(buf[:n]), "\n")
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d lines: %v", lines, err)
+		}
+		time.Sleep(3 * time.Millisecond) // a slow client
+	}
+	if took := time.Since(start); lines != rows || took < 300*time.Millisecond {
+		t.Fatalf("%d lines in %v, want %d in more than the 300 ms timeout", lines, took, rows)
 	}
 }
