@@ -152,7 +152,7 @@ func (t *Table) export(ctx context.Context, p onPool, lane string, lq query.List
 	if err != nil {
 		return 0, fail(err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read only: nothing to keep
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // read only: nothing to keep
 	text, args := t.selectSQL(lq, selectList(cols))
 	rows, err := tx.Query(qctx, text, args...)
 	if err != nil {
