@@ -144,6 +144,12 @@ bench-roles: services ## load run: gets and lists with a write key, a custom rol
 	$(call step,roles and tokens load run)
 	@bash scripts/bench-roles.sh
 
+# An export against psql \copy of the same rows: scripts/bench-export.sh.
+.PHONY: bench-export
+bench-export: services ## export of 100,000 events as CSV against psql \copy … TO STDOUT, alternated rounds
+	$(call step,export against COPY)
+	@bash scripts/bench-export.sh
+
 # The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e

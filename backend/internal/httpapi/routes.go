@@ -49,5 +49,8 @@ func (a *api) routes(r *gin.Engine) {
 	// Records of the tenant's models (records.go), each within the tenant's share of the
 	// database (fairshare.go) and its statement timeout (deadline.go).
 	a.recordRoutes(read.Group("", a.shareDatabase, a.boundStatements), write.Group("", a.shareDatabase, a.boundStatements))
+	// An export holds a slot of the share while it streams; the statement timeout bounds
+	// each chunk of its rows, not the whole export (export.go).
+	read.GET("/data/:model/export", a.shareDatabase, a.exportRecords)
 	read.GET("/openapi.json", a.openAPI)
 }

@@ -33,6 +33,9 @@ func (m *model) addPaths(paths obj) {
 	if len(collection) > 0 {
 		paths["/data/"+n] = collection
 	}
+	if v.allows(access.List) {
+		paths["/data/"+n+"/export"] = obj{"get": m.exportOp()}
+	}
 	if len(one) > 0 {
 		one["parameters"] = []any{paramRef("RecordID")}
 		paths["/data/"+n+"/{id}"] = one
@@ -72,6 +75,27 @@ func (m *model) listOp() obj {
 	n := m.def.Name
 	ok := recordResponse("A page of "+n+" records.", schemaRef(listName(n)), false)
 	return m.op("list_", "List "+n+" records", m.listParameters(), obj{"200": ok}, "400")
+}
+
+// exportOp streams every record the list's filters select, as NDJSON or CSV.
+func (m *model) exportOp() obj {
+	n := m.def.Name
+	var params []any
+	for _, p := range m.listParameters() {
+		if p, ok := p.(obj); ok && (p["name"] == "expand" || p["name"] == "format" || p["$ref"] == paramRef("Limit")["$ref"] || p["$ref"] == paramRef("Cursor")["$ref"]) {
+			continue
+		}
+		params = append(params, p)
+	}
+	params = append(params, obj{"name": "format", "in": "query", "description": "ndjson: one record a line; csv: a header row of field names, then a row a record (null empty).",
+		"schema": obj{"type": "string", "enum": []any{records.ExportNDJSON, records.ExportCSV}, "default": records.ExportNDJSON}})
+	ok := obj{"description": "Every " + n + " record the filters select, streamed from one snapshot; a body broken off before its end is incomplete.",
+		"headers": obj{schemaVersionHeader: headerRef("SchemaVersion")},
+		"content": obj{
+			"application/x-ndjson": obj{"schema": schemaRef(modelName(n))},
+			"text/csv":             obj{"schema": obj{"type": "string"}},
+		}}
+	return m.op("export_", "Export "+n+" records", params, obj{"200": ok}, "400")
 }
 
 func (m *model) createOp() obj {

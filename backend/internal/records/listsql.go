@@ -19,6 +19,16 @@ func (a *args) bind(v any) string {
 // value is a bind parameter. It asks for one row more than the limit to tell whether a
 // next page exists.
 func (t *Table) listSQL(q query.List, cols string) (string, []any) {
+	text, a := t.selectSQL(q, cols)
+	// The limit is written, not bound: Postgres cannot cost a plan for an unknown limit,
+	// so with a bound one it plans every execution of the prepared statement again
+	// (custom plans); written, the plan is made once. It is an int ParseList bounded.
+	return text + " LIMIT " + strconv.Itoa(q.Limit+1), a
+}
+
+// selectSQL renders a list query's SELECT with its filters, cursor and order, and no
+// limit (an export reads every row).
+func (t *Table) selectSQL(q query.List, cols string) (string, []any) {
 	var a args
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -46,11 +56,6 @@ func (t *Table) listSQL(q query.List, cols string) (string, []any) {
 			b.WriteString(" DESC")
 		}
 	}
-	// The limit is written, not bound: Postgres cannot cost a plan for an unknown limit,
-	// so with a bound one it plans every execution of the prepared statement again
-	// (custom plans); written, the plan is made once. It is an int ParseList bounded.
-	b.WriteString(" LIMIT ")
-	b.WriteString(strconv.Itoa(q.Limit + 1))
 	return b.String(), a
 }
 
