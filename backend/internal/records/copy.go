@@ -1,0 +1,168 @@
+package records
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"forma.dev/shared/schema"
+)
+
+// Bulk creates by built-in roles go through COPY … FROM STDIN (FORMAT binary) rather
+// than INSERT … VALUES: no statement text of 60,000 parameters to parse and plan, and
+// values sent in binary. They are validated before (Create), and copied inside the
+// write's transaction, so a refused row (a unique value, a missing related record)
+// rolls all of them back, with the same answer as an insert (dbError).
+//
+// COPY returns no rows. When the records are wanted (the answer echoes them, or a
+// webhook listens for their events), their ids are taken first from the table's
+// identity sequence, in one statement, in the order of the body; the rows are copied
+// with these ids, then read back by them. Ids taken so belong to this transaction
+// alone, whatever other writers do. When only their count is wanted (Prefer:
+// return=minimal and nobody listens), the ids are the column's default and nothing is
+// read back.
+
+// copier is a transaction, which can COPY.
+type copier interface {
+	Querier
+	CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error)
+}
+
+// insertCopy writes validated rows (record.Create output) with COPY on q, which should
+// be a transaction (otherwise it inserts). With want it returns the rows as stored, in
+// the order given; without, none: n is how many were written.
+func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any, want bool) (recs []*Record, n int64, err error) {
+	cp, ok := q.(copier)
+	cols := t.writtenColumns(rows)
+	if !ok || len(rows) == 0 || !want && len(cols)+len(t.autoOnCreate) == 0 {
+		recs, err = t.insertDirect(ctx, q, rows)
+		return recs, int64(len(recs)), err
+	}
+	src := &copyRows{rows: rows, cols: cols, fills: make([]any, len(cols)), auto: len(t.autoOnCreate), i: -1}
+	for i, c := range cols { // what a row that lacks the column gets: its default, as an insert would
+		if f, ok := t.validator.Field(c.name); ok && f.HasDefault {
+			src.fills[i] = copyValue(c, f.Default)
+		}
+	}
+	names := make([]string, 0, 1+len(cols)+len(t.autoOnCreate))
+	if want {
+		names = append(names, schema.ColumnID)
+		if src.ids, src.now, err = t.takeIDs(ctx, q, len(rows)); err != nil {
+			return nil, 0, err
+		}
+	} else if src.auto > 0 {
+		if err = queryRow(ctx, q, "SELECT now()", nil, &src.now); err != nil {
+			return nil, 0, dbError(err)
+		}
+	}
+	for _, c := range cols {
+		names = append(names, c.name)
+	}
+	for _, c := range t.autoOnCreate {
+		names = append(names, c.name)
+	}
+	src.vals = make([]any, len(names))
+	if n, err = cp.CopyFrom(ctx, t.ident, names, src); err != nil {
+		return nil, 0, dbError(err)
+	}
+	if !want {
+		return nil, n, nil
+	}
+	recs, err = t.query(ctx, q, t.getManySQL+" ORDER BY "+t.byName[schema.ColumnID].quoted, []any{src.ids}, t.columns, len(rows))
+	return recs, int64(len(recs)), err
+}
+
+// takeIDs takes n ids from the identity sequence of the table, in increasing order, and
+// the transaction's now() (what auto_now fields and the column defaults get).
+func (t *Table) takeIDs(ctx context.Context, q Querier, n int) ([]int64, time.Time, error) {
+	var now time.Time
+	rows, err := q.Query(ctx, "SELECT nextval(pg_get_serial_sequence($1, $2)), now() FROM generate_series(1, $3)",
+		t.qualified, schema.ColumnID, n)
+	if err != nil {
+		return nil, now, dbError(err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &now); err != nil {
+			return nil, now, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, now, dbError(err)
+	}
+	return ids, now, nil
+}
+
+func queryRow(ctx context.Context, q Querier, sql string, args []any, dst ...any) error {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := rows.Scan(dst...); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// copyRows is the rows of a COPY, as pgx reads them: [id,] the written columns (a row
+// that lacks one gets its fill), [now() for each auto field]. vals is reused: pgx
+// encodes a row before it asks for the next.
+type copyRows struct {
+	rows  []map[string]any
+	cols  []*column
+	fills []any
+	ids   []int64
+	now   time.Time
+	auto  int
+	i     int
+	vals  []any
+}
+
+func (s *copyRows) Next() bool { s.i++; return s.i < len(s.rows) }
+
+func (s *copyRows) Values() ([]any, error) {
+	k := 0
+	if s.ids != nil {
+		s.vals[0], k = s.ids[s.i], 1
+	}
+	row := s.rows[s.i]
+	for j, c := range s.cols {
+		if v, ok := row[c.name]; ok {
+			s.vals[k] = copyValue(c, v)
+		} else {
+			s.vals[k] = s.fills[j]
+		}
+		k++
+	}
+	for range s.auto {
+		s.vals[k] = s.now
+		k++
+	}
+	return s.vals, nil
+}
+
+func (s *copyRows) Err() error { return nil }
+
+// copyValue is what COPY sends for a normalised value: as an insert binds it (dbValue),
+// but a datetime as a time, which pgx encodes in binary (it reads "2024-05-01T10:30:00Z"
+// as text no more than Postgres' text format does with its T). Other strings (dates,
+// times, decimals, uuids) pgx reads as Postgres' text format and sends in binary.
+func copyValue(c *column, v any) any {
+	if s, ok := v.(string); ok && c.typ == "datetime" {
+		if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return tm
+		}
+	}
+	return dbValue(c, v)
+}
