@@ -2,9 +2,12 @@ package records
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"forma.dev/shared/schema"
 )
@@ -64,6 +67,11 @@ func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any
 	}
 	src.vals = make([]any, len(names))
 	if n, err = cp.CopyFrom(ctx, t.ident, names, src); err != nil {
+		if copyUnencodable(err) {
+			// pgx could not send a value as the column's type in the database: the
+			// column changed type since the model was compiled (withRetry reloads it).
+			return nil, 0, &staleRows{column: "(a column of the copy)"}
+		}
 		return nil, 0, dbError(err)
 	}
 	if !want {
@@ -165,4 +173,12 @@ func copyValue(c *column, v any) any {
 		}
 	}
 	return dbValue(c, v)
+}
+
+// copyUnencodable reports whether a COPY failed because pgx could not encode a value for
+// the column's type: pgx then ends the COPY itself (CopyFail), which Postgres answers as
+// canceled.
+func copyUnencodable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "57014" && strings.HasPrefix(pg.Message, "COPY from stdin failed: unable to encode")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/records"
@@ -234,5 +235,22 @@ func TestCopyIsAllOrNothing(t *testing.T) {
 	}
 	if o, n := count("owner"), count("note"); o != 1 || n != 0 {
 		t.Fatalf("rows written from refused batches: %d owners, %d notes", o, n)
+	}
+}
+
+// TestCopyIntoAColumnOfAnotherTypeIsStale: a column that changed type since the model
+// was compiled, whose values pgx cannot send as the new type, makes the model stale (the
+// service reloads it and tries again), not an internal error.
+func TestCopyIntoAColumnOfAnotherTypeIsStale(t *testing.T) {
+	t.Parallel()
+	tbl, q := setup(t)
+	if _, err := q.(interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	}).Exec(context.Background(), `ALTER TABLE t_acme.event ALTER COLUMN value TYPE boolean USING value <> 0`); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := copyIn(t, tbl, q, validated(t, tbl, `{"country":"PL","value":1}`, `{"country":"DE","value":2}`), false)
+	if !records.Stale(err) {
+		t.Fatalf("got %v", err)
 	}
 }
