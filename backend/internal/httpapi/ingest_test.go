@@ -52,7 +52,7 @@ func TestBulkCreatesCopiedAllOrNothing(t *testing.T) {
 			}), Status: 400, Contains: []string{`"path":"[3].value","code":"min"`, `"path":"[5].country","code":"required"`}},
 		{Name: "duplicate mid-batch", Method: "POST", Path: "/api/v1/t/acme/data/owner", Key: w,
 			Body: `[{"email":"c@x.io"},{"email":"a@X.IO"},{"email":"d@x.io"}]`, Status: 409, Contains: []string{`"path":"email","code":"duplicate"`}},
-		{Name: "missing relation mid-batch, minimal", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w,
+		{Name: "missing relation mid-batch", Method: "POST", Path: "/api/v1/t/acme/data/event", Key: w,
 			Body: eventRows(4, func(i int) string {
 				if i == 2 {
 					return `{"country":"DE","owner":99}`
@@ -71,6 +71,25 @@ func TestBulkCreatesCopiedAllOrNothing(t *testing.T) {
 			res.Header().Get("Forma-Schema-Version") == "" {
 			t.Fatalf("Prefer %s: %d %s %v", prefer, res.Code, res.Body, res.Header())
 		}
+	}
+	for _, bad := range []struct{ path, body, problem string }{
+		{"owner", `[{"email":"e@x.io"},{"email":"a@X.IO"}]`, `"path":"email","code":"duplicate"`},
+		{"event", eventRows(4, func(i int) string {
+			if i == 2 {
+				return `{"country":"DE","owner":99}`
+			}
+			return ""
+		}), `"path":"owner","code":"not_found"`},
+	} { // copied: refused as inserted, nothing written
+		req := s.Request("POST", "/api/v1/t/acme/data/"+bad.path, w, bad.body)
+		req.Header.Set("Prefer", "return=minimal")
+		if res := s.Serve(req); res.Code != http.StatusConflict || !strings.Contains(res.Body.String(), bad.problem) {
+			t.Fatalf("%s: %d %s", bad.path, res.Code, res.Body)
+		}
+	}
+	s.MustJSON(t, 200, nil, "GET", "/api/v1/t/acme/data/owner", r, "")
+	if res := s.Do("GET", "/api/v1/t/acme/data/owner", r, ""); strings.Contains(res.Body.String(), "e@x.io") {
+		t.Fatalf("written: %s", res.Body)
 	}
 	var page struct{ Data []map[string]any }
 	s.MustJSON(t, 200, &page, "GET", "/api/v1/t/acme/data/event?limit=100&sort=id", r, "")

@@ -18,13 +18,14 @@ import (
 // write's transaction, so a refused row (a unique value, a missing related record)
 // rolls all of them back, with the same answer as an insert (dbError).
 //
-// COPY returns no rows. When the records are wanted (the answer echoes them, or a
-// webhook listens for their events), their ids are taken first from the table's
-// identity sequence, in one statement, in the order of the body; the rows are copied
-// with these ids, then read back by them. Ids taken so belong to this transaction
-// alone, whatever other writers do. When only their count is wanted (Prefer:
-// return=minimal and nobody listens), the ids are the column's default and nothing is
-// read back.
+// COPY returns no rows. Service.CreateWith copies only when the count is all that is
+// wanted (Prefer: return=minimal and no webhook listening): the ids are then the
+// column's default and nothing is read back. insertCopy can also return the records:
+// their ids are taken first from the table's identity sequence, in one statement, in
+// the order of the body (ids taken so belong to this transaction alone, whatever other
+// writers do), the rows copied with them and read back by them; measured on arrays of
+// 1,000 events with 1 client, that was slower than INSERT … RETURNING (about 63,000
+// against 82,000 rows/s), so when the records are wanted a bulk write is inserted.
 
 // copier is a transaction, which can COPY.
 type copier interface {
