@@ -8,8 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"forma.dev/shared/schema"
 )
 
 // Bulk creates by built-in roles go through COPY … FROM STDIN (FORMAT binary) rather
@@ -34,14 +32,15 @@ type copier interface {
 }
 
 // insertCopy writes validated rows (record.Create output) with COPY on q, which should
-// be a transaction (otherwise it inserts). With want it returns the rows as stored, in
-// the order given; without, none: n is how many were written.
-func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any, want bool) (recs []*Record, n int64, err error) {
+// be a transaction (otherwise it inserts), and answers how many it wrote. COPY answers
+// no rows: a bulk write whose records are answered, or that webhooks listen for, is
+// inserted with RETURNING (insertDirect), measured faster than a COPY read back by id.
+func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any) (n int64, err error) {
 	cp, ok := q.(copier)
 	cols := t.writtenColumns(rows)
-	if !ok || len(rows) == 0 || !want && len(cols)+len(t.autoOnCreate) == 0 {
-		recs, err = t.insertDirect(ctx, q, rows)
-		return recs, int64(len(recs)), err
+	if !ok || len(rows) == 0 || len(cols)+len(t.autoOnCreate) == 0 {
+		recs, err := t.insertDirect(ctx, q, rows)
+		return int64(len(recs)), err
 	}
 	src := &copyRows{rows: rows, cols: cols, fills: make([]any, len(cols)), auto: len(t.autoOnCreate), i: -1}
 	for i, c := range cols { // what a row that lacks the column gets: its default, as an insert would
@@ -49,17 +48,12 @@ func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any
 			src.fills[i] = copyValue(c, f.Default)
 		}
 	}
-	names := make([]string, 0, 1+len(cols)+len(t.autoOnCreate))
-	if want {
-		names = append(names, schema.ColumnID)
-		if src.ids, src.now, err = t.takeIDs(ctx, q, len(rows)); err != nil {
-			return nil, 0, err
-		}
-	} else if src.auto > 0 {
+	if src.auto > 0 {
 		if err = queryRow(ctx, q, "SELECT now()", nil, &src.now); err != nil {
-			return nil, 0, dbError(err)
+			return 0, dbError(err)
 		}
 	}
+	names := make([]string, 0, len(cols)+len(t.autoOnCreate))
 	for _, c := range cols {
 		names = append(names, c.name)
 	}
@@ -71,46 +65,11 @@ func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any
 		if copyUnencodable(err) {
 			// pgx could not send a value as the column's type in the database: the
 			// column changed type since the model was compiled (withRetry reloads it).
-			return nil, 0, &staleRows{column: "(a column of the copy)"}
+			return 0, &staleRows{column: "(a column of the copy)"}
 		}
-		return nil, 0, dbError(err)
+		return 0, dbError(err)
 	}
-	if !want {
-		return nil, n, nil
-	}
-	recs, err = t.query(ctx, q, t.getManySQL+" ORDER BY "+t.byName[schema.ColumnID].quoted, []any{src.ids}, t.columns, len(rows))
-	return recs, int64(len(recs)), err
-}
-
-// takeIDsSQL takes the ids and now(), and turns sequential scans off for the rest of
-// the transaction (SET LOCAL): the read back by id must go by the primary key whatever
-// the planner believes of the table. A table just created or emptied, growing by bulk
-// writes faster than autovacuum analyzes it, looks a few pages long, and a sequential
-// scan, read 1,000 ids at a time, made the answers 12 times slower (measured).
-const takeIDsSQL = "SELECT nextval(pg_get_serial_sequence($1, $2)), now() " +
-	"FROM set_config('enable_seqscan', 'off', true), generate_series(1, $3)"
-
-// takeIDs takes n ids from the identity sequence of the table, in increasing order, and
-// the transaction's now() (what auto_now fields and the column defaults get).
-func (t *Table) takeIDs(ctx context.Context, q Querier, n int) ([]int64, time.Time, error) {
-	var now time.Time
-	rows, err := q.Query(ctx, takeIDsSQL, t.qualified, schema.ColumnID, n)
-	if err != nil {
-		return nil, now, dbError(err)
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, n)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &now); err != nil {
-			return nil, now, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, now, dbError(err)
-	}
-	return ids, now, nil
+	return n, nil
 }
 
 func queryRow(ctx context.Context, q Querier, sql string, args []any, dst ...any) error {
@@ -131,14 +90,13 @@ func queryRow(ctx context.Context, q Querier, sql string, args []any, dst ...any
 	return rows.Err()
 }
 
-// copyRows is the rows of a COPY, as pgx reads them: [id,] the written columns (a row
-// that lacks one gets its fill), [now() for each auto field]. vals is reused: pgx
+// copyRows is the rows of a COPY, as pgx reads them: the written columns (a row that
+// lacks one gets its fill), then now() for each auto field. vals is reused: pgx
 // encodes a row before it asks for the next.
 type copyRows struct {
 	rows  []map[string]any
 	cols  []*column
 	fills []any
-	ids   []int64
 	now   time.Time
 	auto  int
 	i     int
@@ -149,9 +107,6 @@ func (s *copyRows) Next() bool { s.i++; return s.i < len(s.rows) }
 
 func (s *copyRows) Values() ([]any, error) {
 	k := 0
-	if s.ids != nil {
-		s.vals[0], k = s.ids[s.i], 1
-	}
 	row := s.rows[s.i]
 	for j, c := range s.cols {
 		if v, ok := row[c.name]; ok {

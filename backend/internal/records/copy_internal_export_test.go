@@ -3,6 +3,6 @@ package records
 import "context"
 
 // InsertCopy is the bulk path of built-in roles (copy.go), for the external tests.
-func (t *Table) InsertCopy(ctx context.Context, q Querier, rows []map[string]any, want bool) ([]*Record, int64, error) {
-	return t.insertCopy(ctx, q, rows, want)
+func (t *Table) InsertCopy(ctx context.Context, q Querier, rows []map[string]any) (int64, error) {
+	return t.insertCopy(ctx, q, rows)
 }

@@ -272,9 +272,9 @@ func (s *Service) CreateWith(ctx context.Context, t tenantref.Ref, c Caller, mod
 			if r == nil && kind == aBulk && inTx && opts.Minimal && !listened {
 				// Copied when nothing is read back: when the records are wanted, INSERT
 				// … RETURNING was measured faster than COPY and a read back by id.
-				recs, n, err := tbl.insertCopy(ctx, q, rows, false)
+				n, err := tbl.insertCopy(ctx, q, rows)
 				copied = n
-				return recs, err
+				return nil, err
 			}
 			if r != nil {
 				recs, err := tbl.insertDirect(ctx, q, rows)
