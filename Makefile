@@ -150,6 +150,13 @@ bench-export: services ## export of 100,000 events as CSV against psql \copy …
 	$(call step,export against COPY)
 	@bash scripts/bench-export.sh
 
+# How fast events get in: bulk POSTs (Prefer: return=minimal, and echoed) against psql
+# \copy of the same rows: scripts/bench-ingest.sh, figures in the README (bulk writes).
+.PHONY: bench-ingest
+bench-ingest: services ## load run: 100,000 events in JSON arrays of 1,000 vs psql \copy
+	$(call step,ingest run)
+	@bash scripts/bench-ingest.sh
+
 # The designer's end-to-end tests in Debian's chromium: scripts/e2e.sh.
 # make test keeps its screenshots under .data/; `make screenshots` refreshes docs/screenshots.
 .PHONY: e2e

@@ -111,7 +111,7 @@ func (a *api) getRecord(c *gin.Context) {
 }
 
 // createRecords takes one object (201 with the record) or an array (201 with all of
-// them, written all or nothing).
+// them, written all or nothing; with Prefer: return=minimal, 201 {"created": N}).
 func (a *api) createRecords(c *gin.Context) {
 	minV, err := minVersion(c)
 	if err != nil {
@@ -150,13 +150,25 @@ func (a *api) createRecords(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	res, err := a.Records.Create(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), bodies, minV)
+	_, bulk := body.([]any)
+	minimal := bulk && preferMinimal(c.Request.Header.Values("Prefer"))
+	res, err := a.Records.CreateWith(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), bodies, minV,
+		records.CreateOptions{Minimal: minimal})
 	created(err == nil)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	if _, bulk := body.([]any); bulk {
+	if minimal {
+		c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
+		c.Header("Preference-Applied", "return=minimal")
+		writeJSON(c, http.StatusCreated, func(b []byte) []byte {
+			b = append(b, `{"created":`...)
+			return append(strconv.AppendInt(b, int64(res.Created), 10), '}')
+		})
+		return
+	}
+	if bulk {
 		c.Header(SchemaVersionHeader, strconv.FormatInt(res.Version, 10))
 		writeJSON(c, http.StatusCreated, func(b []byte) []byte {
 			b = append(b, `{"data":`...)
@@ -220,4 +232,20 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// preferMinimal reports whether the Prefer headers (RFC 7240) ask for return=minimal:
+// preferences are separated by commas, each a token, an optional =value (maybe quoted)
+// and parameters after semicolons; names are case-insensitive.
+func preferMinimal(headers []string) bool {
+	for _, h := range headers {
+		for _, pref := range strings.Split(h, ",") {
+			pref, _, _ = strings.Cut(pref, ";")
+			name, val, _ := strings.Cut(pref, "=")
+			if strings.EqualFold(strings.TrimSpace(name), "return") && strings.Trim(strings.TrimSpace(val), `"`) == "minimal" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -105,10 +105,15 @@ func (m *model) createOp() obj {
 	created := obj{"anyOf": []any{schemaRef(modelName(n)), obj{
 		"type": "object", "required": []any{"data"},
 		"properties": obj{"data": obj{"type": "array", "items": schemaRef(modelName(n))}},
+	}, obj{
+		"type": "object", "required": []any{"created"},
+		"properties": obj{"created": obj{"type": "integer", "minimum": 0}},
 	}}}
+	prefer := obj{"name": "Prefer", "in": "header", "required": false, "schema": obj{"type": "string"},
+		"description": "return=minimal (RFC 7240): an array is answered {\"created\": N} rather than its records, with Preference-Applied: return=minimal."}
 	op := m.op("create_", "Create one "+n+" record, or several all or nothing",
-		[]any{paramRef("SchemaVersion")},
-		obj{"201": recordResponse("The record; for an array, {\"data\": [records]} (without an ETag).", created, true)},
+		[]any{paramRef("SchemaVersion"), prefer},
+		obj{"201": recordResponse("The record; for an array, {\"data\": [records]} (without an ETag), or {\"created\": N} with Prefer: return=minimal.", created, true)},
 		"400", "409", "413", "503")
 	op["description"] = "An object creates one record. An array creates all of its records in one transaction, or none of them when one is refused."
 	op["requestBody"] = obj{"required": true, "content": jsonContent(obj{"oneOf": []any{input, bulk}})}

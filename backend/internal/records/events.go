@@ -30,7 +30,18 @@ type Events interface {
 // told whether it runs in a transaction.
 func (s *Service) write(ctx context.Context, t tenantref.Ref, model, event string, version int64, all bool,
 	fn func(q Querier, inTx bool) ([]*Record, error)) ([]*Record, error) {
-	listened := s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
+	return s.writeListened(ctx, t, model, event, version, s.listens(ctx, t, model, event), all, fn)
+}
+
+// listens reports whether anyone listens for event of the tenant's model.
+func (s *Service) listens(ctx context.Context, t tenantref.Ref, model, event string) bool {
+	return s.Events != nil && s.Events.Wants(ctx, t.ID, model, event)
+}
+
+// writeListened is write, told whether anyone listens (listens): a caller that must know
+// before it writes (to read its rows back for their events) asks once.
+func (s *Service) writeListened(ctx context.Context, t tenantref.Ref, model, event string, version int64, listened, all bool,
+	fn func(q Querier, inTx bool) ([]*Record, error)) ([]*Record, error) {
 	if !listened && !all {
 		recs, err := fn(s.pool(), false)
 		return recs, markWritten(err) // alone, outside a transaction: committed

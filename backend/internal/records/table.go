@@ -39,6 +39,7 @@ type Table struct {
 	// never used with another version of the model, whose texts may be the same.
 	id        uint64
 	qualified string // "t_acme"."event"
+	ident     pgx.Identifier
 	columns   []*column
 	byName    map[string]*column
 	selectAll string // the select list of every column, in table order
@@ -69,6 +70,7 @@ func Compile(pgSchema string, m schema.Model) (*Table, error) {
 		id:        compiled.Add(1),
 		Model:     m,
 		qualified: pgx.Identifier{pgSchema, m.Name}.Sanitize(),
+		ident:     pgx.Identifier{pgSchema, m.Name},
 		byName:    make(map[string]*column, len(m.Fields)+len(schema.SystemColumns)),
 	}
 	for _, name := range schema.SystemColumns {
