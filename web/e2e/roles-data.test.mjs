@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { api, launch, newTenant, shot, signIn } from "./lib.mjs";
+import { withPosts } from "./posts.mjs";
 
 let b;
 let page;
@@ -13,21 +14,7 @@ let session;
 
 before(async () => {
   session = await newTenant("viewas");
-  await api(session, "PUT", "/models/post", {
-    name: "post", label: "Post", admin: true,
-    fields: [
-      { name: "title", type: "text", required: true },
-      { name: "body", type: "text" },
-      { name: "owner", type: "text" },
-      { name: "status", type: "text", choices: ["draft", "published"], default: "draft" },
-      { name: "views", type: "integer" },
-    ],
-  });
-  await api(session, "POST", "/data/post", [
-    { title: "Hello", body: "first", owner: "alice", status: "published", views: 3 },
-    { title: "Secret plan", body: "hush", owner: "alice", status: "draft", views: 0 },
-    { title: "News", body: "third", owner: "bob", status: "published", views: 9 },
-  ]);
+  await withPosts(session);
   await api(session, "PUT", "/roles/viewer", {
     permissions: { post: { list: { filter: { status: "published", views__gte: 1 }, fields: ["id", "title", "status"] } } },
   });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, test } from "node:test";
 import { api, formaReady, launch, newTenant, shot, signIn } from "./lib.mjs";
+import { withPosts } from "./posts.mjs";
 
 let b;
 let page;
@@ -16,21 +17,7 @@ let session;
 
 before(async () => {
   session = await newTenant("roles");
-  await api(session, "PUT", "/models/post", {
-    name: "post", label: "Post", admin: true,
-    fields: [
-      { name: "title", type: "text", required: true },
-      { name: "body", type: "text" },
-      { name: "owner", type: "text" },
-      { name: "status", type: "text", choices: ["draft", "published"], default: "draft" },
-      { name: "views", type: "integer" },
-    ],
-  });
-  await api(session, "POST", "/data/post", [
-    { title: "Hello", body: "first", owner: "alice", status: "published", views: 3 },
-    { title: "Secret plan", body: "hush", owner: "alice", status: "draft", views: 0 },
-    { title: "News", body: "third", owner: "bob", status: "published", views: 9 },
-  ]);
+  await withPosts(session);
   b = await launch();
   page = b.page;
   await signIn(page, session);

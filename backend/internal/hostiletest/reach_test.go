@@ -1,14 +1,13 @@
 package hostiletest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"forma.dev/backend/internal/apitest"
 )
 
 // A custom role's key and an end-user token acting as it reach what the role's rules
@@ -23,16 +22,16 @@ func TestCustomRolesAndTokensReachOnlyWhatTheyMay(t *testing.T) {
 	exp := time.Now().Add(time.Hour).Unix()
 	callers := map[string]string{
 		"viewer key":   key.Key,
-		"viewer token": signHS256(tokenSecret, fmt.Sprintf(`{"sub":"u1","role":"viewer","exp":%d}`, exp)),
+		"viewer token": apitest.HS256(t, tokenSecret, map[string]any{"sub": "u1", "role": "viewer", "exp": exp}),
 	}
 	refused := map[string]struct {
 		key  string
 		code int
 	}{
-		"admin token":        {signHS256(tokenSecret, fmt.Sprintf(`{"sub":"u1","role":"admin","exp":%d}`, exp)), http.StatusForbidden},
-		"token of another":   {signHS256(strings.Repeat("x", 40), fmt.Sprintf(`{"sub":"u1","role":"viewer","exp":%d}`, exp)), http.StatusUnauthorized},
-		"expired token":      {signHS256(tokenSecret, fmt.Sprintf(`{"sub":"u1","role":"viewer","exp":%d}`, time.Now().Add(-time.Hour).Unix())), http.StatusUnauthorized},
-		"token without role": {signHS256(tokenSecret, fmt.Sprintf(`{"sub":"u1","exp":%d}`, exp)), http.StatusForbidden},
+		"admin token":        {apitest.HS256(t, tokenSecret, map[string]any{"sub": "u1", "role": "admin", "exp": exp}), http.StatusForbidden},
+		"token of another":   {apitest.HS256(t, strings.Repeat("x", 40), map[string]any{"sub": "u1", "role": "viewer", "exp": exp}), http.StatusUnauthorized},
+		"expired token":      {apitest.HS256(t, tokenSecret, map[string]any{"sub": "u1", "role": "viewer", "exp": time.Now().Add(-time.Hour).Unix()}), http.StatusUnauthorized},
+		"token without role": {apitest.HS256(t, tokenSecret, map[string]any{"sub": "u1", "exp": exp}), http.StatusForbidden},
 	}
 	// what the viewer role may do: list and read q, and the routes every role has
 	allowed := map[string]bool{
@@ -86,13 +85,4 @@ func (f *fixture) as(method, route, key, body string) *http.Request {
 	f.clients++
 	req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", f.clients>>16&255, f.clients>>8&255, f.clients&255)
 	return req
-}
-
-// signHS256 is a compact JWT of claims signed with secret, as a tenant's sign-in makes one.
-func signHS256(secret, claims string) string {
-	enc := base64.RawURLEncoding.EncodeToString
-	input := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(claims))
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(input))
-	return input + "." + enc(mac.Sum(nil))
 }

@@ -19,15 +19,8 @@ func TestARoleChangeReachesEveryReplica(t *testing.T) {
 	c := newCluster(t)
 	a, b := c.start("a"), c.start("b", window(time.Hour))
 	waitHealthy(t, a, b)
-	key := newTenant(t, a, "acme")
-	putEvent(t, a, "acme", key)
+	key, ref := eventsOnBoth(t, a, b)
 	ctx := context.Background()
-	var ref tenantref.Ref
-	if err := a.app.DB.NewRaw("SELECT id, schema_name FROM forma.tenants WHERE slug = 'acme'").
-		Scan(ctx, &ref.ID, &ref.Schema); err != nil {
-		t.Fatal(err)
-	}
-	b.must(t, http.StatusOK, nil, "GET", "/api/v1/t/acme/data/event", key, "") // B caches the models
 	var put struct{ Version int64 }
 	a.must(t, http.StatusCreated, &put, "PUT", "/api/v1/t/acme/roles/viewer", key,
 		`{"permissions":{"event":{"list":{"filter":{"country":"$auth.country"},"fields":["country"]}}}}`)
@@ -64,15 +57,8 @@ func TestARoleKeepsItsBigIntegersOnEveryReplica(t *testing.T) {
 	c := newCluster(t)
 	a, b := c.start("a"), c.start("b", window(time.Hour))
 	waitHealthy(t, a, b)
-	key := newTenant(t, a, "acme")
-	putEvent(t, a, "acme", key)
+	key, ref := eventsOnBoth(t, a, b)
 	ctx := context.Background()
-	var ref tenantref.Ref
-	if err := a.app.DB.NewRaw("SELECT id, schema_name FROM forma.tenants WHERE slug = 'acme'").
-		Scan(ctx, &ref.ID, &ref.Schema); err != nil {
-		t.Fatal(err)
-	}
-	b.must(t, http.StatusOK, nil, "GET", "/api/v1/t/acme/data/event", key, "") // B caches the models
 	const big = "9007199254740993"
 	var put struct{ Version int64 }
 	a.must(t, http.StatusCreated, &put, "PUT", "/api/v1/t/acme/roles/big", key,
@@ -96,4 +82,19 @@ func TestARoleKeepsItsBigIntegersOnEveryReplica(t *testing.T) {
 	if st := cold.app.Models.Stats(); st.RedisLoads != 1 {
 		t.Fatalf("the cold replica did not load from Redis: %+v", st)
 	}
+}
+
+// eventsOnBoth makes the tenant acme with the Event model through a, has b cache its
+// models, and answers acme's admin key and reference.
+func eventsOnBoth(t *testing.T, a, b *replica) (string, tenantref.Ref) {
+	t.Helper()
+	key := newTenant(t, a, "acme")
+	putEvent(t, a, "acme", key)
+	var ref tenantref.Ref
+	if err := a.app.DB.NewRaw("SELECT id, schema_name FROM forma.tenants WHERE slug = 'acme'").
+		Scan(context.Background(), &ref.ID, &ref.Schema); err != nil {
+		t.Fatal(err)
+	}
+	b.must(t, http.StatusOK, nil, "GET", "/api/v1/t/acme/data/event", key, "") // B caches the models
+	return key, ref
 }

@@ -1,32 +1,12 @@
 package replicatest
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"forma.dev/backend/internal/apitest"
 )
-
-// hsToken is an HS256 token signed with secret, acting as role for an hour.
-func hsToken(t testing.TB, secret, role string) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, _ := json.Marshal(map[string]any{"sub": "user-1", "role": role, "exp": time.Now().Add(time.Hour).Unix()})
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
 
 // A token cached on B (settings for an hour, the token until it expires) is refused on B
 // as soon as A turns tokens off or changes what they may act as; without Redis, within
@@ -42,7 +22,7 @@ func TestATokenSettingsChangeHoldsOnEveryReplicaAtOnce(t *testing.T) {
 		r.must(t, http.StatusOK, nil, "PUT", "/api/v1/t/acme/auth", admin,
 			`{"jwt":{"algorithm":"HS256","secret":"`+secret+`","allowed_roles":["`+allowed+`"]}}`)
 	}
-	tok := hsToken(t, secret, "read")
+	tok := apitest.HS256(t, secret, map[string]any{"sub": "user-1", "role": "read", "exp": time.Now().Add(time.Hour).Unix()})
 	for i := range rounds(5) {
 		put(a, "read")
 		b.must(t, http.StatusOK, nil, "GET", "/api/v1/t/acme", tok, "") // cached on B
