@@ -37,6 +37,8 @@
 #                        values of FORMA_DATABASE_LANES ("1 4"): no pgbench, forma
 #                        restarted per configuration, BENCH_AB_ROUNDS rounds (default
 #                        3), one-tenant cases BENCH_AB_ONE (default get); medians
+#   BENCH_AB_VAR         the variable BENCH_AB's values are of (default
+#                        FORMA_DATABASE_LANES)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -97,8 +99,10 @@ END \$\$"
 # --- BENCH_AB: forma configurations alternated on the same tenants ----------------------
 # BENCH_AB="1 4" runs the cases over the N tenants (and BENCH_AB_ONE's against the one
 # tenant) with forma restarted per configuration, FORMA_DATABASE_LANES=1 then 4, for
-# BENCH_AB_ROUNDS rounds (default 3), alternating; no pgbench. Beside each run: the
-# private memory of the Postgres backends serving forma at its end, forma's peak RSS.
+# BENCH_AB_ROUNDS rounds (default 3), alternating; no pgbench. BENCH_AB_VAR names another
+# variable of forma's to alternate instead of FORMA_DATABASE_LANES (its values then go
+# in BENCH_AB). Beside each run: the private memory of the Postgres backends serving
+# forma at its end, forma's peak RSS.
 if [[ -n ${BENCH_AB:-} ]]; then
 	rounds=${BENCH_AB_ROUNDS:-3}
 	ab_tsv=$work/ab.tsv
@@ -121,7 +125,7 @@ if [[ -n ${BENCH_AB:-} ]]; then
 	bench_unserve
 	for r in $(seq 1 "$rounds"); do
 		for lanes in $BENCH_AB; do
-			serve_env=("FORMA_DATABASE_LANES=$lanes")
+			serve_env=("${BENCH_AB_VAR:-FORMA_DATABASE_LANES}=$lanes")
 			bench_serve
 			for c in ${BENCH_CASES:-get list create}; do
 				for w in multi one; do
@@ -145,7 +149,7 @@ if [[ -n ${BENCH_AB:-} ]]; then
 	{
 		echo
 		echo "Postgres µs: CPU of this database's backends and of the server's own processes only."
-		echo "A/B over $tenants tenants ($per_tenant rows each; one tenant: $rows rows): FORMA_DATABASE_LANES in ($BENCH_AB), $rounds rounds alternated, $clients clients, ${duration}s per case; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "A/B over $tenants tenants ($per_tenant rows each; one tenant: $rows rows): ${BENCH_AB_VAR:-FORMA_DATABASE_LANES} in ($BENCH_AB), $rounds rounds alternated, $clients clients, ${duration}s per case; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo
 		echo "| round | lanes | case | tenants | req/s | p50 ms | p99 ms | forma µs | load µs | Postgres µs | PG backends' private MiB | backends | forma peak RSS MiB |"
 		echo "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

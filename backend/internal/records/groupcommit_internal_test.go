@@ -71,7 +71,7 @@ type createResult struct {
 
 func goCreate(tbl *Table, pool *pgxpool.Pool, name string, out chan<- createResult) {
 	go func() {
-		recs, err := tbl.createGrouped(context.Background(), onPool{Pool: pool}, map[string]any{"name": name})
+		recs, err := (&Service{DB: pool}).createGrouped(context.Background(), tbl, map[string]any{"name": name})
 		r := createResult{name: name, err: err}
 		if len(recs) == 1 {
 			r.rec = recs[0]
@@ -183,7 +183,7 @@ func TestAGroupWhoseConnectionIsLostIsNotRunAgain(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Fatalf("%d rows of the lost group (%v): it was run again", n, err)
 	}
-	recs, err := tbl.createGrouped(context.Background(), onPool{Pool: pool}, map[string]any{"name": "b"})
+	recs, err := (&Service{DB: pool}).createGrouped(context.Background(), tbl, map[string]any{"name": "b"})
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("a create after the lost group: %v", err)
 	}

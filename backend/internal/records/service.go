@@ -5,11 +5,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/batch"
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
@@ -51,6 +53,11 @@ type Service struct {
 	// SeparateCommits makes every create commit on its own, rather than in a group with
 	// the creates that wait (groupcommit.go).
 	SeparateCommits bool
+
+	// laneCreates are the batchers of single-row creates, one per lane, made on first
+	// use (createBatcher).
+	laneCreatesOnce sync.Once
+	laneCreates     []batch.Batcher[insertCall, []*Record]
 }
 
 // pool is the pool as the data path runs its statements on it.
@@ -284,7 +291,7 @@ func (s *Service) CreateWith(ctx context.Context, t tenantref.Ref, c Caller, mod
 				return recs, err
 			}
 			if together(kind, inTx, s.SeparateCommits) {
-				return tbl.createGrouped(ctx, s.pool(), rows[0])
+				return s.createGrouped(ctx, tbl, rows[0])
 			}
 			return tbl.insertDirect(ctx, q, rows)
 		})
