@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	ndjson = "application/x-ndjson"
+	ndjson  = "application/x-ndjson"
 	csvBody = "text/csv"
 )
 
