@@ -62,3 +62,26 @@ func FuzzNDJSONRows(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamedRowsTooLong: a line, or a CSV record, longer than the bound ends the
+// import with its line named.
+func TestStreamedRowsTooLong(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	nd := newNDJSONRows(bufio.NewReaderSize(strings.NewReader("{}\n{\"a\":\""+long+"\"}\n"), 16), 64)
+	var row records.ImportRow
+	if more, err := nd.Next(&row); !more || err != nil {
+		t.Fatalf("line 1: %v %v", more, err)
+	}
+	if _, err := nd.Next(&row); err == nil || !strings.Contains(err.Error(), "line 2 is longer than 64 bytes") {
+		t.Fatalf("line 2: %v", err)
+	}
+	cr := newCSVRows(bufio.NewReaderSize(strings.NewReader("b\n\""+long+"\n"+long+"\"\n"), 16), 64)
+	cr.header = []string{"a"}
+	cr.cols = []csvColumn{{name: "a", parse: "text"}}
+	if more, err := cr.Next(&row); !more || err != nil || row.Body["a"] != "b" {
+		t.Fatalf("row 1: %v %v %v", more, err, row.Body)
+	}
+	if _, err := cr.Next(&row); err == nil || !strings.Contains(err.Error(), "longer than 64 bytes") {
+		t.Fatalf("row 2: %v", err)
+	}
+}
