@@ -121,11 +121,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Metrics.Gauge("forma_token_tenant_cache_entries", "Tenants whose token settings this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(a.Tokens.CachedTenants()) })
 	a.Handler = httpapi.New(httpapi.Deps{
-		Tenants: tenant.NewService(bdb, keys),
-		Keys:    keys,
-		Schema:  schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records: &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit,
-			TotalExactMax: cfg.TotalExactMax},
+		Tenants:  tenant.NewService(bdb, keys),
+		Keys:     keys,
+		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
+		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit, TotalExactMax: cfg.TotalExactMax},
 		OpenAPI:  openapi.NewCache(openapi.CacheDocuments),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
