@@ -27,6 +27,13 @@ const DefaultTotalExactMax = 10_000
 // TotalParam is the list parameter that asks for the total.
 const TotalParam = "total"
 
+func (s *Service) totalExactMax() int64 {
+	if s.TotalExactMax > 0 {
+		return s.TotalExactMax
+	}
+	return DefaultTotalExactMax
+}
+
 // takeTotal reads ?total= off a list query of t: whether the total is asked for, and the
 // query without it. A model with a field named total keeps ?total= as that field's
 // filter, and has no total.

@@ -56,12 +56,6 @@ type Service struct {
 	TotalExactMax int64
 }
 
-func (s *Service) totalExactMax() int64 {
-	if s.TotalExactMax > 0 {
-		return s.TotalExactMax
-	}
-	return DefaultTotalExactMax
-}
 
 // pool is the pool as the data path runs its statements on it.
 func (s *Service) pool() onPool { return onPool{s.DB, s.Statements} }
