@@ -56,7 +56,6 @@ type Service struct {
 	TotalExactMax int64
 }
 
-
 // pool is the pool as the data path runs its statements on it.
 func (s *Service) pool() onPool { return onPool{s.DB, s.Statements} }
 
