@@ -9,6 +9,8 @@
 //	get     GET one event by a random id in [-id-min, -id-max]
 //	list    GET ?country=<random>&sort=-timestamp&limit=20, or ?<-query> with -query
 //	seed    load -rows events in bulk POSTs of -batch (not timed as a case; for setup)
+//	streams open -streams change streams over the tenants, create -rate records a second
+//	        for -duration, and report each record's delivery to each stream (streams.go)
 //	setup   create -n tenants through the API, each with the model of -definition and
 //	        -rows events, -c at a time; write their "slug key" lines to -out (setup.go)
 //
@@ -56,9 +58,11 @@ type options struct {
 	countries   []string
 	rows        int
 	batch       int
-	tenantsFile string // -tenants: spread the requests over these tenants
-	query       string // -query: the list case's query string, instead of the countries'
-	allow429    bool   // -allow-429: count 429s as rate_limited, not as errors
+	tenantsFile string  // -tenants: spread the requests over these tenants
+	query       string  // -query: the list case's query string, instead of the countries'
+	allow429    bool    // -allow-429: count 429s as rate_limited, not as errors
+	streams     int     // -streams: change streams to open (streams)
+	rate        float64 // -rate: creates a second while they are open (streams)
 
 	// setup
 	adminKey   string
@@ -113,7 +117,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.definition, "definition", "", "file with the model's JSON definition, PUT to each tenant (setup)")
 	fs.StringVar(&o.out, "out", "", `file to write the tenants' "slug key" lines to (setup)`)
 	fs.StringVar(&o.model, "model", "event", "model name")
-	fs.StringVar(&o.kase, "case", "get", "create, get, list, seed or setup")
+	fs.StringVar(&o.kase, "case", "get", "create, get, list, streams, seed or setup")
 	fs.DurationVar(&o.duration, "duration", 15*time.Second, "how long to measure")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to run before measuring (not counted)")
 	fs.IntVar(&o.concurrency, "c", 32, "concurrent clients")
@@ -123,6 +127,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.rows, "rows", 100000, "rows to load (seed; setup: per tenant)")
 	fs.IntVar(&o.batch, "batch", 1000, "rows per bulk POST (seed, setup)")
 	fs.StringVar(&o.query, "query", "", `the list case's query string, e.g. "source__icontains=zq" (default: by country, sorted by -timestamp, 20)`)
+	fs.IntVar(&o.streams, "streams", 1000, "change streams to open, spread over the tenants (streams)")
+	fs.Float64Var(&o.rate, "rate", 1000, "records created a second while the streams are open (streams)")
 	fs.BoolVar(&o.allow429, "allow-429", false, "count 429 answers as rate_limited, not as errors")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -158,6 +164,13 @@ func run(o options) error {
 		return l.seed()
 	case "setup":
 		return l.setup()
+	case "streams":
+		res, err := l.runStreams()
+		if res != nil {
+			out, _ := json.Marshal(res)
+			fmt.Println(string(out))
+		}
+		return err
 	}
 	next, ok := map[string]func(*rand.Rand, *fasthttp.Request){
 		"create": l.create, "get": l.get, "list": l.list,
