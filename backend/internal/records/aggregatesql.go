@@ -44,10 +44,8 @@ func (t *Table) aggregateSQL(agg *aggregate.Query, where []query.Condition, none
 		return tz
 	}
 	cols := make([]aggColumn, 0, len(agg.Groups)+len(agg.Measures))
-	groups := make([]string, len(agg.Groups))
-	for i, g := range agg.Groups {
+	for _, g := range agg.Groups {
 		expr, kind := t.groupExpr(g, zone, agg.Fill)
-		groups[i] = expr
 		cols = append(cols, aggColumn{key: g.Name, expr: expr, kind: kind})
 	}
 	measures := make([]string, len(agg.Measures))
@@ -84,9 +82,9 @@ func (t *Table) aggregateSQL(agg *aggregate.Query, where []query.Condition, none
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(conds, " AND "))
 	}
-	if len(groups) > 0 {
+	if len(agg.Groups) > 0 {
 		b.WriteString(" GROUP BY ")
-		b.WriteString(ordinals(len(groups)))
+		b.WriteString(ordinals(len(agg.Groups)))
 	}
 	for i, h := range agg.Having {
 		if i == 0 {
