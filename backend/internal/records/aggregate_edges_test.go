@@ -54,6 +54,27 @@ func wantProblem(t *testing.T, err error, path, code string) {
 	}
 }
 
+// Lord Howe Island leaves its summer time (UTC+11) for UTC+10:30 at 15:00Z on 2025-04-05:
+// the hours after it start half an hour off those before, off a series of hours.
+func TestAggregateFillHoursAcrossAHalfHourShift(t *testing.T) {
+	tbl, p := tickTable(t, `('2025-04-05T13:10:00Z', 1, 'a'), ('2025-04-05T16:40:00Z', 2, 'a')`)
+	q := url.Values{"group_by": {"at__hour"}, "fill": {"true"}, "tz": {"Australia/Lord_Howe"}, "measures": {"count,sum:v"}}
+	got, err := aggregateRaw(t, tbl, p, q, "", MaxAnswerBytes)
+	want := `{"data":[{"at__hour":"2025-04-06T00:00:00+11:00","count":1,"sum_v":1},` +
+		`{"at__hour":"2025-04-06T01:00:00+11:00","count":0,"sum_v":null},` +
+		`{"at__hour":"2025-04-06T01:30:00+11:00","count":0,"sum_v":null},` +
+		`{"at__hour":"2025-04-06T02:00:00+10:30","count":0,"sum_v":null},` +
+		`{"at__hour":"2025-04-06T03:00:00+10:30","count":1,"sum_v":2}]}`
+	if err != nil || got != want {
+		t.Errorf("got %s (%v)\nwant %s", got, err, want)
+	}
+	q.Set("limit", "2") // still cut at the limit
+	got, err = aggregateRaw(t, tbl, p, q, "", MaxAnswerBytes)
+	if want := `{"data":[{"at__hour":"2025-04-06T00:00:00+11:00","count":1,"sum_v":1},{"at__hour":"2025-04-06T01:00:00+11:00","count":0,"sum_v":null}]}`; err != nil || got != want {
+		t.Errorf("limit 2: got %s (%v)", got, err)
+	}
+}
+
 // A zone that Go knows and the server's Postgres does not (an older zone database) is
 // refused at tz, as one Parse refuses.
 func TestAggregateZonePostgresRefuses(t *testing.T) {
