@@ -151,6 +151,20 @@ func TestAggregateRefusesBadInput(t *testing.T) {
 	}
 }
 
+// A float sum past double precision's range is a 400 at measures, not the database's
+// refusal of a record.
+func TestAggregateFloatOutOfRangeOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/big", acme.Admin, `{"name":"big","fields":[{"name":"v","type":"float"}]}`)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/big", acme.Write, `[{"v":1e308},{"v":1e308}]`)
+	rec := s.Do("GET", "/api/v1/t/acme/data/big/aggregate?measures=count,sum:v", acme.Read, "")
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"path":"measures","code":"invalid_value"`) {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+}
+
 // TestAggregateMatchesSQL: the answer is what a hand-written GROUP BY over the same
 // table answers, for buckets in a zone with filters, sums and averages.
 func TestAggregateMatchesSQL(t *testing.T) {
