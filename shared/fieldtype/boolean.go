@@ -13,7 +13,7 @@ func (booleanType) Name() string { return "boolean" }
 
 func (booleanType) Describe() Description {
 	return Description{Name: "boolean", Label: "Boolean", Help: "True or false.", Options: []OptionSpec{}, Unique: true,
-		Lookups: equalityLookups(), Sortable: true, Wire: WireBoolean,
+		Lookups: equalityLookups(), Sortable: true, Wire: WireBoolean, Measures: distinctMeasures(),
 		JSON: JSONSchema{Type: "boolean"}, Input: Input{Control: "select", Parse: "bool"}}
 }
 

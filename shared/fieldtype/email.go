@@ -18,7 +18,7 @@ func (emailType) Name() string { return "email" }
 func (emailType) Describe() Description {
 	return Description{
 		Name: "email", Label: "Email", Help: "An email address such as ada@example.com.",
-		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText,
+		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText, Measures: orderedMeasures(),
 		JSON:  JSONSchema{Type: "string", Format: "email"},
 		Input: Input{Control: "input", HTML: "email", InputMode: "email", Parse: "text"},
 		Options: []OptionSpec{

@@ -18,7 +18,7 @@ func (floatType) Name() string { return "float" }
 func (floatType) Describe() Description {
 	return Description{
 		Name: "float", Label: "Float", Help: "A floating-point number (double precision).",
-		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireFloat,
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireFloat, Measures: AllMeasures(),
 		JSON:  JSONSchema{Type: "number", Format: "double"},
 		Input: Input{Control: "input", HTML: "text", InputMode: "decimal", Parse: "json"},
 		Options: []OptionSpec{

@@ -18,7 +18,7 @@ func (integerType) Name() string { return "integer" }
 func (integerType) Describe() Description {
 	return Description{
 		Name: "integer", Label: "Integer", Help: "A whole number (64-bit).",
-		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger,
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger, Measures: AllMeasures(),
 		JSON:  JSONSchema{Type: "integer", Format: "int64"},
 		Input: Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
 		Options: []OptionSpec{

@@ -23,7 +23,7 @@ func (textType) Name() string { return "text" }
 func (textType) Describe() Description {
 	return Description{
 		Name: "text", Label: "Text", Help: "A string of characters.",
-		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText,
+		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText, Measures: orderedMeasures(),
 		JSON:  JSONSchema{Type: "string"},
 		Input: Input{Control: "input", HTML: "text", Parse: "text"},
 		Options: []OptionSpec{

@@ -42,6 +42,13 @@ const (
 	BuiltinRole     = "builtin_role"     // a custom role named like a built-in one: admin, write, read (params.name)
 	RuleUsesField   = "rule_uses_field"  // a role's rule names a model or field that is gone, or a value its type now refuses (params.name: "model" or "model.field")
 	ForbiddenField  = "forbidden_field"  // a field the caller's role may not read or write here (params.name)
+
+	// Codes of aggregations (package aggregate).
+	UnknownMeasure    = "unknown_measure"     // a measure that is not count, count_distinct, sum, avg, min or max (params.measure)
+	MeasureNotAllowed = "measure_not_allowed" // a measure the field's type does not take (params.measure, params.type)
+	BucketNotAllowed  = "bucket_not_allowed"  // a time bucket the field's type does not take (params.bucket, params.type)
+	UnknownTimezone   = "unknown_timezone"    // a time zone that is not an IANA name such as Europe/Warsaw (params.name)
+	UnknownName       = "unknown_name"        // a name that is not one of the answer's groups or measures (params.name)
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
@@ -79,6 +86,12 @@ var catalogue = map[string]string{
 	BuiltinRole:     "{name} is a built-in role",
 	RuleUsesField:   "the rule uses {name}, which the schema no longer has or whose type refuses the rule's value",
 	ForbiddenField:  "{name} is a field this role may not use here",
+
+	UnknownMeasure:    "{measure} is not a measure: count, count_distinct, sum, avg, min or max",
+	MeasureNotAllowed: "{measure} is not a measure of {type} fields",
+	BucketNotAllowed:  "{bucket} is not a time bucket of {type} fields",
+	UnknownTimezone:   "{name} is not a time zone: give an IANA name such as Europe/Warsaw",
+	UnknownName:       "{name} is not a group or measure of this aggregation",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.
