@@ -66,6 +66,8 @@ type Config struct {
 	// TenantLimits is every tenant's limits unless it has its own (FORMA_TENANT_*; 0:
 	// no limit).
 	TenantLimits limits.Set
+	// Changes are the change streams' settings (FORMA_CHANGES_*, changes.go).
+	Changes Changes
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -102,6 +104,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadWebhooks(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadChanges(getenv); err != nil {
 		return c, err
 	}
 	if err := c.loadServer(getenv); err != nil {

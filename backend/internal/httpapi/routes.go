@@ -53,4 +53,7 @@ func (a *api) routes(r *gin.Engine) {
 	// each chunk of its rows, not the whole export (export.go).
 	read.GET("/data/:model/export", a.shareDatabase, a.exportRecords)
 	read.GET("/openapi.json", a.openAPI)
+	// A change stream holds neither a slot of the share nor a statement timeout: it holds
+	// no connection while it waits (changes.go).
+	read.GET("/data/:model/changes", a.streamChanges)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -54,7 +55,10 @@ func (a *api) limitTenant(c *gin.Context) {
 					" requests in flight on this server already (concurrent_requests); try again after Retry-After")
 			return
 		}
-		defer n.Add(-1)
+		var once sync.Once
+		release := func() { once.Do(func() { n.Add(-1) }) }
+		c.Set(ctxReleaseInflight, release) // a change stream gives its slot back once open
+		defer release()
 	}
 	c.Next()
 }

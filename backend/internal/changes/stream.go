@@ -1,0 +1,158 @@
+package changes
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/records"
+)
+
+// Event is one event of a stream, as Server-Sent Events writes it.
+type Event struct {
+	Name string // event:
+	ID   string // id: a position to resume from
+	Data []byte // data: one line of JSON
+}
+
+// Stream names the events that are not record changes.
+const (
+	EventReady    = "ready"    // the stream is open; its id is the position it starts after
+	EventReset    = "reset"    // the position resumed from is past the resume window: reload, then go on from its id
+	EventOverflow = "overflow" // the client fell Buffer events behind: resume from its id
+	EventEnd      = "end"      // the stream ends (data.reason); resume from its id
+)
+
+// Stream is one client's subscription to a feed.
+type Stream struct {
+	key    feedKey
+	filter *filter
+	ch     chan Event
+	// cursor is the last position handed to the stream (the feed's reader's, under the
+	// feed's lock); end the event that closes it, set before ch is closed.
+	cursor int64
+	end    *Event
+	once   sync.Once
+}
+
+// Events are the stream's events; closed when the service ended the stream, after
+// which End is its last event.
+func (st *Stream) Events() <-chan Event { return st.ch }
+
+// End is the event that ended the stream, once Events is closed.
+func (st *Stream) End() *Event { return st.end }
+
+// Subscribe opens a stream of the changes of model of tenant that filter selects, from
+// lastID (a Last-Event-ID; "" for changes from now). It returns the stream and its first
+// event (ready, or reset when lastID is past the resume window). Close it when done.
+func (s *Service) Subscribe(ctx context.Context, tenant int64, model string, rf *records.ChangeFilter, lastID string) (*Stream, Event, error) {
+	k := feedKey{tenant, model}
+	var from int64 = -1
+	if lastID != "" {
+		var err error
+		if from, err = parsePosition(k, lastID); err != nil {
+			return nil, Event{}, err
+		}
+	}
+	if err := s.reserve(tenant); err != nil {
+		return nil, Event{}, err
+	}
+	st, first, err := s.open(ctx, k, rf, from)
+	if err != nil {
+		s.release(tenant)
+		return nil, Event{}, err
+	}
+	return st, first, nil
+}
+
+// headSQL is the last position of a feed's log ($3: its since) and the last position
+// drawn in the whole log.
+const headSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes WHERE tenant_id = $1 AND model = $2)),
+	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)`
+
+func (s *Service) open(ctx context.Context, k feedKey, rf *records.ChangeFilter, from int64) (*Stream, Event, error) {
+	since, err := s.openLease(ctx, k)
+	if err != nil {
+		return nil, Event{}, err
+	}
+	var head, drawn int64
+	if err := s.pool.QueryRow(ctx, headSQL, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
+		return nil, Event{}, err
+	}
+	st := &Stream{key: k, filter: compile(rf), ch: make(chan Event, s.opts.Buffer), cursor: head}
+	first := Event{Name: EventReady, ID: position(k, head), Data: versionData(rf.Version)}
+	switch {
+	case from > drawn:
+		return nil, Event{}, badPosition("is ahead of every change this server has logged")
+	case from >= 0 && from < since:
+		first = Event{Name: EventReset, ID: position(k, head),
+			Data: []byte(`{"reason":"expired","schema_version":` + strconv.FormatInt(rf.Version, 10) + `}`)}
+	case from >= 0:
+		st.cursor, first.ID = from, position(k, from)
+	}
+	s.mu.Lock()
+	f := s.feeds[k]
+	if f == nil {
+		f = newFeed(s, k)
+		s.feeds[k] = f
+	}
+	f.mu.Lock()
+	f.streams[st] = struct{}{}
+	f.mu.Unlock()
+	s.mu.Unlock()
+	f.kick() // a resumed stream catches up at once
+	return st, first, nil
+}
+
+func versionData(v int64) []byte {
+	b, _ := json.Marshal(map[string]int64{"schema_version": v})
+	return b
+}
+
+// reserve counts one more stream of tenant, within the bounds.
+func (s *Service) reserve(tenant int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.streams >= s.opts.MaxStreams:
+		return apperr.New(apperr.Unavailable, "this server has "+strconv.Itoa(s.opts.MaxStreams)+
+			" change streams open already; try again later or on another server")
+	case s.perTenant[tenant] >= s.opts.MaxStreamsPerTenant:
+		return apperr.New(apperr.RateLimited, "the tenant has "+strconv.Itoa(s.opts.MaxStreamsPerTenant)+
+			" change streams open on this server already; close one first")
+	}
+	s.streams++
+	s.perTenant[tenant]++
+	return nil
+}
+
+func (s *Service) release(tenant int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.streams--
+	if s.perTenant[tenant]--; s.perTenant[tenant] <= 0 {
+		delete(s.perTenant, tenant)
+	}
+}
+
+// Close ends the stream: it leaves its feed, whose reader stops with its last stream.
+// Closing twice is harmless.
+func (s *Service) Close(st *Stream) {
+	st.once.Do(func() {
+		s.mu.Lock()
+		if f := s.feeds[st.key]; f != nil {
+			f.mu.Lock()
+			delete(f.streams, st)
+			empty := len(f.streams) == 0
+			f.mu.Unlock()
+			if empty {
+				delete(s.feeds, st.key)
+				f.stop()
+			}
+		}
+		s.mu.Unlock()
+		s.release(st.key.tenant)
+	})
+}

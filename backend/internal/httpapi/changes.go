@@ -1,0 +1,146 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/changes"
+	"forma.dev/backend/internal/tokens"
+)
+
+// ctxReleaseInflight is the key of the function that gives the request's
+// concurrent_requests slot back (limitTenant).
+const ctxReleaseInflight = "forma.inflight.release"
+
+// recheckEvery is how often a stream checks that its key or token is still good and
+// that the tenant's schema has not moved on: a revoked key's streams end within the
+// key cache's TTL (FORMA_KEY_CACHE_TTL) and this.
+const recheckEvery = time.Second
+
+// streamChanges streams the changes of a model as Server-Sent Events (changes package):
+// every problem with the request (a filter the list would refuse, a bad Last-Event-ID,
+// too many streams) is answered before the stream opens. An open stream counts against
+// neither the tenant's concurrent_requests (its slot is given back once open) nor its
+// share of the database, and runs under no statement timeout: it holds no connection
+// while it waits, and its reads are the feed's, one per model and replica. The server's
+// write timeout is per write (app/server.go), which the heartbeat keeps well within.
+func (a *api) streamChanges(c *gin.Context) {
+	if a.Changes == nil {
+		a.fail(c, apperr.New(apperr.NotFound, "change streams are not served here"))
+		return
+	}
+	ctx := c.Request.Context()
+	minV, err := minVersion(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, model := schemaTenant(c), c.Param("model")
+	rf, err := a.Records.ChangeFilter(ctx, t, callerOf(c), model, c.Request.URL.Query(), minV)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	st, first, err := a.Changes.Subscribe(ctx, t.ID, model, rf, c.GetHeader("Last-Event-ID"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	defer a.Changes.Close(st)
+	if release, ok := c.Get(ctxReleaseInflight); ok {
+		release.(func())()
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	h.Set(SchemaVersionHeader, strconv.FormatInt(rf.Version, 10))
+	c.Status(http.StatusOK)
+	w := bufio.NewWriter(c.Writer)
+	last := first.ID
+	send := func(ev changes.Event) bool {
+		writeEvent(w, ev)
+		if ev.ID != "" {
+			last = ev.ID
+		}
+		err := w.Flush()
+		c.Writer.Flush()
+		return err == nil
+	}
+	if !send(first) {
+		return
+	}
+	beat := time.NewTicker(a.Changes.Options().Heartbeat)
+	defer beat.Stop()
+	recheck := time.NewTicker(recheckEvery)
+	defer recheck.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, open := <-st.Events():
+			if !open {
+				send(*st.End())
+				return
+			}
+			if !send(ev) {
+				return
+			}
+		case <-beat.C:
+			_, _ = w.WriteString(": heartbeat\n\n")
+			if w.Flush() != nil {
+				return
+			}
+			c.Writer.Flush()
+		case <-recheck.C:
+			if reason := a.streamStale(ctx, c, rf.Version); reason != "" {
+				send(changes.Event{Name: changes.EventEnd, ID: last, Data: []byte(`{"reason":"` + reason + `"}`)})
+				return
+			}
+		}
+	}
+}
+
+// streamStale says why an open stream must end: its key or token no longer admits it
+// ("unauthorized"), or the tenant's schema (its roles with it) moved past version
+// ("schema_changed": reopened, the stream is compiled again). "" while neither.
+func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64) string {
+	p, token := PrincipalOf(c), bearer(c)
+	var err error
+	if a.Tokens != nil && tokens.LooksLikeJWT(token) {
+		_, err = a.Tokens.Authenticate(ctx, c.Param("tenant"), token)
+	} else {
+		var now auth.Principal
+		now, err = a.Keys.Authenticate(ctx, token)
+		if err == nil && (now.Role != p.Role || now.Tenant.ID != p.Tenant.ID) {
+			err = apperr.New(apperr.Unauthorized, "the key changed")
+		}
+	}
+	if err != nil {
+		return "unauthorized"
+	}
+	if ts, err := a.Records.Catalog.Get(ctx, schemaTenant(c), 0); err == nil && ts.Version != version {
+		return "schema_changed"
+	}
+	return ""
+}
+
+// writeEvent writes one Server-Sent Event; its data is one line of JSON.
+func writeEvent(w *bufio.Writer, ev changes.Event) {
+	if ev.Name != "" {
+		_, _ = w.WriteString("event: " + ev.Name + "\n")
+	}
+	if ev.ID != "" {
+		_, _ = w.WriteString("id: " + ev.ID + "\n")
+	}
+	_, _ = w.WriteString("data: ")
+	_, _ = w.Write(ev.Data)
+	_, _ = w.WriteString("\n\n")
+}
