@@ -43,7 +43,9 @@ type Options struct {
 	// Poll is how often a feed looks for changes without a notice (default 2s): a notice
 	// lost costs at most this much latency, never an event.
 	Poll time.Duration
-	// Refresh is how long the write path trusts its view of the leased feeds (default 1s).
+	// Refresh is how often the write path's view of the leased feeds is reloaded (default
+	// 500ms); the view is trusted for twice that, and a model's first stream waits three
+	// times that before it opens (lease.go).
 	Refresh time.Duration
 	// Batch is the most changes a feed reads at once (default 500).
 	Batch  int
@@ -59,7 +61,7 @@ func (o Options) withDefaults() Options {
 	def(&o.Retention, time.Hour)
 	def(&o.Heartbeat, 15*time.Second)
 	def(&o.Poll, 2*time.Second)
-	def(&o.Refresh, time.Second)
+	def(&o.Refresh, 500*time.Millisecond)
 	if o.Buffer <= 0 {
 		o.Buffer = 1000
 	}

@@ -17,23 +17,30 @@ type leaseView struct {
 const maxLeaseView = 100_000
 
 // openLeaseSQL leases feeds ($1, $2: tenant ids and models) for the resume window ($3
-// seconds). A feed leased anew, or whose lease had lapsed, is whole only from the last
-// position drawn so far (since); a live lease keeps its since.
-const openLeaseSQL = `INSERT INTO forma.change_feeds AS f (tenant_id, model, until, since)
+// seconds). A feed leased anew, or whose lease had lapsed, starts now and is whole only
+// from the last position drawn so far (since); a live lease keeps both. wait is how long
+// from now until every replica's write path must log the feed ($4 seconds after it
+// started: see Wants).
+const openLeaseSQL = `INSERT INTO forma.change_feeds AS f (tenant_id, model, until, since, started)
 SELECT u.t, u.m, now() + make_interval(secs => $3),
-	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)
+	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0), now()
 FROM unnest($1::bigint[], $2::text[]) AS u (t, m)
 ON CONFLICT (tenant_id, model) DO UPDATE SET until = greatest(f.until, excluded.until),
-	since = CASE WHEN f.until < now() THEN excluded.since ELSE f.since END
-RETURNING since`
+	since = CASE WHEN f.until < now() THEN excluded.since ELSE f.since END,
+	started = CASE WHEN f.until < now() THEN now() ELSE f.started END
+RETURNING since, greatest(0, extract(epoch FROM f.started + make_interval(secs => $4) - now()))::float8`
 
-// openLease leases feed k and returns the position from which its log is whole. A feed
-// not logged until now is added to this replica's view at once and announced to the
-// others, whose writes log it from their next notice.
-func (s *Service) openLease(ctx context.Context, k feedKey) (since int64, err error) {
-	err = s.pool.QueryRow(ctx, openLeaseSQL, []int64{k.tenant}, []string{k.model}, s.opts.Retention.Seconds()).Scan(&since)
+// openLease leases feed k and returns the position from which its log is whole, and
+// when every replica's write path must log it (ready). The feed is added to this
+// replica's view at once and announced to the others, which reload their views on the
+// notice; should a notice be lost, a view older than trustView is not trusted (Wants),
+// so the trust window from the lease's start, with a margin for clocks, is enough.
+func (s *Service) openLease(ctx context.Context, k feedKey) (since int64, ready time.Time, err error) {
+	var wait float64
+	err = s.pool.QueryRow(ctx, openLeaseSQL, []int64{k.tenant}, []string{k.model}, s.opts.Retention.Seconds(),
+		(s.trustView() + s.opts.Refresh).Seconds()).Scan(&since, &wait)
 	if err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
 	if v := s.leases.Load(); v == nil || !has(v, k) {
 		s.addToView(k)
@@ -41,8 +48,11 @@ func (s *Service) openLease(ctx context.Context, k feedKey) (since int64, err er
 			s.opts.Logger.Warn("changes: announcing a feed", "err", err)
 		}
 	}
-	return since, nil
+	return since, time.Now().Add(time.Duration(wait * float64(time.Second))), nil
 }
+
+// trustView is how old a lease view may be and still be trusted by the write path.
+func (s *Service) trustView() time.Duration { return 2 * s.opts.Refresh }
 
 func has(v *leaseView, k feedKey) bool { _, ok := v.keys[k]; return ok }
 
@@ -125,7 +135,7 @@ func (s *Service) keepLeases(ctx context.Context) {
 		if len(tenants) == 0 {
 			continue
 		}
-		if _, err := s.pool.Exec(ctx, openLeaseSQL, tenants, models, s.opts.Retention.Seconds()); err != nil && ctx.Err() == nil {
+		if _, err := s.pool.Exec(ctx, openLeaseSQL, tenants, models, s.opts.Retention.Seconds(), 0.0); err != nil && ctx.Err() == nil {
 			s.opts.Logger.Warn("changes: renewing leases", "err", err)
 		}
 	}

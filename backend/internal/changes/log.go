@@ -33,8 +33,9 @@ const logSQL = `WITH ins AS (
 SELECT pg_notify('` + changesChannel + `', $1::bigint::text || '/' || $2) FROM (SELECT 1 FROM ins LIMIT 1) AS any_change`
 
 // Wants reports whether the model has a leased feed, from the lease view: no query.
-// A view not refreshed for a while (the database unreachable) is not trusted: then
-// every change is logged.
+// A view older than trustView (not reloaded: the database slow or unreachable) is not
+// trusted: then every change is logged. So a write that begins trustView after a lease
+// started is logged, in every replica (openLease waits that long).
 func (s *Service) Wants(_ context.Context, tenantID int64, model, event string) bool {
 	switch event {
 	case records.EventCreated, records.EventUpdated, records.EventDeleted:
@@ -42,7 +43,7 @@ func (s *Service) Wants(_ context.Context, tenantID int64, model, event string) 
 		return false
 	}
 	v := s.leases.Load()
-	if v == nil || time.Since(v.at) > 5*s.opts.Refresh+time.Second {
+	if v == nil || time.Since(v.at) > s.trustView() {
 		return true
 	}
 	_, ok := v.keys[feedKey{tenantID, model}]

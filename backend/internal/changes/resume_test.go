@@ -40,13 +40,13 @@ func TestResumeGetsWhatWasMissed(t *testing.T) {
 // changes after it.
 func TestExpiredPositionGetsReset(t *testing.T) {
 	t.Parallel()
-	s := start(t, func(c *config.Config) { c.Changes.Retention = time.Second })
+	s := start(t, func(c *config.Config) { c.Changes.Retention = 2 * time.Second })
 	st := s.open(t, "/data/orders/changes", s.tenant.Read)
 	ready := st.next(t)
 	s.write(t, "POST", "", `{"country":"PL","amount":1}`)
 	st.next(t)
 	st.close()
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
 	if err := s.App.Changes.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}

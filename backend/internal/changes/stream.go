@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"time"
 
 	"forma.dev/backend/internal/apperr"
 	"forma.dev/backend/internal/records"
@@ -35,7 +36,13 @@ type Stream struct {
 	cursor int64
 	end    *Event
 	once   sync.Once
+	ready  time.Time
 }
+
+// Ready is when the stream may send its first event: from then on every replica logs
+// the model's changes (a model's first stream waits a moment for it, lease.go). The
+// changes that arrive meanwhile wait in the stream's buffer.
+func (st *Stream) Ready() time.Time { return st.ready }
 
 // Events are the stream's events; closed when the service ended the stream, after
 // which End is its last event.
@@ -73,7 +80,7 @@ const headSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes 
 	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)`
 
 func (s *Service) open(ctx context.Context, k feedKey, rf *records.ChangeFilter, from int64) (*Stream, Event, error) {
-	since, err := s.openLease(ctx, k)
+	since, ready, err := s.openLease(ctx, k)
 	if err != nil {
 		return nil, Event{}, err
 	}
@@ -81,7 +88,7 @@ func (s *Service) open(ctx context.Context, k feedKey, rf *records.ChangeFilter,
 	if err := s.pool.QueryRow(ctx, headSQL, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
 		return nil, Event{}, err
 	}
-	st := &Stream{key: k, filter: compile(rf), ch: make(chan Event, s.opts.Buffer), cursor: head}
+	st := &Stream{key: k, filter: compile(rf), ch: make(chan Event, s.opts.Buffer), cursor: head, ready: ready}
 	first := Event{Name: EventReady, ID: position(k, head), Data: versionData(rf.Version)}
 	switch {
 	case from > drawn:

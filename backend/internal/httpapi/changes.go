@@ -74,6 +74,15 @@ func (a *api) streamChanges(c *gin.Context) {
 		c.Writer.Flush()
 		return err == nil
 	}
+	c.Writer.WriteHeaderNow()
+	c.Writer.Flush()
+	if wait := time.Until(st.Ready()); wait > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 	if !send(first) {
 		return
 	}

@@ -2,12 +2,14 @@
 -- its record changes logged only while it has a feed: a lease that replicas holding
 -- open streams of it refresh, lasting the resume window after the last stream closed.
 -- since is the position from which the log of the feed is whole: a client resuming from
--- an older one is told to reload.
+-- an older one is told to reload. started is when the lease began (or began again after
+-- it lapsed): a stream opened on it waits until every replica's write path must know it.
 CREATE TABLE forma.change_feeds (
     tenant_id bigint      NOT NULL REFERENCES forma.tenants (id) ON DELETE CASCADE,
     model     text        NOT NULL,
     until     timestamptz NOT NULL,
     since     bigint      NOT NULL,
+    started   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, model)
 );
 
