@@ -38,7 +38,7 @@ RETURNING since, greatest(0, extract(epoch FROM f.started + make_interval(secs =
 func (s *Service) openLease(ctx context.Context, k feedKey) (since int64, ready time.Time, err error) {
 	var wait float64
 	err = s.pool.QueryRow(ctx, openLeaseSQL, []int64{k.tenant}, []string{k.model}, s.opts.Retention.Seconds(),
-		(s.trustView() + s.opts.Refresh).Seconds()).Scan(&since, &wait)
+		(s.trustView()+s.opts.Refresh).Seconds()).Scan(&since, &wait)
 	if err != nil {
 		return 0, time.Time{}, err
 	}

@@ -16,6 +16,11 @@ type Changes struct {
 	MaxStreamsPerTenant int           // FORMA_CHANGES_MAX_STREAMS_PER_TENANT: one tenant's streams per replica (default 100; past it 429)
 }
 
+func init() {
+	Vars = append(Vars, "FORMA_CHANGES_RETENTION", "FORMA_CHANGES_HEARTBEAT", "FORMA_CHANGES_BUFFER",
+		"FORMA_CHANGES_MAX_STREAMS", "FORMA_CHANGES_MAX_STREAMS_PER_TENANT")
+}
+
 // loadChanges reads FORMA_CHANGES_*.
 func (c *Config) loadChanges(getenv func(string) string) error {
 	var err error
