@@ -134,7 +134,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
-		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
+		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook), schemasync.WithHook(a.Changes.SchemaHook)),
 		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: events, SeparateCommits: !cfg.GroupCommit},
 		OpenAPI:  openapi.NewCache(openapi.CacheDocuments),
 		UI:       webui.Handler(),

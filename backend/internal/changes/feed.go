@@ -223,8 +223,12 @@ func (f *feed) runFilter(fl *filter, pos []int64) (map[int64]bool, error) {
 	return got, rows.Err()
 }
 
-// eventData is a change's data: its record, trimmed to fields, and its schema version.
+// eventData is a change's data: its record, trimmed to fields, and its schema version;
+// a schema change's plan and version.
 func eventData(c change, fields []string) []byte {
+	if c.event == EventSchemaChanged {
+		return c.record // logged as it is sent
+	}
 	b := append([]byte(`{"schema_version":`), strconv.FormatInt(c.version, 10)...)
 	b = append(b, `,"record":`...)
 	b = append(b, trim(c.record, fields)...)

@@ -42,11 +42,16 @@ func (s *Service) Wants(_ context.Context, tenantID int64, model, event string) 
 	default:
 		return false
 	}
+	return s.logs(feedKey{tenantID, model})
+}
+
+// logs reports whether feed k is leased, from the lease view (see Wants).
+func (s *Service) logs(k feedKey) bool {
 	v := s.leases.Load()
 	if v == nil || time.Since(v.at) > s.trustView() {
 		return true
 	}
-	_, ok := v.keys[feedKey{tenantID, model}]
+	_, ok := v.keys[k]
 	return ok
 }
 

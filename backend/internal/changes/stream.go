@@ -55,7 +55,10 @@ func (st *Stream) End() *Event { return st.end }
 // lastID (a Last-Event-ID; "" for changes from now). It returns the stream and its first
 // event (ready, or reset when lastID is past the resume window). Close it when done.
 func (s *Service) Subscribe(ctx context.Context, tenant int64, model string, rf *records.ChangeFilter, lastID string) (*Stream, Event, error) {
-	k := feedKey{tenant, model}
+	return s.subscribe(ctx, feedKey{tenant, model}, compile(rf), rf.Version, lastID)
+}
+
+func (s *Service) subscribe(ctx context.Context, k feedKey, fl *filter, version int64, lastID string) (*Stream, Event, error) {
 	var from int64 = -1
 	if lastID != "" {
 		var err error
@@ -63,12 +66,12 @@ func (s *Service) Subscribe(ctx context.Context, tenant int64, model string, rf 
 			return nil, Event{}, err
 		}
 	}
-	if err := s.reserve(tenant); err != nil {
+	if err := s.reserve(k.tenant); err != nil {
 		return nil, Event{}, err
 	}
-	st, first, err := s.open(ctx, k, rf, from)
+	st, first, err := s.open(ctx, k, fl, version, from)
 	if err != nil {
-		s.release(tenant)
+		s.release(k.tenant)
 		return nil, Event{}, err
 	}
 	return st, first, nil
@@ -79,7 +82,7 @@ func (s *Service) Subscribe(ctx context.Context, tenant int64, model string, rf 
 const headSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes WHERE tenant_id = $1 AND model = $2)),
 	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)`
 
-func (s *Service) open(ctx context.Context, k feedKey, rf *records.ChangeFilter, from int64) (*Stream, Event, error) {
+func (s *Service) open(ctx context.Context, k feedKey, fl *filter, version, from int64) (*Stream, Event, error) {
 	since, ready, err := s.openLease(ctx, k)
 	if err != nil {
 		return nil, Event{}, err
@@ -88,14 +91,14 @@ func (s *Service) open(ctx context.Context, k feedKey, rf *records.ChangeFilter,
 	if err := s.pool.QueryRow(ctx, headSQL, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
 		return nil, Event{}, err
 	}
-	st := &Stream{key: k, filter: compile(rf), ch: make(chan Event, s.opts.Buffer), cursor: head, ready: ready}
-	first := Event{Name: EventReady, ID: position(k, head), Data: versionData(rf.Version)}
+	st := &Stream{key: k, filter: fl, ch: make(chan Event, s.opts.Buffer), cursor: head, ready: ready}
+	first := Event{Name: EventReady, ID: position(k, head), Data: versionData(version)}
 	switch {
 	case from > drawn:
 		return nil, Event{}, badPosition("is ahead of every change this server has logged")
 	case from >= 0 && from < since:
 		first = Event{Name: EventReset, ID: position(k, head),
-			Data: []byte(`{"reason":"expired","schema_version":` + strconv.FormatInt(rf.Version, 10) + `}`)}
+			Data: []byte(`{"reason":"expired","schema_version":` + strconv.FormatInt(version, 10) + `}`)}
 	case from >= 0:
 		st.cursor, first.ID = from, position(k, from)
 	}

@@ -1,7 +1,10 @@
 package changes_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -35,4 +38,44 @@ func TestChangesArriveInOrderWithTheirNames(t *testing.T) {
 		last = ev.ID
 	}
 	st.quiet(t, 300*time.Millisecond)
+}
+
+// An admin key streams the tenant's schema changes, each with its version and plan; the
+// stream outlives them. Other keys may not, and the stream takes no parameters.
+func TestSchemaStream(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	st := s.open(t, "/changes", s.tenant.Admin)
+	if ev := st.next(t); ev.Name != "ready" {
+		t.Fatalf("first %+v", ev)
+	}
+	s.MustJSON(t, http.StatusOK, nil, "PUT", "/api/v1/t/acme/models/more", s.tenant.Admin, orderModel)
+	s.write(t, "POST", "", `{"country":"PL","amount":1}`) // not a schema change: not on this stream
+	s.MustJSON(t, http.StatusOK, nil, "DELETE", "/api/v1/t/acme/models/more?allow_data_loss=true", s.tenant.Admin, "")
+	for _, want := range []string{`"model":"more"`, `"kind":"drop_table"`} {
+		ev := st.next(t)
+		var d struct {
+			Version int64 `json:"schema_version"`
+			Plan    []struct {
+				Kind string `json:"kind"`
+			} `json:"plan"`
+		}
+		if err := json.Unmarshal([]byte(ev.Data), &d); err != nil || ev.Name != "schema.changed" || d.Version == 0 ||
+			len(d.Plan) == 0 || !strings.Contains(ev.Data, want) {
+			t.Fatalf("got %+v (%v), want schema.changed with %s", ev, err, want)
+		}
+	}
+	st.quiet(t, 1500*time.Millisecond) // past a recheck: a schema change does not end this stream
+	for _, c := range []struct {
+		path, key string
+		status    int
+	}{
+		{"/changes", s.tenant.Read, http.StatusForbidden},
+		{"/changes", s.tenant.Write, http.StatusForbidden},
+		{"/changes?records=true", s.tenant.Admin, http.StatusBadRequest},
+	} {
+		if _, res := s.try(t, c.path, c.key); res == nil || res.StatusCode != c.status {
+			t.Errorf("GET %s: %v, want %d", c.path, res, c.status)
+		}
+	}
 }

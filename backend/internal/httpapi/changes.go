@@ -53,6 +53,35 @@ func (a *api) streamChanges(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.serveStream(c, st, first, rf.Version, true)
+}
+
+// streamSchema streams the tenant's schema changes (version and plan) as Server-Sent
+// Events, to admin keys; as streamChanges does a model's records.
+func (a *api) streamSchema(c *gin.Context) {
+	if a.Changes == nil {
+		a.fail(c, apperr.New(apperr.NotFound, "change streams are not served here"))
+		return
+	}
+	ctx := c.Request.Context()
+	t := schemaTenant(c)
+	ts, err := a.Records.Catalog.Get(ctx, t, 0)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	st, first, err := a.Changes.SubscribeSchema(ctx, t.ID, ts.Version, c.GetHeader("Last-Event-ID"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.serveStream(c, st, first, ts.Version, false)
+}
+
+// serveStream sends an open stream's events until the client leaves, the service ends
+// it, or streamStale does; a schema change past version ends it when endOnSchema.
+func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Event, version int64, endOnSchema bool) {
+	ctx := c.Request.Context()
 	defer a.Changes.Close(st)
 	if release, ok := c.Get(ctxReleaseInflight); ok {
 		release.(func())()
@@ -61,7 +90,7 @@ func (a *api) streamChanges(c *gin.Context) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
-	h.Set(SchemaVersionHeader, strconv.FormatInt(rf.Version, 10))
+	h.Set(SchemaVersionHeader, strconv.FormatInt(version, 10))
 	c.Status(http.StatusOK)
 	w := bufio.NewWriter(c.Writer)
 	last := first.ID
@@ -109,7 +138,7 @@ func (a *api) streamChanges(c *gin.Context) {
 			}
 			c.Writer.Flush()
 		case <-recheck.C:
-			if reason := a.streamStale(ctx, c, rf.Version); reason != "" {
+			if reason := a.streamStale(ctx, c, version, endOnSchema); reason != "" {
 				send(changes.Event{Name: changes.EventEnd, ID: last, Data: []byte(`{"reason":"` + reason + `"}`)})
 				return
 			}
@@ -119,8 +148,9 @@ func (a *api) streamChanges(c *gin.Context) {
 
 // streamStale says why an open stream must end: its key or token no longer admits it
 // ("unauthorized"), or the tenant's schema (its roles with it) moved past version
-// ("schema_changed": reopened, the stream is compiled again). "" while neither.
-func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64) string {
+// ("schema_changed": reopened, the stream is compiled again; only when endOnSchema).
+// "" while neither.
+func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64, endOnSchema bool) string {
 	p, token := PrincipalOf(c), bearer(c)
 	var err error
 	if a.Tokens != nil && tokens.LooksLikeJWT(token) {
@@ -134,6 +164,9 @@ func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64) st
 	}
 	if err != nil {
 		return "unauthorized"
+	}
+	if !endOnSchema {
+		return ""
 	}
 	if ts, err := a.Records.Catalog.Get(ctx, schemaTenant(c), 0); err == nil && ts.Version != version {
 		return "schema_changed"

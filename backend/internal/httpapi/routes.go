@@ -40,6 +40,9 @@ func (a *api) routes(r *gin.Engine) {
 	// Schema engine: models, fields, the schema snapshot, history and drift (schema.go).
 	a.schemaRoutes(admin)
 
+	// The tenant's schema changes as they happen (changes.go).
+	admin.GET("/changes", a.streamSchema)
+
 	// Webhook subscriptions and their deliveries (webhooks.go).
 	a.webhookRoutes(admin)
 
