@@ -52,7 +52,7 @@ func (f *feed) run() {
 		case <-t.C:
 		}
 		for {
-			more, err := f.read()
+			more, err := f.readWithin(readTimeout)
 			if err != nil {
 				if f.ctx.Err() == nil {
 					f.s.opts.Logger.Warn("changes: reading the log", "tenant", f.key.tenant, "model", f.key.model, "err", err)
@@ -64,6 +64,16 @@ func (f *feed) run() {
 			}
 		}
 	}
+}
+
+// readTimeout bounds one read of the log and its filters: a feed stuck on a slow
+// database tries again on its next wake rather than never.
+const readTimeout = 30 * time.Second
+
+func (f *feed) readWithin(d time.Duration) (bool, error) {
+	ctx, cancel := context.WithTimeout(f.ctx, d)
+	defer cancel()
+	return f.read(ctx)
 }
 
 // change is one logged change.
@@ -79,7 +89,7 @@ WHERE tenant_id = $1 AND model = $2 AND id > $3 ORDER BY id LIMIT $4`
 
 // read hands the streams the changes after the earliest of their cursors, up to a
 // batch; more reports that a full batch was read.
-func (f *feed) read() (more bool, err error) {
+func (f *feed) read(ctx context.Context) (more bool, err error) {
 	f.mu.Lock()
 	streams := make([]*Stream, 0, len(f.streams))
 	var from int64 = -1
@@ -93,7 +103,7 @@ func (f *feed) read() (more bool, err error) {
 	if len(streams) == 0 {
 		return false, nil
 	}
-	rows, err := f.s.pool.Query(f.ctx, readSQL, f.key.tenant, f.key.model, from, f.s.opts.Batch)
+	rows, err := f.s.pool.Query(ctx, readSQL, f.key.tenant, f.key.model, from, f.s.opts.Batch)
 	if err != nil {
 		return false, err
 	}
@@ -112,7 +122,7 @@ func (f *feed) read() (more bool, err error) {
 	if err := rows.Err(); err != nil || len(batch) == 0 {
 		return false, err
 	}
-	selected, broken, err := f.selectFor(streams, batch)
+	selected, broken, err := f.selectFor(ctx, streams, batch)
 	if err != nil {
 		return false, err
 	}
@@ -177,7 +187,7 @@ func (f *feed) endLocked(st *Stream, ev Event) {
 // selects, by filter key (no entry: the filter selects everything). A filter whose
 // statement the database refuses as no longer fitting the table (a field dropped, the
 // model gone: class 42) is broken: its streams end, and reopen with the current model.
-func (f *feed) selectFor(streams []*Stream, batch []change) (map[string]map[int64]bool, map[string]bool, error) {
+func (f *feed) selectFor(ctx context.Context, streams []*Stream, batch []change) (map[string]map[int64]bool, map[string]bool, error) {
 	pos := make([]int64, len(batch))
 	for i, c := range batch {
 		pos[i] = c.pos
@@ -192,7 +202,7 @@ func (f *feed) selectFor(streams []*Stream, batch []change) (map[string]map[int6
 		if _, done := selected[fl.key]; done || broken[fl.key] {
 			continue
 		}
-		got, err := f.runFilter(fl, pos)
+		got, err := f.runFilter(ctx, fl, pos)
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && len(pg.Code) == 5 && pg.Code[:2] == "42" {
 			broken[fl.key] = true
@@ -206,8 +216,8 @@ func (f *feed) selectFor(streams []*Stream, batch []change) (map[string]map[int6
 	return selected, broken, nil
 }
 
-func (f *feed) runFilter(fl *filter, pos []int64) (map[int64]bool, error) {
-	rows, err := f.s.pool.Query(f.ctx, fl.sql, append([]any{pos}, fl.args...)...)
+func (f *feed) runFilter(ctx context.Context, fl *filter, pos []int64) (map[int64]bool, error) {
+	rows, err := f.s.pool.Query(ctx, fl.sql, append([]any{pos}, fl.args...)...)
 	if err != nil {
 		return nil, err
 	}
