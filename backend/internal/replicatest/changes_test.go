@@ -13,7 +13,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
 
-// sse is one open change stream: its events, as "name id data" lines, in order.
+// sse is one open change stream: its events, as "event: … id: … data: …" lines, in order.
 type sse struct {
 	events chan string
 	stop   context.CancelFunc
@@ -42,7 +42,7 @@ func openChanges(t *testing.T, r *replica, path, key string) *sse {
 			case line == "" && len(ev) > 0:
 				s.events <- strings.Join(ev, " ")
 				ev = nil
-			case strings.HasPrefix(line, "event: "), strings.HasPrefix(line, "data: "):
+			case strings.HasPrefix(line, "event: "), strings.HasPrefix(line, "id: "), strings.HasPrefix(line, "data: "):
 				ev = append(ev, line)
 			}
 		}
@@ -112,5 +112,46 @@ func TestChangesWrittenOnAStreamFromB(t *testing.T) {
 	a.must(t, http.StatusCreated, nil, "POST", "/api/v1/t/acme/data/event", key, `{"country":"PL","value":101}`)
 	if ev := st.next(t, 5*time.Second); !strings.Contains(ev, `"value":101`) {
 		t.Fatalf("after LISTEN came back: %q", ev)
+	}
+}
+
+// Writers on two replicas at once: a stream on one of them gets every change once, in
+// commit order (positions rising).
+func TestChangesFromTwoReplicasKeepOrder(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	a, b := c.start("a"), c.start("b")
+	waitHealthy(t, a, b)
+	key := newTenant(t, a, "acme")
+	putEvent(t, a, "acme", key)
+	st := openChanges(t, b, "/api/v1/t/acme/data/event/changes", key)
+	st.next(t, 10*time.Second) // ready
+	const each = 20
+	done := make(chan struct{})
+	for _, r := range []*replica{a, b} {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range each {
+				r.must(t, http.StatusCreated, nil, "POST", "/api/v1/t/acme/data/event", key, fmt.Sprintf(`{"country":"%s","value":%d}`, r.name, i))
+			}
+		}()
+	}
+	<-done
+	<-done
+	var last int64
+	seen := map[string]bool{}
+	for range 2 * each {
+		ev := st.next(t, 10*time.Second)
+		var n int64
+		var id string
+		if _, err := fmt.Sscanf(ev[strings.Index(ev, "id: ")+4:], "%d-", &n); err != nil {
+			t.Fatalf("no position in %q", ev)
+		}
+		id = ev[strings.Index(ev, `"id":`):]
+		id = id[:strings.IndexAny(id, ",}")]
+		if n <= last || seen[id] {
+			t.Fatalf("position %d after %d, record %s seen before: %v", n, last, id, seen[id])
+		}
+		last, seen[id] = n, true
 	}
 }
