@@ -162,8 +162,8 @@ func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64, en
 			err = apperr.New(apperr.Unauthorized, "the key changed")
 		}
 	}
-	if err != nil {
-		return "unauthorized"
+	if e := apperr.As(err); e != nil && e.Code != apperr.Unavailable && e.Code != apperr.Internal && e.Code != apperr.Timeout {
+		return "unauthorized" // refused; a database that cannot answer now ends nothing
 	}
 	if !endOnSchema {
 		return ""
