@@ -40,8 +40,9 @@ type Options struct {
 	MaxStreams int
 	// MaxStreamsPerTenant bounds one tenant's streams on this replica (default 100): past it, 429.
 	MaxStreamsPerTenant int
-	// Poll is how often a feed looks for changes without a notice (default 2s): a notice
-	// lost costs at most this much latency, never an event.
+	// Poll is how often a feed looks for changes without a notice while this replica's
+	// LISTEN connection is down (default 2s): a notice lost costs at most this much
+	// latency, never an event. While it listens, a feed still looks every 15 Polls.
 	Poll time.Duration
 	// Refresh is how often the write path's view of the leased feeds is reloaded (default
 	// 500ms); the view is trusted for twice that, and a model's first stream waits three
@@ -94,6 +95,8 @@ type Service struct {
 
 	leases atomic.Pointer[leaseView] // what the write path logs (lease.go)
 	reload chan struct{}             // asks the lease view to reload now
+	// listening: the LISTEN connection is up, so every committed change wakes its feed.
+	listening atomic.Bool
 
 	mu        sync.Mutex
 	feeds     map[feedKey]*feed // feeds with streams on this replica

@@ -40,17 +40,28 @@ func (f *feed) kick() {
 
 func (f *feed) stop() { f.cancel() }
 
-// run reads on every wake and every Poll, until stopped.
+// safetyPolls is how many Polls a feed lets pass without reading while the replica
+// listens: notices reach a listening connection, so this only bounds what a fault no
+// one foresaw could cost.
+const safetyPolls = 15
+
+// run reads on every wake, and every Poll while the replica does not listen, until
+// stopped.
 func (f *feed) run() {
 	t := time.NewTicker(f.s.opts.Poll)
 	defer t.Stop()
+	var read time.Time
 	for {
 		select {
 		case <-f.ctx.Done():
 			return
 		case <-f.wakeC:
 		case <-t.C:
+			if f.s.listening.Load() && time.Since(read) < safetyPolls*f.s.opts.Poll {
+				continue
+			}
 		}
+		read = time.Now()
 		for {
 			more, err := f.readWithin(readTimeout)
 			if err != nil {

@@ -37,6 +37,8 @@ func (s *Service) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel+"; LISTEN "+feedsChannel); err != nil {
 		return err
 	}
+	s.listening.Store(true)
+	defer s.listening.Store(false)
 	s.wakeAll() // anything committed before LISTEN took effect
 	s.reloadView()
 	for {
