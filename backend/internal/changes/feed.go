@@ -90,13 +90,18 @@ func (f *feed) readWithin(d time.Duration) (bool, error) {
 // change is one logged change.
 type change struct {
 	pos     int64
+	model   string
 	event   string
 	version int64
 	record  []byte
 }
 
-const readSQL = `SELECT id, event, version, record::text FROM forma.changes
+const readSQL = `SELECT id, model, event, version, record::text FROM forma.changes
 WHERE tenant_id = $1 AND model = $2 AND id > $3 ORDER BY id LIMIT $4`
+
+// readTenantSQL reads a tenant's whole feed: every model's changes and its schema's.
+const readTenantSQL = `SELECT id, model, event, version, record::text FROM forma.changes
+WHERE tenant_id = $1 AND id > $3 AND $2::text = '*' ORDER BY id LIMIT $4`
 
 // read hands the streams the changes after the earliest of their cursors, up to a
 // batch; more reports that a full batch was read.
@@ -114,7 +119,11 @@ func (f *feed) read(ctx context.Context) (more bool, err error) {
 	if len(streams) == 0 {
 		return false, nil
 	}
-	rows, err := f.s.pool.Query(ctx, readSQL, f.key.tenant, f.key.model, from, f.s.opts.Batch)
+	text := readSQL
+	if f.key.model == tenantFeed {
+		text = readTenantSQL
+	}
+	rows, err := f.s.pool.Query(ctx, text, f.key.tenant, f.key.model, from, f.s.opts.Batch)
 	if err != nil {
 		return false, err
 	}
@@ -122,7 +131,7 @@ func (f *feed) read(ctx context.Context) (more bool, err error) {
 	for rows.Next() {
 		var c change
 		var rec string
-		if err := rows.Scan(&c.pos, &c.event, &c.version, &rec); err != nil {
+		if err := rows.Scan(&c.pos, &c.model, &c.event, &c.version, &rec); err != nil {
 			rows.Close()
 			return false, err
 		}
@@ -172,7 +181,7 @@ func (f *feed) deliverLocked(st *Stream, batch []change, sel map[int64]bool, sho
 			k := showKey{c.pos, st.filter.fieldsKey}
 			data, ok := shown[k]
 			if !ok {
-				data = eventData(c, st.filter.fields)
+				data = eventData(c, st.filter.fields, f.key.model == tenantFeed)
 				shown[k] = data
 			}
 			select {
@@ -244,13 +253,18 @@ func (f *feed) runFilter(ctx context.Context, fl *filter, pos []int64) (map[int6
 	return got, rows.Err()
 }
 
-// eventData is a change's data: its record, trimmed to fields, and its schema version;
-// a schema change's plan and version.
-func eventData(c change, fields []string) []byte {
+// eventData is a change's data: its record, trimmed to fields, and its schema version
+// (and its model, when named); a schema change's plan and version.
+func eventData(c change, fields []string, named bool) []byte {
 	if c.event == EventSchemaChanged {
 		return c.record // logged as it is sent
 	}
-	b := append([]byte(`{"schema_version":`), strconv.FormatInt(c.version, 10)...)
+	b := []byte{'{'}
+	if named {
+		b = append(b, `"model":"`+c.model+`",`...) // a model name: [a-z][a-z0-9_]*, nothing to escape
+	}
+	b = append(b, `"schema_version":`...)
+	b = strconv.AppendInt(b, c.version, 10)
 	b = append(b, `,"record":`...)
 	b = append(b, trim(c.record, fields)...)
 	return append(b, '}')

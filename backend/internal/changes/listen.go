@@ -70,13 +70,15 @@ func (s *Service) reloadView() {
 	}
 }
 
-// wake asks feed k, if this replica reads it, to read now.
+// wake asks feed k, and its tenant's whole feed, if this replica reads them, to read now.
 func (s *Service) wake(k feedKey) {
 	s.mu.Lock()
-	f := s.feeds[k]
+	f, whole := s.feeds[k], s.feeds[feedKey{k.tenant, tenantFeed}]
 	s.mu.Unlock()
-	if f != nil {
-		f.kick()
+	for _, f := range []*feed{f, whole} {
+		if f != nil {
+			f.kick()
+		}
 	}
 }
 

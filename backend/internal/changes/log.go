@@ -42,7 +42,7 @@ func (s *Service) Wants(_ context.Context, tenantID int64, model, event string) 
 	default:
 		return false
 	}
-	return s.logs(feedKey{tenantID, model})
+	return s.logs(feedKey{tenantID, model}) || s.logs(feedKey{tenantID, tenantFeed})
 }
 
 // logs reports whether feed k is leased, from the lease view (see Wants).
@@ -55,7 +55,7 @@ func (s *Service) logs(k feedKey) bool {
 	return ok
 }
 
-// Emit logs one change per record inside tx, under the feed's lock (see lockSQL).
+// Emit logs one change per record inside tx, under the feeds' locks (see lockSQL, locks).
 func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, event string, version int64, recs []*records.Record) error {
 	bodies := make([]string, len(recs))
 	var buf []byte
@@ -64,7 +64,20 @@ func (s *Service) Emit(ctx context.Context, tx pgx.Tx, tenantID int64, model, ev
 		bodies[i] = string(buf)
 	}
 	b := &pgx.Batch{}
-	b.Queue(lockSQL, tenantID, model)
+	for _, lock := range s.locks(tenantID, model) {
+		b.Queue(lockSQL, tenantID, lock)
+	}
 	b.Queue(logSQL, tenantID, model, event, version, bodies)
 	return tx.SendBatch(ctx, b).Close()
+}
+
+// locks are the feeds' locks a change of model takes, in this order: its own, and the
+// tenant's while the tenant's whole feed is leased (its positions follow commit order
+// across models). Every writer of a model takes the model's lock first, so two writers
+// never wait for each other's second lock.
+func (s *Service) locks(tenantID int64, model string) []string {
+	if s.logs(feedKey{tenantID, tenantFeed}) {
+		return []string{model, tenantFeed}
+	}
+	return []string{model}
 }

@@ -14,8 +14,12 @@ import (
 // EventSchemaChanged is the event of a tenant's schema stream, named as webhooks name it.
 const EventSchemaChanged = "schema.changed"
 
-// schemaFeed is the model name of a tenant's schema feed: no model is named "".
-const schemaFeed = ""
+// The model names of a tenant's schema feed and of its whole feed (schema changes and
+// every model's records): no model is named either.
+const (
+	schemaFeed = ""
+	tenantFeed = "*"
+)
 
 // schemaChange is the data of a schema.changed event.
 type schemaChange struct {
@@ -26,22 +30,29 @@ type schemaChange struct {
 // SchemaHook is the schema engine's hook: it logs a schema change, in the change's
 // transaction, when the tenant's schema feed is leased.
 func (s *Service) SchemaHook(ctx context.Context, tx bun.Tx, t tenantref.Ref, r *schemasync.Result) error {
-	if !s.logs(feedKey{t.ID, schemaFeed}) {
+	if !s.logs(feedKey{t.ID, schemaFeed}) && !s.logs(feedKey{t.ID, tenantFeed}) {
 		return nil
 	}
 	body, err := json.Marshal(schemaChange{Version: r.Version, Plan: r.Ops})
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Tx.ExecContext(ctx, lockSQL, t.ID, schemaFeed); err != nil {
-		return err
+	for _, lock := range s.locks(t.ID, schemaFeed) {
+		if _, err := tx.Tx.ExecContext(ctx, lockSQL, t.ID, lock); err != nil {
+			return err
+		}
 	}
 	_, err = tx.Tx.ExecContext(ctx, logSQL, t.ID, schemaFeed, EventSchemaChanged, r.Version, []string{string(body)})
 	return err
 }
 
 // SubscribeSchema opens a stream of the tenant's schema changes (version is the schema
-// version it opens at), as Subscribe does a model's.
-func (s *Service) SubscribeSchema(ctx context.Context, tenant, version int64, lastID string) (*Stream, Event, error) {
-	return s.subscribe(ctx, feedKey{tenant, schemaFeed}, &filter{}, version, lastID)
+// version it opens at), and with records of every model's record changes too (each
+// event's data names its model), as Subscribe does a model's.
+func (s *Service) SubscribeSchema(ctx context.Context, tenant, version int64, records bool, lastID string) (*Stream, Event, error) {
+	k := feedKey{tenant, schemaFeed}
+	if records {
+		k.model = tenantFeed
+	}
+	return s.subscribe(ctx, k, &filter{}, version, lastID)
 }

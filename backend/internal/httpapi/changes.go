@@ -13,6 +13,7 @@ import (
 	"forma.dev/backend/internal/auth"
 	"forma.dev/backend/internal/changes"
 	"forma.dev/backend/internal/tokens"
+	"forma.dev/shared/problem"
 )
 
 // ctxReleaseInflight is the key of the function that gives the request's
@@ -57,20 +58,30 @@ func (a *api) streamChanges(c *gin.Context) {
 }
 
 // streamSchema streams the tenant's schema changes (version and plan) as Server-Sent
-// Events, to admin keys; as streamChanges does a model's records.
+// Events, to admin keys, and with records=true every model's record changes as well
+// (whole: an admin key may read every field); as streamChanges does a model's records.
 func (a *api) streamSchema(c *gin.Context) {
 	if a.Changes == nil {
 		a.fail(c, apperr.New(apperr.NotFound, "change streams are not served here"))
 		return
 	}
 	ctx := c.Request.Context()
+	var withRecords bool
+	if v, ok := c.GetQuery("records"); ok {
+		var err error
+		if withRecords, err = strconv.ParseBool(v); err != nil {
+			a.fail(c, apperr.Validation("the query is not valid", problem.List{problem.New("records", problem.InvalidType,
+				map[string]any{"expected": "true or false"})}))
+			return
+		}
+	}
 	t := schemaTenant(c)
 	ts, err := a.Records.Catalog.Get(ctx, t, 0)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	st, first, err := a.Changes.SubscribeSchema(ctx, t.ID, ts.Version, c.GetHeader("Last-Event-ID"))
+	st, first, err := a.Changes.SubscribeSchema(ctx, t.ID, ts.Version, withRecords, c.GetHeader("Last-Event-ID"))
 	if err != nil {
 		a.fail(c, err)
 		return
