@@ -1,6 +1,7 @@
 package changes_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"forma.dev/backend/internal/config"
 )
 
 // With records=true the tenant's stream carries every model's record changes, each
@@ -58,5 +62,25 @@ func TestTenantStreamWithRecords(t *testing.T) {
 	}
 	if ev := st.next(t); ev.Name != "schema.changed" || !strings.Contains(ev.Data, `"model":"more"`) {
 		t.Fatalf("then %+v, want the schema change", ev)
+	}
+}
+
+// The tenant's whole stream is told to reload when it resumes from a position older
+// than the resume window, as a model's is.
+func TestTenantStreamResetsPastTheWindow(t *testing.T) {
+	t.Parallel()
+	s := start(t, func(c *config.Config) { c.Changes.Retention = 2 * time.Second })
+	st := s.open(t, "/changes?records=true", s.tenant.Admin)
+	ready := st.next(t)
+	s.write(t, "POST", "", `{"country":"PL","amount":1}`)
+	st.next(t)
+	time.Sleep(2500 * time.Millisecond) // the lease is renewed: the stream is open
+	if err := s.App.Changes.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st.close()
+	back := s.open(t, "/changes?records=true", s.tenant.Admin, "Last-Event-ID", ready.ID)
+	if ev := back.next(t); ev.Name != "reset" {
+		t.Fatalf("got %+v, want reset", ev)
 	}
 }
