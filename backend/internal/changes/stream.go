@@ -78,9 +78,13 @@ func (s *Service) subscribe(ctx context.Context, k feedKey, fl *filter, version 
 }
 
 // headSQL is the last position of a feed's log ($3: its since) and the last position
-// drawn in the whole log.
-const headSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes WHERE tenant_id = $1 AND model = $2)),
+// drawn in the whole log; headTenantSQL the same of a tenant's whole feed.
+const (
+	headSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes WHERE tenant_id = $1 AND model = $2)),
 	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)`
+	headTenantSQL = `SELECT greatest($3::bigint, (SELECT max(id) FROM forma.changes WHERE tenant_id = $1 AND $2::text = '*')),
+	COALESCE(pg_sequence_last_value(pg_get_serial_sequence('forma.changes', 'id')), 0)`
+)
 
 func (s *Service) open(ctx context.Context, k feedKey, fl *filter, version, from int64) (*Stream, Event, error) {
 	since, ready, err := s.openLease(ctx, k)
@@ -88,7 +92,11 @@ func (s *Service) open(ctx context.Context, k feedKey, fl *filter, version, from
 		return nil, Event{}, err
 	}
 	var head, drawn int64
-	if err := s.pool.QueryRow(ctx, headSQL, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
+	text := headSQL
+	if k.model == tenantFeed {
+		text = headTenantSQL
+	}
+	if err := s.pool.QueryRow(ctx, text, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
 		return nil, Event{}, err
 	}
 	st := &Stream{key: k, filter: fl, ch: make(chan Event, s.opts.Buffer), cursor: head, ready: ready}

@@ -84,3 +84,21 @@ func TestTenantStreamResetsPastTheWindow(t *testing.T) {
 		t.Fatalf("got %+v, want reset", ev)
 	}
 }
+
+// A new stream of the tenant's whole feed starts from now, though the feed's lease (and
+// log) outlived the stream before it.
+func TestTenantStreamStartsFromNow(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	st := s.open(t, "/changes?records=true", s.tenant.Admin)
+	st.next(t)
+	s.write(t, "POST", "", `{"country":"PL","amount":1}`)
+	st.next(t)
+	st.close()
+	again := s.open(t, "/changes?records=true", s.tenant.Admin)
+	again.next(t)
+	s.write(t, "POST", "", `{"country":"PL","amount":2}`)
+	if r := again.next(t).record(t); r["amount"] != 2.0 {
+		t.Fatalf("a new stream got %v first", r)
+	}
+}
