@@ -184,9 +184,7 @@ func (f *feed) deliverLocked(st *Stream, batch []change, sel map[int64]bool, sho
 				data = eventData(c, st.filter.fields, f.key.model == tenantFeed)
 				shown[k] = data
 			}
-			select {
-			case st.ch <- Event{Name: c.event, ID: position(f.key, c.pos), Data: data}:
-			default:
+			if !st.push(Event{Name: c.event, ID: position(f.key, c.pos), Data: data}) {
 				f.endLocked(st, Event{Name: EventOverflow, ID: position(f.key, st.cursor),
 					Data: []byte(`{"reason":"slow_client","resume_from":"` + position(f.key, st.cursor) + `"}`)})
 				return
@@ -198,9 +196,8 @@ func (f *feed) deliverLocked(st *Stream, batch []change, sel map[int64]bool, sho
 
 // endLocked ends st with ev as its last event. f.mu is held.
 func (f *feed) endLocked(st *Stream, ev Event) {
-	st.end = &ev
 	delete(f.streams, st)
-	close(st.ch)
+	st.finish(ev)
 }
 
 // selectFor runs each distinct filter of streams once on batch: the positions each

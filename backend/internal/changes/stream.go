@@ -26,17 +26,23 @@ const (
 	EventEnd      = "end"      // the stream ends (data.reason); resume from its id
 )
 
-// Stream is one client's subscription to a feed.
+// Stream is one client's subscription to a feed. Its buffer is a queue that grows as
+// events wait, up to Options.Buffer: an idle stream holds no buffer at all.
 type Stream struct {
 	key    feedKey
 	filter *filter
-	ch     chan Event
 	// cursor is the last position handed to the stream (the feed's reader's, under the
-	// feed's lock); end the event that closes it, set before ch is closed.
+	// feed's lock).
 	cursor int64
-	end    *Event
+	max    int
 	once   sync.Once
 	ready  time.Time
+	signal chan struct{} // one pending wake-up: events or the end wait
+
+	mu     sync.Mutex
+	queue  []Event // guarded by mu
+	end    *Event  // the stream's last event, once the service ended it; guarded by mu
+	ending bool    // guarded by mu
 }
 
 // Ready is when the stream may send its first event: from then on every replica logs
@@ -44,12 +50,47 @@ type Stream struct {
 // changes that arrive meanwhile wait in the stream's buffer.
 func (st *Stream) Ready() time.Time { return st.ready }
 
-// Events are the stream's events; closed when the service ended the stream, after
-// which End is its last event.
-func (st *Stream) Events() <-chan Event { return st.ch }
+// Wait receives when events, or the stream's end, wait to be taken.
+func (st *Stream) Wait() <-chan struct{} { return st.signal }
 
-// End is the event that ended the stream, once Events is closed.
-func (st *Stream) End() *Event { return st.end }
+// Take returns the events waiting, in order, and the stream's last event once the
+// service ended it (to be sent after them; nil while it goes on).
+func (st *Stream) Take() ([]Event, *Event) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	evs := st.queue
+	st.queue = nil
+	return evs, st.end
+}
+
+// push queues ev; false when the buffer is full.
+func (st *Stream) push(ev Event) bool {
+	st.mu.Lock()
+	full := st.ending || len(st.queue) >= st.max
+	if !full {
+		st.queue = append(st.queue, ev)
+	}
+	st.mu.Unlock()
+	if !full {
+		st.wake()
+	}
+	return !full
+}
+
+// finish makes ev the stream's last event.
+func (st *Stream) finish(ev Event) {
+	st.mu.Lock()
+	st.end, st.ending = &ev, true
+	st.mu.Unlock()
+	st.wake()
+}
+
+func (st *Stream) wake() {
+	select {
+	case st.signal <- struct{}{}:
+	default:
+	}
+}
 
 // Subscribe opens a stream of the changes of model of tenant that filter selects, from
 // lastID (a Last-Event-ID; "" for changes from now). It returns the stream and its first
@@ -99,7 +140,7 @@ func (s *Service) open(ctx context.Context, k feedKey, fl *filter, version, from
 	if err := s.pool.QueryRow(ctx, text, k.tenant, k.model, since).Scan(&head, &drawn); err != nil {
 		return nil, Event{}, err
 	}
-	st := &Stream{key: k, filter: fl, ch: make(chan Event, s.opts.Buffer), cursor: head, ready: ready}
+	st := &Stream{key: k, filter: fl, max: s.opts.Buffer, signal: make(chan struct{}, 1), cursor: head, ready: ready}
 	first := Event{Name: EventReady, ID: position(k, head), Data: versionData(version)}
 	switch {
 	case from > drawn:

@@ -134,12 +134,15 @@ func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Even
 		select {
 		case <-ctx.Done():
 			return
-		case ev, open := <-st.Events():
-			if !open {
-				send(*st.End())
-				return
+		case <-st.Wait():
+			evs, end := st.Take()
+			for _, ev := range evs {
+				if !send(ev) {
+					return
+				}
 			}
-			if !send(ev) {
+			if end != nil {
+				send(*end)
 				return
 			}
 		case <-beat.C:
