@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"forma.dev/backend/internal/config"
+	"forma.dev/backend/internal/limits"
 )
 
 // A revoked key's stream ends, telling the client why.
@@ -117,5 +118,18 @@ func TestNoGoroutineOutlivesItsClient(t *testing.T) {
 			t.Fatalf("streams %d, feeds %d, goroutines %d (before %d)", s.App.Changes.Streams(), s.App.Changes.Feeds(), n, before)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// An open stream gives back its concurrent_requests slot: with a limit of one request in
+// flight, the tenant's requests go on beside its streams.
+func TestStreamsDoNotHoldARequestSlot(t *testing.T) {
+	t.Parallel()
+	s := start(t, func(c *config.Config) { c.TenantLimits[limits.ConcurrentRequests] = 1 })
+	for range 3 {
+		s.open(t, "/data/orders/changes", s.tenant.Read).next(t)
+	}
+	if rec := s.Do("GET", "/api/v1/t/acme/data/orders", s.tenant.Read, ""); rec.Code != http.StatusOK {
+		t.Fatalf("a list beside 3 streams: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,9 +17,20 @@ import (
 	"forma.dev/shared/problem"
 )
 
-// ctxReleaseInflight is the key of the function that gives the request's
-// concurrent_requests slot back (limitTenant).
-const ctxReleaseInflight = "forma.inflight.release"
+// The keys of the request's concurrent_requests counter (limitTenant) and of whether
+// the request gave its slot back already (releaseInflight).
+const (
+	ctxInflight         = "forma.inflight"
+	ctxInflightReleased = "forma.inflight.released"
+)
+
+// releaseInflight gives the request's concurrent_requests slot back before it ends.
+func releaseInflight(c *gin.Context) {
+	if n, ok := c.Get(ctxInflight); ok && !c.GetBool(ctxInflightReleased) {
+		c.Set(ctxInflightReleased, true)
+		n.(*atomic.Int64).Add(-1)
+	}
+}
 
 // recheckEvery is how often a stream checks that its key or token is still good and
 // that the tenant's schema has not moved on: a revoked key's streams end within the
@@ -94,9 +106,7 @@ func (a *api) streamSchema(c *gin.Context) {
 func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Event, version int64, endOnSchema bool) {
 	ctx := c.Request.Context()
 	defer a.Changes.Close(st)
-	if release, ok := c.Get(ctxReleaseInflight); ok {
-		release.(func())()
-	}
+	releaseInflight(c)
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")

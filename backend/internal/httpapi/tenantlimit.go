@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -55,10 +54,12 @@ func (a *api) limitTenant(c *gin.Context) {
 					" requests in flight on this server already (concurrent_requests); try again after Retry-After")
 			return
 		}
-		var once sync.Once
-		release := func() { once.Do(func() { n.Add(-1) }) }
-		c.Set(ctxReleaseInflight, release) // a change stream gives its slot back once open
-		defer release()
+		c.Set(ctxInflight, n) // a change stream gives its slot back once open (releaseInflight)
+		defer func() {
+			if !c.GetBool(ctxInflightReleased) {
+				n.Add(-1)
+			}
+		}()
 	}
 	c.Next()
 }
