@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/changes"
 	"forma.dev/backend/internal/config"
 	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/httpapi"
@@ -47,6 +48,10 @@ type App struct {
 	keys     *auth.Store // its subscriber stops in Close
 	// Tokens verifies tenants' end-user tokens; its Roles may be replaced before serving.
 	Tokens *tokens.Service
+	// Changes logs record changes of the models with live streams and fans them out
+	// (changes package); its background work runs until Close.
+	Changes     *changes.Service
+	stopChanges func()
 	// keysRedis carries the key cache's notices (auth.WithRedis): a client of its own, so
 	// that CLIENT LIST tells its subscription from the model cache's.
 	keysRedis *redis.Client
@@ -120,11 +125,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		func() float64 { return float64(a.Tokens.CachedTokens()) })
 	a.Metrics.Gauge("forma_token_tenant_cache_entries", "Tenants whose token settings this replica has cached (LRU, at most 10000).",
 		func() float64 { return float64(a.Tokens.CachedTenants()) })
+	a.Changes = changes.New(pool.PGX, changes.Options{Retention: cfg.Changes.Retention, Heartbeat: cfg.Changes.Heartbeat,
+		Buffer: cfg.Changes.Buffer, MaxStreams: cfg.Changes.MaxStreams, MaxStreamsPerTenant: cfg.Changes.MaxStreamsPerTenant, Logger: log})
+	a.stopChanges = a.runChanges()
+	a.Metrics.Gauge("forma_change_streams", "Change streams open on this replica (FORMA_CHANGES_MAX_STREAMS at most).",
+		func() float64 { return float64(a.Changes.Streams()) })
+	events := changes.Compose(a.Webhooks, a.Changes) // the records' one outbox: webhooks and change streams
 	a.Handler = httpapi.New(httpapi.Deps{
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
-		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit, TotalExactMax: cfg.TotalExactMax},
+		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook), schemasync.WithHook(a.Changes.SchemaHook)),
+		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: events, SeparateCommits: !cfg.GroupCommit, TotalExactMax: cfg.TotalExactMax},
 		OpenAPI:  openapi.NewCache(openapi.CacheDocuments),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,
@@ -141,6 +152,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		TenantLimits:  cfg.TenantLimits,
 		TenantLimiter: ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log}),
 		Tokens:        a.Tokens,
+		Changes:       a.Changes,
 
 		ImportMaxBytes: cfg.Import.MaxBytes,
 		ImportMaxRows:  importRows(cfg.Import.MaxRows),
@@ -179,6 +191,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases the pools.
 func (a *App) Close() error {
 	var errs []error
+	if a.stopChanges != nil {
+		a.stopChanges()
+	}
 	if a.Models != nil {
 		a.Models.Close()
 	}
@@ -201,4 +216,13 @@ func importRows(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// runChanges starts the change streams' background work; the function it returns stops
+// it and waits for it.
+func (a *App) runChanges() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Changes.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
 }

@@ -73,6 +73,8 @@ type Config struct {
 	// TotalExactMax is how many records a list's total counts exactly
 	// (FORMA_TOTAL_EXACT_MAX, default 10,000); past it, the planner's estimate.
 	TotalExactMax int64
+	// Changes are the change streams' settings (FORMA_CHANGES_*, changes.go).
+	Changes Changes
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -109,6 +111,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadWebhooks(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadChanges(getenv); err != nil {
 		return c, err
 	}
 	if err := c.loadServer(getenv); err != nil {

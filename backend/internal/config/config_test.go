@@ -64,6 +64,7 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		TenantLimits:  c.TenantLimits,  // tenant_test.go
 		Import:        c.Import,        // ingest_test.go
 		TotalExactMax: c.TotalExactMax, // ingest_test.go
+		Changes:       c.Changes,       // changes_test.go
 		AuthFail:      config.AuthFailLimit{Burst: config.DefaultAuthFailBurst, Rate: 1, Period: time.Second},
 		DatabaseLanes: config.DefaultDatabaseLanes, DatabaseLaneWait: 2 * time.Millisecond, // database_test.go
 	}

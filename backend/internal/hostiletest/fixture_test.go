@@ -1,6 +1,7 @@
 package hostiletest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -120,6 +121,11 @@ const hangAfter = 20 * time.Second
 // send runs req through the server, failing t when it does not answer in time.
 func (f *fixture) send(t testing.TB, req *http.Request) answer {
 	t.Helper()
+	if strings.HasSuffix(req.URL.Path, "/changes") { // a change stream: whatever it sent in a moment
+		ctx, cancel := context.WithTimeout(req.Context(), 300*time.Millisecond)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
 	done := make(chan *httptest.ResponseRecorder, 1)
 	go func() { done <- f.s.Serve(req) }()
 	select {

@@ -40,6 +40,9 @@ func (a *api) routes(r *gin.Engine) {
 	// Schema engine: models, fields, the schema snapshot, history and drift (schema.go).
 	a.schemaRoutes(admin)
 
+	// The tenant's schema changes as they happen (changes.go).
+	admin.GET("/changes", a.streamSchema)
+
 	// Webhook subscriptions and their deliveries (webhooks.go).
 	a.webhookRoutes(admin)
 
@@ -53,4 +56,7 @@ func (a *api) routes(r *gin.Engine) {
 	// each chunk of its rows, not the whole export (export.go).
 	read.GET("/data/:model/export", a.shareDatabase, a.exportRecords)
 	read.GET("/openapi.json", a.openAPI)
+	// A change stream holds neither a slot of the share nor a statement timeout: it holds
+	// no connection while it waits (changes.go).
+	read.GET("/data/:model/changes", a.streamChanges)
 }

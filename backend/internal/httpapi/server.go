@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forma.dev/backend/internal/auth"
+	"forma.dev/backend/internal/changes"
 	"forma.dev/backend/internal/limits"
 	"forma.dev/backend/internal/metrics"
 	"forma.dev/backend/internal/openapi"
@@ -77,6 +78,9 @@ type Deps struct {
 	// Tokens verifies the end-user tokens of tenants that accept them and keeps their
 	// settings; nil: no tokens, no /auth routes.
 	Tokens *tokens.Service
+	// Changes streams the record changes of the tenants' models (changes.go); nil: no
+	// change streams.
+	Changes *changes.Service
 }
 
 // api holds the handlers' dependencies; its methods are the handlers.

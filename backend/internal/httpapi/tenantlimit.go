@@ -54,7 +54,12 @@ func (a *api) limitTenant(c *gin.Context) {
 					" requests in flight on this server already (concurrent_requests); try again after Retry-After")
 			return
 		}
-		defer n.Add(-1)
+		c.Set(ctxInflight, n) // a change stream gives its slot back once open (releaseInflight)
+		defer func() {
+			if !c.GetBool(ctxInflightReleased) {
+				n.Add(-1)
+			}
+		}()
 	}
 	c.Next()
 }
