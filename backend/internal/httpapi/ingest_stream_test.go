@@ -155,6 +155,9 @@ func TestStreamedCreatesRefuseAllOrNothing(t *testing.T) {
 		{"unclosed quote", csvBody, "country,source\nPL,\"b\n\nPL,d\n", 400, []string{"malformed CSV at line 2", "not closed"}},
 		{"missing relation", ndjson, "{\"country\":\"PL\"}\n{\"country\":\"PL\",\"owner\":99}\n", 409, []string{`"path":"owner","code":"not_found"`}},
 		{"no model", ndjson, "{}\n", 404, nil},
+		{"ndjson null", ndjson, "{\"country\":\"PL\"}\nnull\n{\"country\":\"PL\"}\n", 400,
+			[]string{`"detail":"1 of the 3 rows were refused; nothing was written"`, `"path":"[2]","code":"invalid_format"`}},
+		{"empty ndjson", ndjson, " \n\r\n", 400, []string{"the body is empty"}},
 	}
 	for _, sc := range scenarios {
 		res := postRows(s, w, "event", sc.ctype, strings.NewReader(sc.body))
@@ -169,6 +172,9 @@ func TestStreamedCreatesRefuseAllOrNothing(t *testing.T) {
 				t.Errorf("%s: no %s in %s", sc.name, c, res.Body)
 			}
 		}
+	}
+	if res := postRows(s, w, "event", csvBody, strings.NewReader("country,value\r\n")); res.Code != 201 || res.Body.String() != `{"created":0}` {
+		t.Errorf("header only: %d %s", res.Code, res.Body)
 	}
 	if res := postRows(s, acme.Read, "event", ndjson, strings.NewReader("{}\n")); res.Code != 403 {
 		t.Errorf("read key: %d", res.Code)
