@@ -26,10 +26,12 @@ const StatusClientClosed = 499
 // An *apperr.Error shows its code, detail, problems and extra members. An error saying
 // the database is unreachable is a 503 with Retry-After; anything else (and
 // apperr.Internal) is logged in full and shown as "internal error" only. When the
-// client has gone away, nothing is written and the request counts as 499.
+// client has gone away, nothing is written and the request counts as 499; but a
+// stalled body (apperr.Stalled) is answered: its end cancels the request's context, and
+// the client is still there to read why.
 func (a *api) fail(c *gin.Context, err error) {
 	ctx := c.Request.Context()
-	if errors.Is(ctx.Err(), context.Canceled) {
+	if errors.Is(ctx.Err(), context.Canceled) && !stalled(err) {
 		a.log.DebugContext(ctx, "client closed request", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 		c.Status(StatusClientClosed)
 		c.Abort()
@@ -102,4 +104,10 @@ func (a *api) noRoute(c *gin.Context) {
 
 func (a *api) noMethod(c *gin.Context) {
 	a.writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route", nil)
+}
+
+// stalled reports whether err is a streamed body that stopped arriving.
+func stalled(err error) bool {
+	e := apperr.As(err)
+	return e != nil && e.Code == apperr.Stalled
 }
