@@ -96,3 +96,45 @@ func TestStreamedCreateMaxDuration(t *testing.T) {
 		t.Fatalf("within the bound: %d %s", res.Code, res.Body)
 	}
 }
+
+// TestStreamedCreateWebhookBeganListening: an import copied because no webhook listened
+// is rolled back, 409 conflict, when one began listening before its commit: its records
+// would have no record.created events.
+func TestStreamedCreateWebhookBeganListening(t *testing.T) {
+	t.Parallel()
+	s := apitest.Start(t, allowPrivate)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	rc := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer rc.Close()
+	pr, pw := io.Pipe()
+	answered := make(chan *httptest.ResponseRecorder, 1)
+	go func() { answered <- postRows(s, acme.Write, "event", ndjson, pr) }()
+	_, _ = io.WriteString(pw, strings.Repeat(`{"country":"PL"}`+"\n", 10))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) { // the COPY is under way
+		var n int
+		if err := s.App.DB.QueryRowContext(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND datname = current_database()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no COPY under way")
+		}
+	}
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/webhooks", acme.Admin, `{"url":"`+rc.URL+`","events":["record.created"]}`)
+	_, _ = io.WriteString(pw, `{"country":"DE"}`+"\n")
+	_ = pw.Close()
+	res := <-answered
+	if res.Code != http.StatusConflict || !strings.Contains(res.Body.String(), "webhook began listening") {
+		t.Fatalf("%d %s", res.Code, res.Body)
+	}
+	if n := countRows(t, s, "event"); n != 0 {
+		t.Fatalf("%d rows written", n)
+	}
+	if res := postRows(s, acme.Write, "event", ndjson, strings.NewReader(`{"country":"PL"}`+"\n")); res.Code != 201 {
+		t.Fatalf("again: %d %s", res.Code, res.Body)
+	}
+}

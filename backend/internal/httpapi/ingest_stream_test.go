@@ -249,3 +249,26 @@ func TestStreamedCreateBounds(t *testing.T) {
 		t.Fatalf("%d rows", n)
 	}
 }
+
+// TestStreamedCreateCopiesInChunks: a body longer than one COPY (50,000 rows) is copied
+// in several, in one transaction: every row is written once, and a row refused by a
+// foreign key in a later COPY rolls back the earlier ones.
+func TestStreamedCreateCopiesInChunks(t *testing.T) {
+	t.Parallel()
+	s, acme := startWithEvents(t)
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/data/owner", acme.Write, `{"email":"a@x.io"}`)
+	body := "country,owner\n" + strings.Repeat("PL,1\n", 60_000) + "PL,99\n" + strings.Repeat("DE,\n", 10)
+	if res := postRows(s, acme.Write, "event", csvBody, strings.NewReader(body)); res.Code != 409 || !strings.Contains(res.Body.String(), `"path":"owner","code":"not_found"`) {
+		t.Fatalf("missing owner in the second copy: %d %s", res.Code, res.Body)
+	}
+	if n := countRows(t, s, "event"); n != 0 {
+		t.Fatalf("%d rows written", n)
+	}
+	body = "country,owner\n" + strings.Repeat("PL,1\n", 100_001)
+	if res := postRows(s, acme.Write, "event", csvBody, strings.NewReader(body)); res.Code != 201 || res.Body.String() != `{"created":100001}` {
+		t.Fatalf("three copies: %d %s", res.Code, res.Body)
+	}
+	if n := countRows(t, s, "event"); n != 100_001 {
+		t.Fatalf("%d rows written", n)
+	}
+}
