@@ -19,13 +19,14 @@ import (
 
 // Streamed creates (an NDJSON or CSV body) read their rows one at a time from the body,
 // validate each as a bulk write does, and write them in one transaction: by a built-in
-// role with no webhook listening, fed as they come into one COPY … FROM STDIN (FORMAT
-// binary) (ingest_copy.go); otherwise inserted in chunks of importChunk rows with
+// role with no webhook listening, fed as they come into COPY … FROM STDIN (FORMAT
+// binary) statements of copyChunk rows (ingest_copy.go); otherwise inserted in chunks of importChunk rows with
 // RETURNING, each chunk checked against a custom role's rule and its events written
 // (ingest_insert.go). No slice of all the rows is ever held: memory does not grow with
 // their number. A refused row stops the writing and rolls it back; the rest of the body
 // is still read and validated, without a database connection, so that the answer names
-// the problems of every row (up to MaxProblems of them).
+// the problems of every row (up to MaxProblems of them). While the transaction is open,
+// a clock bounds each chunk, each wait for the body and the whole (ingest_clock.go).
 
 // importChunk is how many rows an import inserts in one statement, and how many rows
 // the statement timeout bounds at a time.
