@@ -17,7 +17,7 @@ type csvReader struct {
 	max    int
 	line   int  // lines read
 	cr     bool // the last line read ended with \r\n (its \r dropped)
-	start  int // the line the last record began on
+	start  int  // the line the last record began on
 	lbuf   []byte
 	rec    []byte // the fields of the record, one after another
 	ends   []int
