@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"strconv"
@@ -68,6 +69,12 @@ func (a *api) bodyLimit(c *gin.Context) int64 {
 
 // importRecords writes the rows of an NDJSON or CSV body.
 func (a *api) importRecords(c *gin.Context, format string) {
+	if _, params, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && params["charset"] != "" &&
+		!strings.EqualFold(params["charset"], "utf-8") && !strings.EqualFold(params["charset"], "utf8") {
+		a.writeProblem(c, http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"a streamed body must be UTF-8, not "+params["charset"]+"; nothing was written", nil)
+		return
+	}
 	minV, err := minVersion(c)
 	if err != nil {
 		a.fail(c, err)

@@ -59,6 +59,8 @@ func (s *csvRows) Start(v *record.Validator) error {
 		path := "header." + name
 		f, ok := v.Field(name)
 		switch {
+		case name == "": // no name to put in the path: the cell's place, from 0
+			probs.Add(problem.Index("header", i), problem.Required, nil)
 		case slices.Contains(s.header[:i], name):
 			probs.Add(path, problem.Duplicate, map[string]any{"name": name})
 		case !ok && slices.Contains(schema.SystemColumns, name):

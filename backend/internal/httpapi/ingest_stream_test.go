@@ -149,6 +149,8 @@ func TestStreamedCreatesRefuseAllOrNothing(t *testing.T) {
 			[]string{`"path":"[2].country","code":"choice"`, `"path":"[2].value","code":"invalid_type"`, `"path":"[3]","code":"invalid_value"`, "the row has 2 cells, the header 3"}},
 		{"unknown column", csvBody, "country,nope,id,country\nPL,1,2,PL\n", 400,
 			[]string{`"path":"header.nope","code":"unknown_field"`, `"path":"header.id","code":"read_only"`, `"path":"header.country","code":"duplicate"`}},
+		{"empty header cell", csvBody, "country,,value\nPL,,1\n", 400, []string{`"path":"header[1]","code":"required"`}},
+		{"latin-1", "text/csv; charset=ISO-8859-1", "country\nPL\n", 415, []string{`"code":"unsupported_media_type"`, "must be UTF-8"}},
 		{"auto field", csvBody, "timestamp\n2026-01-01T00:00:00Z\n", 400, []string{`"path":"header.timestamp","code":"read_only"`}},
 		{"empty csv", csvBody, "", 400, []string{"first row must name the fields"}},
 		{"malformed csv", csvBody, "country,source\nPL,a\nPL,\"b\"c\nPL,d\n", 400, []string{"malformed CSV at line 3"}},
