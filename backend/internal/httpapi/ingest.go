@@ -108,6 +108,9 @@ func (a *api) importRecords(c *gin.Context, format string) {
 		Admit:        func(n int64) (func(bool), error) { return a.admitRows(c, int(n)) },
 	})
 	if err != nil {
+		if in.done.Load() {
+			c.Set(bodyInterrupted, true)
+		}
 		a.fail(c, err)
 		return
 	}
@@ -141,6 +144,10 @@ type interruptible struct {
 }
 
 var errInterrupted = errors.New("httpapi: the import stopped reading its body")
+
+// bodyInterrupted marks a request whose body's read the handler ended (gin context key):
+// the request's context is canceled by it, not by the client leaving.
+const bodyInterrupted = "forma.bodyInterrupted"
 
 func (b *interruptible) Read(p []byte) (int, error) {
 	if b.done.Load() {

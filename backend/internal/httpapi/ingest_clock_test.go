@@ -92,6 +92,20 @@ func TestStreamedCreateMaxDuration(t *testing.T) {
 	if n := countRows(t, s, "event"); n != 0 {
 		t.Fatalf("%d rows written", n)
 	}
+	srv := httptest.NewServer(s.App.Handler) // a real connection: ending the body's read cancels the request
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/t/acme/data/event", &slowRows{gap: 20 * time.Millisecond, n: 500})
+	req.Header.Set("Authorization", "Bearer "+acme.Write)
+	req.Header.Set("Content-Type", ndjson)
+	r, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if r.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(b), "FORMA_IMPORT_MAX_DURATION") {
+		t.Fatalf("over a connection: %d %s", r.StatusCode, b)
+	}
 	if res := postRows(s, acme.Write, "event", ndjson, &slowRows{gap: 20 * time.Millisecond, n: 5}); res.Code != 201 {
 		t.Fatalf("within the bound: %d %s", res.Code, res.Body)
 	}
