@@ -105,4 +105,3 @@ func (a *api) noRoute(c *gin.Context) {
 func (a *api) noMethod(c *gin.Context) {
 	a.writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route", nil)
 }
-
