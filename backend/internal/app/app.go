@@ -156,6 +156,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 		ImportMaxBytes: cfg.Import.MaxBytes,
 		ImportMaxRows:  importRows(cfg.Import.MaxRows),
+
+		ImportStall:       noBound(cfg.Import.Stall),
+		ImportMaxDuration: noBound(cfg.Import.MaxDuration),
 	})
 	return a, nil
 }
@@ -211,6 +214,14 @@ func (a *App) Close() error {
 }
 
 // importRows is FORMA_IMPORT_MAX_ROWS as httpapi.Deps takes it: 0 (no bound) is -1.
+// noBound is a duration of the configuration (0: no bound) as Deps takes it (below 0).
+func noBound(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
 func importRows(n int64) int64 {
 	if n == 0 {
 		return -1

@@ -26,6 +26,7 @@ const (
 	QuotaExceeded      Code = "quota_exceeded"      // the change would take the tenant over one of its quotas
 	Unavailable        Code = "unavailable"         // a dependency is down; try again after Retry-After
 	Timeout            Code = "timeout"             // the request's statements ran past the tenant's statement_timeout_ms
+	Stalled            Code = "stalled"             // a streamed body stopped arriving while its rows were being written
 	Internal           Code = "internal"            // a bug or an unexpected failure
 )
 

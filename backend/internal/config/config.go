@@ -35,7 +35,7 @@ var Vars = []string{
 	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
 	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
 	"FORMA_DATABASE_LANES", "FORMA_DATABASE_LANE_WAIT",
-	"FORMA_IMPORT_MAX_BYTES", "FORMA_IMPORT_MAX_ROWS", "FORMA_TOTAL_EXACT_MAX",
+	"FORMA_IMPORT_MAX_BYTES", "FORMA_IMPORT_MAX_ROWS", "FORMA_IMPORT_STALL", "FORMA_IMPORT_MAX_DURATION", "FORMA_TOTAL_EXACT_MAX",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -67,8 +67,8 @@ type Config struct {
 	// TenantLimits is every tenant's limits unless it has its own (FORMA_TENANT_*; 0:
 	// no limit).
 	TenantLimits limits.Set
-	// Import bounds a streamed create (FORMA_IMPORT_MAX_BYTES, default 1 GiB;
-	// FORMA_IMPORT_MAX_ROWS, default 1,000,000).
+	// Import bounds a streamed create (FORMA_IMPORT_MAX_BYTES, FORMA_IMPORT_MAX_ROWS,
+	// FORMA_IMPORT_STALL, FORMA_IMPORT_MAX_DURATION; ingest.go).
 	Import Import
 	// TotalExactMax is how many records a list's total counts exactly
 	// (FORMA_TOTAL_EXACT_MAX, default 10,000); past it, the planner's estimate.

@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Defaults of streamed creates (NDJSON and CSV bodies).
 const (
 	DefaultImportMaxBytes = 1 << 30   // FORMA_IMPORT_MAX_BYTES
 	DefaultImportMaxRows  = 1_000_000 // FORMA_IMPORT_MAX_ROWS
+
+	DefaultImportStall       = 10 * time.Second // FORMA_IMPORT_STALL
+	DefaultImportMaxDuration = 10 * time.Minute // FORMA_IMPORT_MAX_DURATION
 )
 
 // Import bounds one streamed create: a POST /data/{model} with an NDJSON or CSV body,
@@ -21,11 +25,23 @@ type Import struct {
 	// MaxRows (FORMA_IMPORT_MAX_ROWS) is the most rows; 0: no bound (the tenant's
 	// rows_per_model still applies).
 	MaxRows int64
+	// Stall (FORMA_IMPORT_STALL) is how long the import waits for the next row while its
+	// transaction is open, MaxDuration (FORMA_IMPORT_MAX_DURATION) how long that
+	// transaction may stay open in all; 0: no bound.
+	Stall, MaxDuration time.Duration
 }
 
-// loadImport reads FORMA_IMPORT_MAX_BYTES and FORMA_IMPORT_MAX_ROWS.
+// loadImport reads the FORMA_IMPORT_ variables.
 func (c *Config) loadImport(getenv func(string) string) error {
-	c.Import = Import{MaxBytes: DefaultImportMaxBytes, MaxRows: DefaultImportMaxRows}
+	c.Import = Import{MaxBytes: DefaultImportMaxBytes, MaxRows: DefaultImportMaxRows,
+		Stall: DefaultImportStall, MaxDuration: DefaultImportMaxDuration}
+	var err error
+	if c.Import.Stall, err = parseDuration(getenv, "FORMA_IMPORT_STALL", c.Import.Stall); err != nil {
+		return err
+	}
+	if c.Import.MaxDuration, err = parseDuration(getenv, "FORMA_IMPORT_MAX_DURATION", c.Import.MaxDuration); err != nil {
+		return err
+	}
 	for _, n := range []struct {
 		name string
 		to   *int64

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +31,9 @@ import (
 const (
 	DefaultImportMaxBytes = 1 << 30
 	DefaultImportMaxRows  = 1_000_000
+
+	DefaultImportStall       = 10 * time.Second
+	DefaultImportMaxDuration = 10 * time.Minute
 )
 
 // importBuffer is how much of a streamed body is read at a time.
@@ -63,6 +69,12 @@ func (a *api) bodyLimit(c *gin.Context) int64 {
 
 // importRecords writes the rows of an NDJSON or CSV body.
 func (a *api) importRecords(c *gin.Context, format string) {
+	if _, params, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && params["charset"] != "" &&
+		!strings.EqualFold(params["charset"], "utf-8") && !strings.EqualFold(params["charset"], "utf8") {
+		a.writeProblem(c, http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"a streamed body must be UTF-8, not "+params["charset"]+"; nothing was written", nil)
+		return
+	}
 	minV, err := minVersion(c)
 	if err != nil {
 		a.fail(c, err)
@@ -75,7 +87,8 @@ func (a *api) importRecords(c *gin.Context, format string) {
 		return
 	}
 	done(false)
-	body := bufio.NewReaderSize(c.Request.Body, importBuffer)
+	in := &interruptible{r: c.Request.Body, rc: http.NewResponseController(c.Writer)}
+	body := bufio.NewReaderSize(in, importBuffer)
 	var rows records.ImportRows
 	if format == records.ExportCSV {
 		rows = newCSVRows(body, int(a.MaxBodyBytes))
@@ -89,9 +102,15 @@ func (a *api) importRecords(c *gin.Context, format string) {
 	res, err := a.Records.Import(c.Request.Context(), schemaTenant(c), callerOf(c), c.Param("model"), rows, minV, records.ImportOptions{
 		MaxRows:      max(a.ImportMaxRows, 0),
 		ChunkTimeout: chunkTimeout,
+		Stall:        max(a.ImportStall, 0),
+		MaxDuration:  max(a.ImportMaxDuration, 0),
+		Interrupt:    in.interrupt,
 		Admit:        func(n int64) (func(bool), error) { return a.admitRows(c, int(n)) },
 	})
 	if err != nil {
+		if in.done.Load() {
+			c.Set(bodyInterrupted, true)
+		}
 		a.fail(c, err)
 		return
 	}
@@ -113,4 +132,36 @@ func bodyError(err error) error {
 		return &apperr.Error{Code: apperr.Invalid, Detail: "the body did not arrive in time; nothing was written", Err: err}
 	}
 	return &apperr.Error{Code: apperr.Invalid, Detail: "the body could not be read to its end; nothing was written", Err: err}
+}
+
+// interruptible is a streamed body whose wait for more can be ended from another
+// goroutine (records.ImportOptions.Interrupt), by the connection's read deadline: a
+// stalled client must not keep the import waiting. Once interrupted, every read fails.
+type interruptible struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	done atomic.Bool
+}
+
+var errInterrupted = errors.New("httpapi: the import stopped reading its body")
+
+// bodyInterrupted marks a request whose body's read the handler ended (gin context key):
+// the request's context is canceled by it, not by the client leaving.
+const bodyInterrupted = "forma.bodyInterrupted"
+
+func (b *interruptible) Read(p []byte) (int, error) {
+	if b.done.Load() {
+		return 0, errInterrupted
+	}
+	n, err := b.r.Read(p)
+	if b.done.Load() { // interrupted during the read: a body wrapper may have moved the deadline on
+		_ = b.rc.SetReadDeadline(time.Now())
+		return 0, errInterrupted
+	}
+	return n, err
+}
+
+func (b *interruptible) interrupt() {
+	b.done.Store(true)
+	_ = b.rc.SetReadDeadline(time.Now())
 }

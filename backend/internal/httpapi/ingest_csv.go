@@ -18,9 +18,8 @@ import (
 // csvRows reads a CSV body: a header row of field names (after a UTF-8 byte order mark,
 // if any), then a record a row, each
 // numbered from 1 (the first after the header). A cell's text is read as its field's
-// type reads typed text (fieldtype.FromText). An empty cell is null; a quoted empty one
-// ("") is an empty string for a type whose text is kept as it is (Input.Parse "text":
-// text, email, url, …), null for the others. A row with another number of cells than
+// type reads typed text, an empty cell as null and a quoted empty one ("") as an empty
+// string for a type whose text is kept (fieldtype.FromCSVCell). A row with another number of cells than
 // the header is a problem of its row; a syntax error ends the import.
 type csvRows struct {
 	r      *csvReader
@@ -60,6 +59,8 @@ func (s *csvRows) Start(v *record.Validator) error {
 		path := "header." + name
 		f, ok := v.Field(name)
 		switch {
+		case name == "": // no name to put in the path: the cell's place, from 0
+			probs.Add(problem.Index("header", i), problem.Required, nil)
 		case slices.Contains(s.header[:i], name):
 			probs.Add(path, problem.Duplicate, map[string]any{"name": name})
 		case !ok && slices.Contains(schema.SystemColumns, name):
@@ -96,16 +97,7 @@ func (s *csvRows) Next(row *records.ImportRow) (bool, error) {
 	}
 	clear(s.body)
 	for i, col := range s.cols {
-		cell := cells[i]
-		if cell == "" {
-			if quoted[i] && col.parse == "text" {
-				s.body[col.name] = ""
-			} else {
-				s.body[col.name] = nil
-			}
-			continue
-		}
-		v, p := fieldtype.FromText(col.parse, cell)
+		v, p := fieldtype.FromCSVCell(col.parse, cells[i], quoted[i])
 		if p != nil {
 			p.Path = col.name
 			row.Problems = append(row.Problems, *p)

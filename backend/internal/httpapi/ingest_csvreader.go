@@ -6,15 +6,18 @@ import (
 	"io"
 )
 
-// csvReader reads RFC 4180 records as encoding/csv does (LazyQuotes off, \r\n read as
-// \n, blank lines skipped), and also tells which fields were quoted: an empty field is
-// a null, a quoted empty one ("") an empty string, as exports write them. encoding/csv
-// does not tell the two apart. A record holds at most max bytes.
+// csvReader reads RFC 4180 records as encoding/csv does (LazyQuotes off, blank lines
+// skipped, a record's \r\n read as \n), and also tells which fields were quoted: an
+// empty field is a null, a quoted empty one ("") an empty string, as exports write them.
+// encoding/csv does not tell the two apart. Unlike encoding/csv, a quoted field keeps a
+// \r\n inside it as it is: text written with one (by an export, say) reads back the
+// same. A record holds at most max bytes.
 type csvReader struct {
 	r      *bufio.Reader
 	max    int
-	line   int // lines read
-	start  int // the line the last record began on
+	line   int  // lines read
+	cr     bool // the last line read ended with \r\n (its \r dropped)
+	start  int  // the line the last record began on
 	lbuf   []byte
 	rec    []byte // the fields of the record, one after another
 	ends   []int
@@ -39,8 +42,9 @@ func (c *csvReader) nextLine() ([]byte, error) {
 		return nil, err
 	}
 	c.line++
+	c.cr = false
 	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1] // \r\n, or a \r before the end of the body, as encoding/csv drops it
+		b, c.cr = b[:n-1], true // \r\n, or a \r before the end of the body, as encoding/csv drops it
 	}
 	return b, nil
 }
@@ -64,6 +68,9 @@ func (c *csvReader) Read() ([]string, []bool, error) {
 				i := indexByte(line, '"')
 				if i < 0 {
 					c.rec = append(c.rec, line...)
+					if c.cr { // inside the quotes, the \r is the field's
+						c.rec = append(c.rec, '\r')
+					}
 					if len(c.rec) > c.max {
 						return nil, nil, errLineTooLong{c.max}
 					}

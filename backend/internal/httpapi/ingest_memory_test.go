@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"forma.dev/backend/internal/apitest"
 	"forma.dev/backend/internal/httpapi"
 )
 
@@ -100,6 +102,41 @@ func TestStreamedCreateMemoryDoesNotGrowWithRows(t *testing.T) {
 	}
 	if n := countRows(t, s, "event"); n != 275_000 {
 		t.Fatalf("%d rows", n)
+	}
+}
+
+// TestStreamedCreateInsertMemoryDoesNotGrowWithRows: the same for the other way rows
+// are written, inserted 1,000 at a time with their record.created events, when a
+// webhook listens (no delivery runs in the test: the events stay in the outbox). Not
+// parallel: the heap is the process's.
+func TestStreamedCreateInsertMemoryDoesNotGrowWithRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("90,000 rows")
+	}
+	s := apitest.Start(t, allowPrivate)
+	acme := s.Tenant(t, "acme")
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/owner", acme.Admin, ownerModel)
+	s.MustJSON(t, 200, nil, "PUT", "/api/v1/t/acme/models/event", acme.Admin, eventModel)
+	rc := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer rc.Close()
+	s.MustJSON(t, 201, nil, "POST", "/api/v1/t/acme/webhooks", acme.Admin, `{"url":"`+rc.URL+`","events":["record.created"]}`)
+	run := func(n int) uint64 {
+		return peakHeap(func() {
+			res := postRows(s, acme.Write, "event", ndjson, &rowsReader{n: n})
+			if want := `{"created":` + strconv.Itoa(n) + `}`; res.Code != 201 || res.Body.String() != want {
+				t.Fatalf("%d rows: %d %s", n, res.Code, res.Body)
+			}
+		})
+	}
+	small := run(10_000)
+	large := run(80_000)
+	t.Logf("peak heap in use: %d MB for 10,000 rows, %d MB for 80,000", small>>20, large>>20)
+	if large > small+24<<20 {
+		t.Fatalf("the heap grew with the rows: %d MB for 10,000, %d MB for 80,000", small>>20, large>>20)
+	}
+	var events int
+	if err := s.App.DB.QueryRowContext(context.Background(), `SELECT count(*) FROM forma.webhook_events WHERE type = 'record.created'`).Scan(&events); err != nil || events != 90_000 {
+		t.Fatalf("%d events (%v): the rows were not inserted with their events", events, err)
 	}
 }
 

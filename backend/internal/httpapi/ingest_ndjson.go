@@ -20,9 +20,11 @@ const jsonSpace = " \t\r\n"
 // ndjsonRows reads an NDJSON body: one JSON object a line, blank lines skipped, each
 // checked as a JSON body is (checkJSON). A row is numbered by its line. A line that is
 // not one JSON object is a problem of its row, and the lines after it are still read.
+// A body of blank lines only is refused: it is empty.
 type ndjsonRows struct {
 	r    *bufio.Reader
 	line int
+	rows int // lines not blank
 	max  int
 	buf  []byte
 	body map[string]any
@@ -38,6 +40,9 @@ func (s *ndjsonRows) Next(row *records.ImportRow) (bool, error) {
 	for {
 		b, err := readLine(s.r, &s.buf, s.max)
 		if err == io.EOF {
+			if s.rows == 0 {
+				return false, apperr.New(apperr.Invalid, "the body is empty: an NDJSON body holds one JSON object a line")
+			}
 			return false, nil
 		}
 		s.line++
@@ -47,10 +52,19 @@ func (s *ndjsonRows) Next(row *records.ImportRow) (bool, error) {
 		if b = bytes.Trim(b, jsonSpace); len(b) == 0 {
 			continue
 		}
+		s.rows++
 		row.N, row.Body, row.Problems = s.line, nil, row.Problems[:0]
 		if f := checkJSON(b); f != nil {
 			row.Problems = append(row.Problems, faultProblems(f)...)
 			return true, nil
+		}
+		if b[0] != '{' { // null would decode into a nil map; any other value is refused by the decoder
+			row.Problems = append(row.Problems, problem.New("", problem.InvalidFormat,
+				map[string]any{"format": "JSON object", "reason": "the line is not a JSON object"}))
+			return true, nil
+		}
+		if s.body == nil {
+			s.body = map[string]any{}
 		}
 		clear(s.body)
 		dec := json.NewDecoder(bytes.NewReader(b))

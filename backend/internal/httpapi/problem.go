@@ -26,10 +26,12 @@ const StatusClientClosed = 499
 // An *apperr.Error shows its code, detail, problems and extra members. An error saying
 // the database is unreachable is a 503 with Retry-After; anything else (and
 // apperr.Internal) is logged in full and shown as "internal error" only. When the
-// client has gone away, nothing is written and the request counts as 499.
+// client has gone away, nothing is written and the request counts as 499; but not when
+// the handler ended the body's read itself (bodyInterrupted: a streamed create past one
+// of its bounds), which cancels the request's context too while the client waits.
 func (a *api) fail(c *gin.Context, err error) {
 	ctx := c.Request.Context()
-	if errors.Is(ctx.Err(), context.Canceled) {
+	if errors.Is(ctx.Err(), context.Canceled) && !c.GetBool(bodyInterrupted) {
 		a.log.DebugContext(ctx, "client closed request", "err", err, "method", c.Request.Method, "path", c.Request.URL.Path)
 		c.Status(StatusClientClosed)
 		c.Abort()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,6 +49,10 @@ type Deps struct {
 	// ImportMaxRows its rows: 0, DefaultImportMaxBytes and DefaultImportMaxRows; -1 for
 	// the rows: no bound.
 	ImportMaxBytes, ImportMaxRows int64
+	// ImportStall bounds each wait for the next row of a streamed create while its
+	// transaction is open, ImportMaxDuration that transaction: 0, DefaultImportStall and
+	// DefaultImportMaxDuration; below 0: no bound.
+	ImportStall, ImportMaxDuration time.Duration
 	// Schema is the schema engine: models, fields, the schema snapshot, drift.
 	Schema *schemasync.Engine
 	// Records is the data API: records of the tenant's models.
@@ -110,6 +115,12 @@ func New(d Deps) http.Handler {
 	}
 	if a.ImportMaxRows == 0 {
 		a.ImportMaxRows = DefaultImportMaxRows
+	}
+	if a.ImportStall == 0 {
+		a.ImportStall = DefaultImportStall
+	}
+	if a.ImportMaxDuration == 0 {
+		a.ImportMaxDuration = DefaultImportMaxDuration
 	}
 	r := gin.New()
 	// gin trusts every proxy unless told otherwise, which would let any client choose

@@ -19,6 +19,7 @@ var statuses = map[apperr.Code]int{
 	apperr.QuotaExceeded:      http.StatusConflict,
 	apperr.Unavailable:        http.StatusServiceUnavailable,
 	apperr.Timeout:            http.StatusGatewayTimeout,
+	apperr.Stalled:            http.StatusRequestTimeout,
 	apperr.Internal:           http.StatusInternalServerError,
 
 	apperr.TokensNotEnabled:    http.StatusUnauthorized,

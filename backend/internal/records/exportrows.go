@@ -16,6 +16,7 @@ import (
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/backend/internal/wire"
 	"forma.dev/shared/access"
+	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/problem"
 )
 
@@ -237,7 +238,7 @@ func exportHeader(dst []byte, format string, cols []*column) []byte {
 
 // appendCSVRow appends one record as a CSV row: each value as the list API writes it,
 // strings and datetimes without JSON's quotes, json fields as their JSON text; a null is
-// an empty field and an empty string "" (as Postgres' COPY … CSV writes them).
+// an empty field and an empty string "" (fieldtype's CSV cells, which imports read back).
 func appendCSVRow(dst []byte, vals []any) []byte {
 	for i, v := range vals {
 		if i > 0 {
@@ -270,19 +271,10 @@ func appendCSVRow(dst []byte, vals []any) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// appendCSVField appends s as one CSV field, quoted when it holds a comma, a quote, a
-// line break or leading or trailing space, or is empty; quotes inside doubled.
+// appendCSVField appends s as one CSV field, quoted as fieldtype.CSVQuoted says (an
+// empty string included); quotes inside doubled.
 func appendCSVField(dst []byte, s string) []byte {
-	quote := s == "" || s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t'
-	if !quote {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
-				quote = true
-				break
-			}
-		}
-	}
-	if !quote {
+	if !fieldtype.CSVQuoted(s) {
 		return append(dst, s...)
 	}
 	dst = append(dst, '"')

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"forma.dev/backend/internal/apperr"
+	"forma.dev/backend/internal/db"
 	"forma.dev/backend/internal/query"
 	"forma.dev/backend/internal/tenantref"
 	"forma.dev/shared/access"
@@ -16,13 +19,14 @@ import (
 
 // Streamed creates (an NDJSON or CSV body) read their rows one at a time from the body,
 // validate each as a bulk write does, and write them in one transaction: by a built-in
-// role with no webhook listening, fed as they come into one COPY … FROM STDIN (FORMAT
-// binary) (ingest_copy.go); otherwise inserted in chunks of importChunk rows with
+// role with no webhook listening, fed as they come into COPY … FROM STDIN (FORMAT
+// binary) statements of copyChunk rows (ingest_copy.go); otherwise inserted in chunks of importChunk rows with
 // RETURNING, each chunk checked against a custom role's rule and its events written
 // (ingest_insert.go). No slice of all the rows is ever held: memory does not grow with
 // their number. A refused row stops the writing and rolls it back; the rest of the body
 // is still read and validated, without a database connection, so that the answer names
-// the problems of every row (up to MaxProblems of them).
+// the problems of every row (up to MaxProblems of them). While the transaction is open,
+// a clock bounds each chunk, each wait for the body and the whole (ingest_clock.go).
 
 // importChunk is how many rows an import inserts in one statement, and how many rows
 // the statement timeout bounds at a time.
@@ -58,10 +62,16 @@ type ImportRow struct {
 type ImportOptions struct {
 	// MaxRows is the most rows one import may hold (413 past it); 0: no bound.
 	MaxRows int64
-	// ChunkTimeout bounds the time each chunk of importChunk rows, and the commit, may
-	// take, not counting the time spent waiting for the body: the tenant's statement
-	// timeout, per chunk; 0: no bound.
+	// ChunkTimeout bounds the time each chunk of rows (importChunk inserted, copyChunk
+	// copied), and the commit, may take, not counting the time spent waiting for the
+	// body: the tenant's statement timeout, per chunk; 0: no bound.
 	ChunkTimeout time.Duration
+	// Stall bounds each wait for the next row while the transaction is open (408
+	// stalled past it); MaxDuration the whole time it is open (504 timeout); 0: no bound.
+	Stall, MaxDuration time.Duration
+	// Interrupt, when set, is called (from another goroutine) when the import is
+	// canceled by one of its bounds: it must end a wait for the body under way.
+	Interrupt func()
 	// MaxProblems is how many problems a refused import names (DefaultImportProblems).
 	MaxProblems int
 	// Admit is asked, once every row is written and before the commit, whether n rows
@@ -71,9 +81,6 @@ type ImportOptions struct {
 
 // errRefused stops the writing of an import at its first refused row.
 var errRefused = errors.New("records: a row of the import was refused")
-
-// errImportChunkTimeout cancels an import whose chunk ran past ChunkTimeout.
-var errImportChunkTimeout = errors.New("records: an import chunk ran past the statement timeout")
 
 // Import writes every row of rows as a record of model, all or nothing, and answers how
 // many it wrote (Result.Created).
@@ -141,7 +148,7 @@ type importer struct {
 	rows    ImportRows
 	o       ImportOptions
 	version int64
-	clock   *chunkClock
+	clock   *importClock
 
 	row     ImportRow
 	read    int64 // rows read
@@ -151,50 +158,68 @@ type importer struct {
 }
 
 // run writes the rows in a transaction on a connection of the tenant's lane, copied or
-// inserted, and commits them when none was refused.
-func (imp *importer) run(ctx context.Context, listened bool) (n int64, err error) {
-	ctx, imp.clock = startChunkClock(ctx, imp.o.ChunkTimeout)
-	defer imp.clock.stop()
-	defer func() {
-		if context.Cause(ctx) == errImportChunkTimeout && !errors.Is(err, errRefused) {
-			err = &apperr.Error{Code: apperr.Timeout, Err: err,
-				Detail: "a chunk of the import ran longer than the tenant's statement timeout (statement_timeout_ms), which bounds each chunk of 1000 rows and the commit; nothing was written"}
-		}
-	}()
-	conn, err := imp.s.pool().acquireFor(ctx, laneOf(imp.t))
+// inserted, and commits them when none was refused. The clock bounds everything up to
+// the commit, and is stopped before it: a commit is never answered "nothing was written"
+// by a clock that ran out after it.
+func (imp *importer) run(ctx context.Context, listened bool) (int64, error) {
+	wctx, clock := startImportClock(ctx, imp.o)
+	imp.clock = clock
+	defer clock.release()
+	conn, err := imp.s.pool().acquireFor(wctx, laneOf(imp.t))
 	if err != nil {
-		return 0, err
+		return 0, clock.explain(err, imp.o)
 	}
 	defer conn.Release()
-	tx, err := conn.Begin(ctx)
+	tx, err := conn.Begin(wctx)
 	if err != nil {
-		return 0, err
+		return 0, clock.explain(err, imp.o)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	var n int64
 	if imp.r == nil && !listened {
-		n, err = imp.copy(ctx, tx)
+		n, err = imp.copy(wctx, tx)
 	} else {
-		n, err = imp.insert(ctx, tx, listened)
+		n, err = imp.insert(wctx, tx, listened)
+	}
+	if err == nil && !listened && imp.s.listens(wctx, imp.t, imp.tbl.Model.Name, EventCreated) {
+		err = apperr.New(apperr.Conflict, "a webhook began listening for these records while they were written; nothing was written: send the import again")
+	}
+	clock.stop()
+	if err != nil {
+		return 0, clock.explain(err, imp.o)
+	}
+	var done func(committed bool)
+	if imp.o.Admit != nil {
+		if done, err = imp.o.Admit(n); err != nil {
+			return 0, err
+		}
+	}
+	err = imp.commit(ctx, tx)
+	if done != nil {
+		done(err == nil)
 	}
 	if err != nil {
 		return 0, err
 	}
-	if imp.o.Admit != nil {
-		done, err := imp.o.Admit(n)
-		if err != nil {
-			return 0, err
-		}
-		committed := false
-		defer func() { done(committed) }()
-		imp.clock.chunk()
-		if err = tx.Commit(ctx); err != nil {
-			return 0, dbError(err)
-		}
-		committed = true
-		return n, nil
+	return n, nil
+}
+
+// commit commits tx, bounded by ChunkTimeout but not canceled by the import's clock nor
+// by the client leaving. A commit that failed without Postgres saying why may have
+// been applied: its outcome is unknown.
+func (imp *importer) commit(ctx context.Context, tx pgx.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	if imp.o.ChunkTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, imp.o.ChunkTimeout)
+		defer cancel()
 	}
-	imp.clock.chunk()
-	return n, dbError(tx.Commit(ctx))
+	err := tx.Commit(ctx)
+	if err == nil || rolledBack(err) {
+		return dbError(err)
+	}
+	return &apperr.Error{Code: apperr.Unavailable, Err: err, Extra: map[string]any{"outcome": "unknown"}, RetryAfter: db.RetryAfter,
+		Detail: "the commit of the import did not answer: its rows may or may not have been written"}
 }
 
 // next reads and validates the next row: its values, or nil at the end. A refused row
@@ -203,6 +228,9 @@ func (imp *importer) next() (map[string]any, error) {
 	imp.clock.waiting()
 	more, err := imp.rows.Next(&imp.row)
 	imp.clock.waited()
+	if imp.clock.canceled() { // the clock ran out during the wait: the row comes too late
+		return nil, context.Canceled
+	}
 	if err != nil || !more {
 		return nil, err
 	}

@@ -12,9 +12,10 @@ type Page struct {
 	Data       []*Record `json:"data"`
 	NextCursor *string   `json:"next_cursor"`
 	// Total, when the list asked for it, is how many records its filters select;
-	// TotalEstimated says it is the planner's estimate (list_total.go).
+	// TotalEstimated says it is the planner's estimate (list_total.go). AppendJSON
+	// writes both, false included, when Total is set, and neither otherwise.
 	Total          *int64 `json:"total,omitempty"`
-	TotalEstimated bool   `json:"total_estimated,omitempty"`
+	TotalEstimated bool   `json:"total_estimated"`
 }
 
 // listBatched runs a parsed list query with the lists of its statement that wait from

@@ -17,7 +17,9 @@ import (
 // A list's total (?total=true) is the number of records its filters select, the role's
 // list rule included, whatever the page: counted exactly up to the service's
 // TotalExactMax, and past it Postgres's planner's estimate, marked as such
-// (Page.TotalEstimated). The page and its count are read in one REPEATABLE READ READ
+// (Page.TotalEstimated). A custom role whose rule holds rows back (a filter) gets no
+// estimate, but TotalExactMax+1: the planner's figure comes from statistics of the
+// whole table, rows the role may not see included. The page and its count are read in one REPEATABLE READ READ
 // ONLY transaction, pipelined: the same snapshot.
 
 // DefaultTotalExactMax is how many records a total counts exactly unless
@@ -58,8 +60,9 @@ func (t *Table) takeTotal(q url.Values) (bool, url.Values, error) {
 }
 
 // listCounted runs a parsed list query and counts what its filters select (not its
-// cursor), exactly up to exactMax, in one snapshot on a connection of lane.
-func (t *Table) listCounted(ctx context.Context, p onPool, lane string, lq query.List, exactMax int64) (*Page, error) {
+// cursor), exactly up to exactMax, in one snapshot on a connection of lane; past it, the
+// planner's estimate when estimate, exactMax+1 otherwise.
+func (t *Table) listCounted(ctx context.Context, p onPool, lane string, lq query.List, exactMax int64, estimate bool) (*Page, error) {
 	cols, shown := t.listColumns(lq)
 	text, args := t.listSQL(lq, selectList(cols))
 	countText, countArgs := t.countSQL(lq, exactMax)
@@ -98,6 +101,9 @@ func (t *Table) listCounted(ctx context.Context, p onPool, lane string, lq query
 	page.Total = &n
 	if n > exactMax {
 		page.TotalEstimated = true
+		if !estimate {
+			return page, nil
+		}
 		if est, err := t.estimate(ctx, tx, lq); err == nil && est > n {
 			page.Total = &est
 		} else if err != nil {
@@ -129,6 +135,13 @@ func (t *Table) estimate(ctx context.Context, q Querier, lq query.List) (int64, 
 		return 0, err
 	}
 	return int64(plan[0].Plan.Rows), nil
+}
+
+// conditioned reports whether r holds rows back from c: a filter, which the planner's
+// estimate of a total would see past.
+func (r *rule) conditioned(c Caller) bool {
+	conds, ok := r.where(c.Vars)
+	return !ok || len(conds) > 0
 }
 
 // whereSQL is selectSQL of lq's filters alone: no cursor, no order.

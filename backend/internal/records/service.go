@@ -358,7 +358,7 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 				page.Total = new(int64)
 			}
 		case total:
-			page, err = tbl.listCounted(ctx, s.pool(), laneOf(t), lq, s.totalExactMax())
+			page, err = tbl.listCounted(ctx, s.pool(), laneOf(t), lq, s.totalExactMax(), r == nil || !r.conditioned(c))
 		case together(aRead, false, s.SeparateCommits):
 			page, err = tbl.listBatched(ctx, s.pool(), lq)
 		default:
