@@ -36,10 +36,11 @@ bench_name=bench-realtime bench_db=forma_bench_realtime
 source scripts/bench-lib.sh
 ((tenants >= 1 && streams >= 1 && subscribers >= 1 && runs >= 1)) || die "BENCH_TENANTS, BENCH_STREAMS, BENCH_SUBSCRIBERS and BENCH_RUNS must be at least 1"
 per_tenant=$(((streams + tenants - 1) / tenants))
-# The streams' own bounds are lifted to what the run opens; file descriptors too (a
-# stream is a connection on each side).
+# The streams' own bounds are lifted to what the run opens, and the connections forma
+# serves at once (a stream is a connection); file descriptors too (one on each side).
 max_per_tenant=$((per_tenant > subscribers ? per_tenant : subscribers))
-serve_env=("FORMA_CHANGES_MAX_STREAMS=$((streams + subscribers + 10))" "FORMA_CHANGES_MAX_STREAMS_PER_TENANT=$((max_per_tenant + 1))")
+serve_env=("FORMA_CHANGES_MAX_STREAMS=$((streams + subscribers + 10))" "FORMA_CHANGES_MAX_STREAMS_PER_TENANT=$((max_per_tenant + 1))"
+	"FORMA_MAX_CONNS=$((streams + subscribers + 200))")
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (($(ulimit -n) > streams + 1000)) || die "open files limit $(ulimit -n) is below the $streams streams the run opens"
 
@@ -59,10 +60,14 @@ for c in ${BENCH_CASES:-memory delivery create}; do
 	memory)
 		sleep 2
 		before=$(rss_kib)
-		load_bg -case streams -tenants "$work/tenants.txt" -streams "$streams" -rate 0 -duration 15s >"$work/memory.json" &
+		load_bg -case streams -tenants "$work/tenants.txt" -streams "$streams" -rate 0 -duration 10s >"$work/memory.json" 2>"$work/memory.err" &
 		lp=$!
-		# the streams open within seconds; sample while they are held
-		sleep 10
+		# sampled once every stream is open (formaload says so), while they are held
+		until grep -q 'streams open' "$work/memory.err" 2>/dev/null; do
+			kill -0 "$lp" 2>/dev/null || { cat "$work/memory.err" >&2; die "formaload memory failed"; }
+			sleep 0.2
+		done
+		sleep 3
 		with=$(rss_kib)
 		wait "$lp" || die "formaload memory failed"
 		open_s=$(jq -r .open_s "$work/memory.json")
