@@ -41,18 +41,8 @@ var listOnly = [...]string{"cursor", "fields", "expand"}
 // group, measure, filter or sort by either.
 func (s *Service) Aggregate(ctx context.Context, t tenantref.Ref, c Caller, model string, q url.Values, minVersion int64) (*Aggregation, error) {
 	res := &Aggregation{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.List, minVersion); err != nil {
-			return res, err
-		}
-	}
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.List); err != nil {
-				return err
-			}
+	err := s.withRule(ctx, t, c, model, access.List, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
+		if r != nil {
 			if err := r.refuseAggregate(tbl, q); err != nil {
 				return err
 			}

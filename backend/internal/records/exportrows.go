@@ -77,20 +77,10 @@ func (s *Service) Export(ctx context.Context, t tenantref.Ref, c Caller, model s
 	if len(probs) > 0 {
 		return 0, apperr.Validation("the query is not valid", probs)
 	}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.List, minVersion); err != nil {
-			return 0, err
-		}
-	}
 	var n int64
 	began := false
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.List); err != nil {
-				return err
-			}
+	err := s.withRule(ctx, t, c, model, access.List, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
+		if r != nil {
 			if err := r.refuseNames(tbl, q); err != nil {
 				return err
 			}

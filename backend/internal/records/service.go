@@ -179,6 +179,28 @@ func (s *Service) withRetry(ctx context.Context, t tenantref.Ref, model string, 
 	return err
 }
 
+// withRule is withRetry for a caller's action on a model: a custom role is first
+// admitted to it (admit), then fn gets its rule for the action at the version it runs
+// with; r is nil for a built-in role.
+func (s *Service) withRule(ctx context.Context, t tenantref.Ref, c Caller, model string, action access.Action, minVersion int64,
+	fn func(ts *Tables, tbl *Table, r *rule) error) error {
+	if c.custom() {
+		if err := s.admit(ctx, t, c, model, action, minVersion); err != nil {
+			return err
+		}
+	}
+	return s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+		var r *rule
+		if c.custom() {
+			var err error
+			if r, err = tbl.rule(ts, c, action); err != nil {
+				return err
+			}
+		}
+		return fn(ts, tbl, r)
+	})
+}
+
 func unknownField(err error) bool {
 	e := apperr.As(err)
 	if e == nil {
@@ -216,21 +238,11 @@ func (s *Service) CreateWith(ctx context.Context, t tenantref.Ref, c Caller, mod
 		return nil, apperr.New(apperr.TooLarge, "a bulk write holds at most 10000 records")
 	}
 	res := &Result{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.Create, minVersion); err != nil {
-			return res, err
-		}
-	}
 	var written []int64
 	var visible map[int64]bool // of the rows written, those the get rule's filter held
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
+	err := s.withRule(ctx, t, c, model, access.Create, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
 		var rd readable
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.Create); err != nil {
-				return err
-			}
+		if r != nil {
 			rd = tbl.readableOf(ts, c)
 		}
 		rows := make([]map[string]any, len(bodies))
@@ -320,19 +332,7 @@ func sortedProblems(probs problem.List) problem.List {
 // List answers a list request.
 func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model string, q url.Values, minVersion int64) (*Result, error) {
 	res := &Result{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.List, minVersion); err != nil {
-			return res, err
-		}
-	}
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.List); err != nil {
-				return err
-			}
-		}
+	err := s.withRule(ctx, t, c, model, access.List, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
 		total, q, err := tbl.takeTotal(q) // list_total.go
 		if err != nil {
 			return err
@@ -384,19 +384,7 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 // Get reads one record; expand is the comma-separated relations to inline.
 func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, expand string, minVersion int64) (*Result, error) {
 	res := &Result{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.Get, minVersion); err != nil {
-			return res, err
-		}
-	}
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.Get); err != nil {
-				return err
-			}
-		}
+	err := s.withRule(ctx, t, c, model, access.Get, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
 		if r != nil {
 			if err := r.refuseNames(tbl, url.Values{"expand": {expand}}); err != nil {
 				return err
@@ -432,21 +420,11 @@ func (s *Service) Get(ctx context.Context, t tenantref.Ref, c Caller, model stri
 // Update replaces (PUT) or patches (PATCH) one record, honouring If-Match.
 func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, body map[string]any, mode record.Mode, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.Update, minVersion); err != nil {
-			return res, err
-		}
-	}
 	var written []int64
 	var visible map[int64]bool // of the rows written, those the get rule's filter held
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
-		var r *rule
+	err := s.withRule(ctx, t, c, model, access.Update, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
 		var rd readable
-		if c.custom() {
-			var err error
-			if r, err = tbl.rule(ts, c, access.Update); err != nil {
-				return err
-			}
+		if r != nil {
 			rd = tbl.readableOf(ts, c)
 		}
 		if written != nil { // written with a stale model: read back with this one
@@ -506,18 +484,9 @@ func (s *Service) Update(ctx context.Context, t tenantref.Ref, c Caller, model s
 // Delete removes one record, honouring If-Match.
 func (s *Service) Delete(ctx context.Context, t tenantref.Ref, c Caller, model string, id int64, ifMatch *int64, minVersion int64) (*Result, error) {
 	res := &Result{}
-	if c.custom() {
-		if err := s.admit(ctx, t, c, model, access.Delete, minVersion); err != nil {
-			return res, err
-		}
-	}
-	err := s.withRetry(ctx, t, model, minVersion, func(ts *Tables, tbl *Table) error {
+	err := s.withRule(ctx, t, c, model, access.Delete, minVersion, func(ts *Tables, tbl *Table, r *rule) error {
 		var conds []query.Condition
-		if c.custom() {
-			r, err := tbl.rule(ts, c, access.Delete)
-			if err != nil {
-				return err
-			}
+		if r != nil {
 			var ok bool
 			if conds, ok = r.where(c.Vars); !ok {
 				return apperr.New(apperr.NotFound, "no "+model+" record has this id")
