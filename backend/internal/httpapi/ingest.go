@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -107,6 +108,7 @@ func (a *api) importRecords(c *gin.Context, format string) {
 		Interrupt:    in.interrupt,
 		Admit:        func(n int64) (func(bool), error) { return a.admitRows(c, int(n)) },
 	})
+	in.close()
 	if err != nil {
 		if in.done.Load() {
 			c.Set(bodyInterrupted, true)
@@ -141,6 +143,9 @@ type interruptible struct {
 	r    io.Reader
 	rc   *http.ResponseController
 	done atomic.Bool
+
+	mu     sync.Mutex
+	closed bool // the import returned: its clock may still fire, but must not touch the connection
 }
 
 var errInterrupted = errors.New("httpapi: the import stopped reading its body")
@@ -161,7 +166,21 @@ func (b *interruptible) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// interrupt ends a wait for the body under way, unless the import has returned (close):
+// the handler, then its connection, may be serving another request by then.
 func (b *interruptible) interrupt() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
 	b.done.Store(true)
 	_ = b.rc.SetReadDeadline(time.Now())
+}
+
+// close makes interrupt do nothing from now on; an interrupt under way ends first.
+func (b *interruptible) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
 }

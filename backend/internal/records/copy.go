@@ -42,26 +42,12 @@ func (t *Table) insertCopy(ctx context.Context, q Querier, rows []map[string]any
 		recs, err := t.insertDirect(ctx, q, rows)
 		return int64(len(recs)), err
 	}
-	src := &copyRows{rows: rows, cols: cols, fills: make([]any, len(cols)), auto: len(t.autoOnCreate), i: -1}
-	for i, c := range cols { // what a row that lacks the column gets: its default, as an insert would
-		if f, ok := t.validator.Field(c.name); ok && f.HasDefault {
-			src.fills[i] = copyValue(c, f.Default)
-		}
+	layout, err := t.copyLayout(ctx, q, cols)
+	if err != nil {
+		return 0, err
 	}
-	if src.auto > 0 {
-		if err = queryRow(ctx, q, "SELECT now()", nil, &src.now); err != nil {
-			return 0, dbError(err)
-		}
-	}
-	names := make([]string, 0, len(cols)+len(t.autoOnCreate))
-	for _, c := range cols {
-		names = append(names, c.name)
-	}
-	for _, c := range t.autoOnCreate {
-		names = append(names, c.name)
-	}
-	src.vals = make([]any, len(names))
-	if n, err = cp.CopyFrom(ctx, t.ident, names, src); err != nil {
+	src := &copyRows{copyLayout: layout, rows: rows, i: -1}
+	if n, err = cp.CopyFrom(ctx, t.ident, layout.names, src); err != nil {
 		if copyUnencodable(err) {
 			// pgx could not send a value as the column's type in the database: the
 			// column changed type since the model was compiled (withRetry reloads it).
@@ -90,38 +76,69 @@ func queryRow(ctx context.Context, q Querier, sql string, args []any, dst ...any
 	return rows.Err()
 }
 
-// copyRows is the rows of a COPY, as pgx reads them: the written columns (a row that
-// lacks one gets its fill), then now() for each auto field. vals is reused: pgx
-// encodes a row before it asks for the next.
-type copyRows struct {
-	rows  []map[string]any
+// copyLayout is what a COPY of a table's rows sends for each row: the columns written
+// (a row that lacks one gets its fill: its default, as an insert would), then now()
+// for each automatic field; names are the COPY's columns, in that order. vals is
+// reused: pgx encodes a row before it asks for the next.
+type copyLayout struct {
 	cols  []*column
 	fills []any
+	names []string
 	now   time.Time
 	auto  int
-	i     int
 	vals  []any
+}
+
+// copyLayout lays out a COPY of the columns cols of t, reading now() on q when t has
+// automatic fields.
+func (t *Table) copyLayout(ctx context.Context, q Querier, cols []*column) (*copyLayout, error) {
+	l := &copyLayout{cols: cols, fills: make([]any, len(cols)), auto: len(t.autoOnCreate)}
+	for i, c := range cols {
+		if f, ok := t.validator.Field(c.name); ok && f.HasDefault {
+			l.fills[i] = copyValue(c, f.Default)
+		}
+		l.names = append(l.names, c.name)
+	}
+	for _, c := range t.autoOnCreate {
+		l.names = append(l.names, c.name)
+	}
+	if l.auto > 0 {
+		if err := queryRow(ctx, q, "SELECT now()", nil, &l.now); err != nil {
+			return nil, dbError(err)
+		}
+	}
+	l.vals = make([]any, len(l.names))
+	return l, nil
+}
+
+// values are what the COPY sends for row.
+func (l *copyLayout) values(row map[string]any) []any {
+	k := 0
+	for j, c := range l.cols {
+		if v, ok := row[c.name]; ok {
+			l.vals[k] = copyValue(c, v)
+		} else {
+			l.vals[k] = l.fills[j]
+		}
+		k++
+	}
+	for range l.auto {
+		l.vals[k] = l.now
+		k++
+	}
+	return l.vals
+}
+
+// copyRows is the rows of a bulk write's COPY, as pgx reads them.
+type copyRows struct {
+	*copyLayout
+	rows []map[string]any
+	i    int
 }
 
 func (s *copyRows) Next() bool { s.i++; return s.i < len(s.rows) }
 
-func (s *copyRows) Values() ([]any, error) {
-	k := 0
-	row := s.rows[s.i]
-	for j, c := range s.cols {
-		if v, ok := row[c.name]; ok {
-			s.vals[k] = copyValue(c, v)
-		} else {
-			s.vals[k] = s.fills[j]
-		}
-		k++
-	}
-	for range s.auto {
-		s.vals[k] = s.now
-		k++
-	}
-	return s.vals, nil
-}
+func (s *copyRows) Values() ([]any, error) { return s.values(s.rows[s.i]), nil }
 
 func (s *copyRows) Err() error { return nil }
 

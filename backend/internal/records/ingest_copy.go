@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,36 +21,25 @@ const copyChunk = 50_000
 // insert would.
 func (imp *importer) copy(ctx context.Context, tx pgx.Tx) (int64, error) {
 	t := imp.tbl
-	src := &importCopy{imp: imp}
-	var names []string
+	var cols []*column
 	for _, c := range t.columns[len(schema.SystemColumns):] {
-		if f, ok := t.validator.Field(c.name); ok && (f.AutoNow || f.AutoNowAdd) {
-			continue
-		}
-		var fill any
-		if f, ok := t.validator.Field(c.name); ok && f.HasDefault {
-			fill = copyValue(c, f.Default)
-		}
-		src.cols, src.fills, names = append(src.cols, c), append(src.fills, fill), append(names, c.name)
-	}
-	for _, c := range t.autoOnCreate {
-		names = append(names, c.name)
-	}
-	src.auto = len(t.autoOnCreate)
-	if src.auto > 0 {
-		if err := queryRow(ctx, tx, "SELECT now()", nil, &src.now); err != nil {
-			return 0, dbError(err)
+		if f, ok := t.validator.Field(c.name); !ok || !f.AutoNow && !f.AutoNowAdd {
+			cols = append(cols, c)
 		}
 	}
-	if len(names) == 0 { // a model of automatic fields only: nothing to copy, insert
+	if len(cols)+len(t.autoOnCreate) == 0 { // a model of no fields: nothing to copy, insert
 		return imp.insert(ctx, tx, false)
 	}
-	src.vals = make([]any, len(names))
+	layout, err := t.copyLayout(ctx, tx, cols)
+	if err != nil {
+		return 0, err
+	}
+	src := &importCopy{copyLayout: layout, imp: imp}
 	var total int64
 	for !src.ended {
 		imp.clock.chunk()
 		src.inChunk = 0
-		n, err := tx.CopyFrom(ctx, t.ident, names, src)
+		n, err := tx.CopyFrom(ctx, t.ident, layout.names, src)
 		if src.err != nil { // the source ended the COPY: its error, not Postgres' echo of it
 			return 0, src.err
 		}
@@ -72,13 +60,9 @@ func (imp *importer) copy(ctx context.Context, tx pgx.Tx) (int64, error) {
 // after copyChunk rows (ended false: another follows). pgx calls it on a goroutine of
 // its own: a panic there is recovered as its error, not left to end the process.
 type importCopy struct {
+	*copyLayout
 	imp     *importer
-	cols    []*column
-	fills   []any
-	now     time.Time
-	auto    int
 	row     map[string]any
-	vals    []any
 	inChunk int
 	ended   bool // the body's rows are all read
 	err     error
@@ -108,20 +92,7 @@ func (s *importCopy) Values() (vals []any, err error) {
 			vals, err = nil, s.panicked(p)
 		}
 	}()
-	k := 0
-	for j, c := range s.cols {
-		if v, ok := s.row[c.name]; ok {
-			s.vals[k] = copyValue(c, v)
-		} else {
-			s.vals[k] = s.fills[j]
-		}
-		k++
-	}
-	for range s.auto {
-		s.vals[k] = s.now
-		k++
-	}
-	return s.vals, nil
+	return s.values(s.row), nil
 }
 
 func (s *importCopy) Err() error { return s.err }

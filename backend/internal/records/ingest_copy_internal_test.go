@@ -20,7 +20,7 @@ func TestImportCopyRecoversPanics(t *testing.T) {
 	if s.Next() || s.Err() == nil || !strings.Contains(s.Err().Error(), "a bug in the source") || !s.ended {
 		t.Fatalf("Next: %v", s.Err())
 	}
-	s = &importCopy{imp: &importer{}, cols: []*column{nil}, vals: make([]any, 1)} // a nil column: Values panics
+	s = &importCopy{imp: &importer{}, copyLayout: &copyLayout{cols: []*column{nil}, vals: make([]any, 1)}} // a nil column: Values panics
 	if vals, err := s.Values(); vals != nil || err == nil || s.Err() != err {
 		t.Fatalf("Values: %v %v", vals, err)
 	}
