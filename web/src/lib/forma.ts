@@ -26,6 +26,8 @@ export interface Forma {
   renameField(model: Model, name: string, to: string): EditResult;
   /** Every problem of a custom role over the tenant's models (shared/access.Compile), paths as the API's. */
   validateRole(role: Role, models: Model[]): Problem[];
+  /** The problems of an aggregate query (its query parameters) over a model, as the server checks it. */
+  validateAggregate(query: Record<string, string>, model: Model): Problem[];
   /** Whether the module has the function name (a module built before it was added lacks it). */
   has(name: string): boolean;
 }
@@ -52,6 +54,7 @@ export function wrap(raw: RawForma): Forma {
     dropField: (model, name) => invoke("dropField", json(model), name),
     renameField: (model, name, to) => invoke("renameField", json(model), name, to),
     validateRole: (role, models) => invoke("validateRole", json(role), json(models)),
+    validateAggregate: (query, model) => invoke("validateAggregate", json(query), json(model)),
     has: (name) => typeof raw[name] === "function",
   };
 }

@@ -83,6 +83,10 @@ export interface FieldType {
   /** The list filters' lookup suffixes the type takes ("" is equality). */
   lookups: string[];
   sortable: boolean;
+  /** The aggregations' measures over a field of the type ("count" takes no field and is never listed). */
+  measures?: string[];
+  /** The time buckets (hour, day, week, month, year) a group of the type may take. */
+  buckets?: string[];
   /** How values travel between Postgres and JSON (shared/fieldtype.Wire). */
   wire: string;
   json: JSONShape;
