@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 
 	"forma.dev/shared/access"
+	"forma.dev/shared/aggregate"
 	"forma.dev/shared/fieldtype"
 	"forma.dev/shared/plan"
 	"forma.dev/shared/problem"
@@ -36,6 +39,9 @@ var exports = map[string]export{
 	}},
 	"validateRole": {[]string{"roleJSON", "modelsJSON"}, func(a []string) (string, error) {
 		return validateRole(a[0], a[1])
+	}},
+	"validateAggregate": {[]string{"modelJSON", "query"}, func(a []string) (string, error) {
+		return validateAggregate(a[0], a[1])
 	}},
 	"validateRecord": {[]string{"modelJSON", "recordJSON", "mode"}, func(a []string) (string, error) {
 		return validateRecord(a[0], a[1], a[2])
@@ -125,6 +131,44 @@ func validateRole(roleJSON, modelsJSON string) (string, error) {
 	}
 	_, problems := access.Compile(r, models)
 	return encode(nonNil(problems))
+}
+
+// aggregateResult is what validateAggregate returns: the parsed aggregation when it is
+// valid (null otherwise), its answer's columns, and every problem found.
+type aggregateResult struct {
+	Query    *aggregate.Query `json:"query"`
+	Columns  [][2]string      `json:"columns"`
+	Problems problem.List     `json:"problems"`
+}
+
+// validateAggregate reads an aggregation's query string (group_by, measures, having,
+// sort, limit, tz, fill; a leading ? is dropped) against a model, as the server does
+// before it reads the filters, which the designer leaves to the server, and returns
+// {query, columns, problems}.
+func validateAggregate(modelJSON, rawQuery string) (string, error) {
+	var m schema.Model
+	if err := decode("modelJSON", modelJSON, &m); err != nil {
+		return "", err
+	}
+	q, err := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
+	if err != nil {
+		return "", fmt.Errorf("query: not a query string: %w", err)
+	}
+	agg, problems := aggregate.Parse(m, q)
+	res := aggregateResult{Columns: [][2]string{}, Problems: nonNil(problems)}
+	if len(problems) == 0 {
+		res.Query, res.Columns = &agg, agg.Columns()
+		if agg.Having == nil { // [] rather than null, for JavaScript
+			agg.Having = []aggregate.Condition{}
+		}
+		if agg.Groups == nil {
+			agg.Groups = []aggregate.Group{}
+		}
+		if agg.Sort == nil {
+			agg.Sort = []aggregate.SortKey{}
+		}
+	}
+	return encode(res)
 }
 
 // recordResult is what validateRecord returns: the normalised record when it is valid

@@ -50,6 +50,8 @@ export function wrap(raw) {
     validateModel: (model, modelNames = []) => invoke("validateModel", json(model), json(modelNames)),
     /** Every problem of a custom role (its API form) against a whole tenant schema. */
     validateRole: (role, models) => invoke("validateRole", json(role), json(models ?? [])),
+    /** {query, columns, problems} of an aggregation's query string against a model (its filters are the server's). */
+    validateAggregate: (model, query) => invoke("validateAggregate", json(model), query),
     /** {record, problems} for mode "create", "replace" or "patch". */
     validateRecord: (model, record, mode = "create") => invoke("validateRecord", json(model), json(record), mode),
     /** The operations from oldModel (null: a new model) to newModel (null: drop it). */

@@ -16,6 +16,7 @@ func (dateType) Describe() Description {
 		Name: "date", Label: "Date", Help: "A calendar date, YYYY-MM-DD.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
 		Lookups: orderedLookups(), Sortable: true, Wire: WireTextCast,
+		Measures: orderedMeasures(), Buckets: dateBuckets(),
 		JSON:  JSONSchema{Type: "string", Format: "date"},
 		Input: Input{Control: "input", HTML: "text", Placeholder: "2026-01-31", Parse: "text"},
 	}

@@ -22,6 +22,7 @@ func (datetimeType) Describe() Description {
 	return Description{
 		Name: "datetime", Label: "Date and time", Help: "An instant in time, RFC 3339 (e.g. 2024-05-01T12:30:00Z); returned in UTC.",
 		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireTimestamp,
+		Measures: orderedMeasures(), Buckets: AllBuckets(),
 		JSON:  JSONSchema{Type: "string", Format: "date-time", Note: "RFC 3339, in UTC."},
 		Input: Input{Control: "input", HTML: "text", Placeholder: "2026-01-31T12:00:00Z", Parse: "text"},
 		Options: []OptionSpec{

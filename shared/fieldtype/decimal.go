@@ -28,6 +28,7 @@ func (decimalType) Describe() Description {
 	return Description{
 		Name: "decimal", Label: "Decimal", Help: "An exact number with a fixed number of decimals, such as money; sent and returned as a string.",
 		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireTextCast,
+		Measures: AllMeasures(),
 		JSON: JSONSchema{Type: "string",
 			Pattern:      decimalCodec{DefaultDecimalPrecision, DefaultDecimalScale}.Pattern(),
 			InputPattern: `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`, // as parseDecimal reads it

@@ -66,3 +66,25 @@ func orderedLookups() []string { return []string{"", "ne", "lt", "lte", "gt", "g
 
 // equalityLookups are for values that have no useful order (booleans, uuids).
 func equalityLookups() []string { return []string{"", "ne", "in", "isnull"} }
+
+// Measures of aggregations that take a field, in the order they are listed; "count"
+// counts rows and takes none, so every type allows it and no type lists it.
+var allMeasures = []string{"count_distinct", "sum", "avg", "min", "max"}
+
+// AllMeasures returns every measure a type may take, in their fixed order.
+func AllMeasures() []string { return append([]string(nil), allMeasures...) }
+
+// orderedMeasures are for values that have an order but no sum (text, dates, times).
+func orderedMeasures() []string { return []string{"count_distinct", "min", "max"} }
+
+// distinctMeasures are for values that can only be told apart (booleans, uuids, ids).
+func distinctMeasures() []string { return []string{"count_distinct"} }
+
+// Time buckets of aggregations' groups (timestamp__day), in the order they are listed.
+var allBuckets = []string{"hour", "day", "week", "month", "year"}
+
+// AllBuckets returns every time bucket a type may take, in their fixed order.
+func AllBuckets() []string { return append([]string(nil), allBuckets...) }
+
+// dateBuckets are the buckets of a calendar date: a day or longer.
+func dateBuckets() []string { return []string{"day", "week", "month", "year"} }

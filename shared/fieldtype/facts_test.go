@@ -24,6 +24,19 @@ func TestFactsAreComplete(t *testing.T) {
 			}
 			last = i
 		}
+		for _, facts := range [][2][]string{{d.Measures, fieldtype.AllMeasures()}, {d.Buckets, fieldtype.AllBuckets()}} {
+			last := -1
+			for _, name := range facts[0] {
+				i := slices.Index(facts[1], name)
+				if i <= last {
+					t.Errorf("%s: %q unknown or out of order in %q", d.Name, name, facts[0])
+				}
+				last = i
+			}
+		}
+		if slices.Contains(d.Measures, "sum") != slices.Contains([]fieldtype.Wire{fieldtype.WireInteger, fieldtype.WireFloat}, d.Wire) && d.Name != "decimal" && d.Name != "relation" {
+			t.Errorf("%s: sum %v for wire %s", d.Name, d.Measures, d.Wire)
+		}
 		if !slices.Contains(fieldtype.Wires, d.Wire) {
 			t.Errorf("%s: wire %q", d.Name, d.Wire)
 		}

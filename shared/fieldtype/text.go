@@ -24,8 +24,9 @@ func (textType) Describe() Description {
 	return Description{
 		Name: "text", Label: "Text", Help: "A string of characters.",
 		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText,
-		JSON:  JSONSchema{Type: "string"},
-		Input: Input{Control: "input", HTML: "text", Parse: "text"},
+		Measures: orderedMeasures(),
+		JSON:     JSONSchema{Type: "string"},
+		Input:    Input{Control: "input", HTML: "text", Parse: "text"},
 		Options: []OptionSpec{
 			{Name: "max_length", Kind: KindInteger, Label: "Maximum length", Min: bound(1), Max: bound(MaxTextLength), Schema: "maxLength",
 				Help: "The most characters a value may have; the column becomes varchar(n). Empty: unlimited."},

@@ -16,6 +16,7 @@ func (timeType) Describe() Description {
 		Name: "time", Label: "Time of day", Help: "A time of day without time zone, HH:MM or HH:MM:SS with up to 6 decimals.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
 		Lookups: orderedLookups(), Sortable: true, Wire: WireTextCast,
+		Measures: orderedMeasures(),
 		JSON: JSONSchema{Type: "string", Format: "time-local",
 			// returned as HH:MM:SS[.ffffff], accepted as HH:MM[:SS[.ffffff]]
 			Pattern:      `^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$`,

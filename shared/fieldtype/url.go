@@ -21,6 +21,7 @@ func (urlType) Describe() Description {
 		Name: "url", Label: "URL", Help: "An absolute http or https address such as https://example.com/page.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
 		Lookups: AllLookups(), Sortable: true, Wire: WireText,
+		Measures: orderedMeasures(),
 		// the pattern is the start of an absolute http or https URL, the scheme in any case
 		JSON:  JSONSchema{Type: "string", Format: "uri", Pattern: `^[hH][tT][tT][pP][sS]?://`},
 		Input: Input{Control: "input", HTML: "url", InputMode: "url", Placeholder: "https://", Parse: "text"},

@@ -42,43 +42,54 @@ const (
 	BuiltinRole     = "builtin_role"     // a custom role named like a built-in one: admin, write, read (params.name)
 	RuleUsesField   = "rule_uses_field"  // a role's rule names a model or field that is gone, or a value its type now refuses (params.name: "model" or "model.field")
 	ForbiddenField  = "forbidden_field"  // a field the caller's role may not read or write here (params.name)
+	// Codes of aggregations (package aggregate).
+	UnknownMeasure    = "unknown_measure"     // a measure that is not count, count_distinct, sum, avg, min or max (params.measure)
+	MeasureNotAllowed = "measure_not_allowed" // a measure the field's type does not take (params.measure, params.type)
+	BucketNotAllowed  = "bucket_not_allowed"  // a time bucket the field's type does not take (params.bucket, params.type)
+	UnknownTimezone   = "unknown_timezone"    // a time zone that is not an IANA name such as Europe/Warsaw (params.name)
+	UnknownName       = "unknown_name"        // a name that is not one of the answer's groups or measures (params.name)
 )
 
 // catalogue holds the message template of every code; {name} is replaced by params[name].
 var catalogue = map[string]string{
-	Required:        "is required",
-	InvalidName:     "must start with a lowercase letter and contain only lowercase letters, digits and underscores",
-	TooLong:         "must be at most {max} bytes long",
-	ReservedWord:    "is a reserved word in Postgres",
-	SystemColumn:    "is a system column that every model has already",
-	Duplicate:       "{name} is used more than once",
-	UnknownType:     "{type} is not a field type",
-	UnknownOption:   "{option} is not an option of this field type",
-	UnknownField:    "{name} is not a field of this model",
-	UnknownModel:    "{name} is not a model",
-	InvalidType:     "must be {expected}",
-	InvalidFormat:   "is not a valid {format}",
-	InvalidValue:    "is not allowed: {reason}",
-	Min:             "must be at least {min}",
-	Max:             "must be at most {max}",
-	MinLength:       "must be at least {min_length} characters long",
-	MaxLength:       "must be at most {max_length} characters long",
-	Pattern:         "must match {pattern}",
-	Choice:          "must be one of {choices}",
-	NotAllowed:      "{attribute} is not allowed for this field type",
-	ReadOnly:        "is set by Forma and cannot be written",
-	Precision:       "has more digits than precision {precision} and scale {scale} allow",
-	Empty:           "must not be empty",
-	MinItems:        "must list at least {min} items",
-	MaxItems:        "must list at most {max} items",
-	ReservedName:    "is reserved: {reason}",
-	NotFound:        "refers to a record that does not exist",
-	UnknownLookup:   "{lookup} is not a lookup this field supports",
-	UnknownAction:   "{action} is not an action: list, get, create, update or delete",
-	UnknownVariable: "{name} is not a variable: write $auth.<claim> for a claim of the caller's token, or $$ for a literal $",
-	BuiltinRole:     "{name} is a built-in role",
-	RuleUsesField:   "the rule uses {name}, which the schema no longer has or whose type refuses the rule's value",
-	ForbiddenField:  "{name} is a field this role may not use here",
+	Required:          "is required",
+	InvalidName:       "must start with a lowercase letter and contain only lowercase letters, digits and underscores",
+	TooLong:           "must be at most {max} bytes long",
+	ReservedWord:      "is a reserved word in Postgres",
+	SystemColumn:      "is a system column that every model has already",
+	Duplicate:         "{name} is used more than once",
+	UnknownType:       "{type} is not a field type",
+	UnknownOption:     "{option} is not an option of this field type",
+	UnknownField:      "{name} is not a field of this model",
+	UnknownModel:      "{name} is not a model",
+	InvalidType:       "must be {expected}",
+	InvalidFormat:     "is not a valid {format}",
+	InvalidValue:      "is not allowed: {reason}",
+	Min:               "must be at least {min}",
+	Max:               "must be at most {max}",
+	MinLength:         "must be at least {min_length} characters long",
+	MaxLength:         "must be at most {max_length} characters long",
+	Pattern:           "must match {pattern}",
+	Choice:            "must be one of {choices}",
+	NotAllowed:        "{attribute} is not allowed for this field type",
+	ReadOnly:          "is set by Forma and cannot be written",
+	Precision:         "has more digits than precision {precision} and scale {scale} allow",
+	Empty:             "must not be empty",
+	MinItems:          "must list at least {min} items",
+	MaxItems:          "must list at most {max} items",
+	ReservedName:      "is reserved: {reason}",
+	NotFound:          "refers to a record that does not exist",
+	UnknownLookup:     "{lookup} is not a lookup this field supports",
+	UnknownAction:     "{action} is not an action: list, get, create, update or delete",
+	UnknownVariable:   "{name} is not a variable: write $auth.<claim> for a claim of the caller's token, or $$ for a literal $",
+	BuiltinRole:       "{name} is a built-in role",
+	RuleUsesField:     "the rule uses {name}, which the schema no longer has or whose type refuses the rule's value",
+	ForbiddenField:    "{name} is a field this role may not use here",
+	UnknownMeasure:    "{measure} is not a measure: count, count_distinct, sum, avg, min or max",
+	MeasureNotAllowed: "{measure} is not a measure of {type} fields",
+	BucketNotAllowed:  "{bucket} is not a time bucket of {type} fields",
+	UnknownTimezone:   "{name} is not a time zone: give an IANA name such as Europe/Warsaw",
+	UnknownName:       "{name} is not a group or measure of this aggregation",
 }
 
 // Codes lists every stable code, sorted, for documentation and clients.

@@ -27,6 +27,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/t/:tenant/data/:model":                    {anyParam},
 	"GET /api/v1/t/:tenant/data/:model/:id":                {"expand"},
 	"GET /api/v1/t/:tenant/data/:model/export":             {anyParam},
+	"GET /api/v1/t/:tenant/data/:model/aggregate":          {anyParam},
 	"DELETE /api/v1/tenants/:slug":                         {"confirm"},
 	"PUT /api/v1/t/:tenant/models/:model":                  {"allow_data_loss"},
 	"DELETE /api/v1/t/:tenant/models/:model":               {"allow_data_loss"},

@@ -25,6 +25,7 @@ func (a *api) recordRoutes(read, write *gin.RouterGroup) {
 	write.PUT("/data/:model/:id", a.updateRecord(record.Replace))
 	write.PATCH("/data/:model/:id", a.updateRecord(record.Patch))
 	write.DELETE("/data/:model/:id", a.deleteRecord)
+	a.aggregateRoutes(read) // aggregate.go
 }
 
 // callerOf is who a record request acts for: a built-in role (its route admitted it), or
