@@ -179,7 +179,7 @@ test("insights: a measure by a group, and over time in a time zone, drawn and ta
   await page.getByLabel("Time zone").fill("Europe/Warsaw");
   await page.getByLabel("lines").check();
   await page.getByRole("button", { name: "Draw" }).click();
-  const q = "group_by=at__day,country&measures=sum:value&tz=Europe/Warsaw&fill=true&sort=at__day,country&limit=500";
+  const q = "group_by=at__day,country&measures=sum:value&tz=Europe/Warsaw&sort=at__day,country&limit=500";
   const perDay = (await api(session, "GET", `/data/sale/aggregate?${q}`)).data;
   await page.waitForFunction((n) => document.querySelectorAll("table.aggregate tbody tr").length === n, perDay.length);
   const got = await table();

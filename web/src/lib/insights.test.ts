@@ -52,11 +52,15 @@ describe("aggregateQuery", () => {
       value__gte: "0", group_by: "country", measures: "sum:value", sort: "-sum_value", limit: "500",
     });
   });
-  it("a time bucket and a group: the bucket first, the zone, empty buckets filled, along time", () => {
+  it("a time bucket and a group: the bucket first, the zone, along time", () => {
     const s: InsightSpec = { measure: { fn: "count" }, group: "country", bucket: { field: "timestamp", unit: "day" }, tz: "Europe/Warsaw" };
     expect(aggregateQuery(s, [])).toEqual({
-      group_by: "timestamp__day,country", measures: "count", tz: "Europe/Warsaw", fill: "true", sort: "timestamp__day,country", limit: "500",
+      group_by: "timestamp__day,country", measures: "count", tz: "Europe/Warsaw", sort: "timestamp__day,country", limit: "500",
     });
+  });
+  it("a time bucket alone: empty buckets filled", () => {
+    const s: InsightSpec = { measure: { fn: "count" }, bucket: { field: "timestamp", unit: "week" }, tz: "UTC" };
+    expect(aggregateQuery(s, [])).toEqual({ group_by: "timestamp__week", measures: "count", tz: "UTC", fill: "true", sort: "timestamp__week", limit: "500" });
   });
   it("neither: one row of the measure", () => {
     expect(aggregateQuery({ measure: { fn: "count_distinct", field: "country" }, tz: "UTC" }, [])).toEqual({ measures: "count_distinct:country" });

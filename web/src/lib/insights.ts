@@ -92,8 +92,9 @@ export function groupKeys(s: InsightSpec): string[] {
 
 /**
  * aggregateQuery is the query of GET /data/{model}/aggregate: the grid's filters, the
- * groups, the measure, the time zone and empty buckets filled when there is a bucket,
- * sorted along time, else by the measure, largest first.
+ * groups, the measure; with a time bucket its zone, sorted along time, and empty buckets
+ * filled when the bucket is the only group (the server fills no other); with only a
+ * group, sorted by the measure, largest first.
  */
 export function aggregateQuery(s: InsightSpec, filters: Filter[]): Record<string, string> {
   const q: Record<string, string> = {};
@@ -103,7 +104,7 @@ export function aggregateQuery(s: InsightSpec, filters: Filter[]): Record<string
   q.measures = measureParam(s.measure);
   if (s.bucket) {
     q.tz = s.tz;
-    q.fill = "true";
+    if (!s.group) q.fill = "true";
     q.sort = keys.join(",");
   } else if (s.group) {
     q.sort = `-${measureKey(s.measure)}`;

@@ -134,3 +134,10 @@ export interface EditResult {
   model: Model | null;
   problems: Problem[];
 }
+
+/** What validateAggregate answers: the parsed aggregation (null when it has problems), its answer's columns ([name, type]), the problems. */
+export interface AggregateResult {
+  query: Record<string, unknown> | null;
+  columns: [string, string][];
+  problems: Problem[];
+}
