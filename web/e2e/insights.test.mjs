@@ -140,21 +140,30 @@ test("a refused file lists each refused row's problems by line, and creates noth
   const csv = [
     "at,country,value",
     "2025-03-06T10:00:00Z,PL,1",
-    "2025-03-06T10:00:00Z,PL,-5", // line 3: value below its minimum
+    "2025-03-06T10:00:00Z,PL,-5", // row 3 (the header is row 1): value below its minimum
     "2025-03-06T10:00:00Z,PL,2",
-    "2025-03-06T10:00:00Z,XX,3", // line 5: not a choice
+    "2025-03-06T10:00:00Z,XX,3", // row 5: not a choice
     "",
   ].join("\n");
   await page.locator('input[type="file"]').setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
-  const alert = page.getByRole("alert").filter({ hasText: "bad.csv was not imported: 2 rows were refused" });
-  await alert.waitFor();
+  await page.getByRole("alert").filter({ hasText: "bad.csv was not imported: 2 of the 4 rows were refused" }).waitFor();
   const refused = page.locator("table.refused tbody tr");
   assert.equal(await refused.count(), 2);
+  assert.equal(await page.locator("table.refused thead th").first().textContent(), "Row");
   assert.equal(await refused.nth(0).locator("th").textContent(), "3");
-  assert.match(await refused.nth(0).locator("td").nth(1).textContent(), /^value: /);
+  assert.deepEqual(await refused.nth(0).locator("li").evaluateAll((ls) => ls.map((l) => [l.dataset.code, l.textContent.split(":")[0]])), [["min", "value"]]);
   assert.equal(await refused.nth(1).locator("th").textContent(), "5");
-  assert.match(await refused.nth(1).locator("td").nth(1).textContent(), /^country: /);
+  assert.deepEqual(await refused.nth(1).locator("li").evaluateAll((ls) => ls.map((l) => [l.dataset.code, l.textContent.split(":")[0]])), [["choice", "country"]]);
   await shot(page, "import-refused");
+  assert.equal(await total(), before, "nothing was created");
+
+  // NDJSON: a row is a line; a line that is not JSON is refused as a whole.
+  const nd = '{"at":"2025-03-06T10:00:00Z","country":"PL","value":1}\nnot json\n{"at":"2025-03-06T10:00:00Z","country":"PL","value":-1}\n';
+  await page.locator('input[type="file"]').setInputFiles({ name: "bad.ndjson", mimeType: "application/x-ndjson", buffer: Buffer.from(nd) });
+  await page.getByRole("alert").filter({ hasText: "bad.ndjson was not imported" }).waitFor();
+  assert.equal(await page.locator("table.refused thead th").first().textContent(), "Line");
+  assert.deepEqual(await refused.locator("th").allTextContents(), ["2", "3"]);
+  assert.deepEqual(await refused.locator("li").evaluateAll((ls) => ls.map((l) => l.dataset.code)), ["invalid_format", "min"]);
   assert.equal(await total(), before, "nothing was created");
   noErrors();
 });
@@ -172,6 +181,7 @@ test("insights: a measure by a group, and over time in a time zone, drawn and ta
   await page.waitForFunction((n) => document.querySelectorAll("table.aggregate tbody tr").length === n, byCountry.length);
   const table = async () => (await page.locator("table.aggregate tbody tr").allInnerTexts()).map((t) => t.split("\t").map((c) => c.trim()));
   assert.deepEqual(await table(), byCountry.map((r) => [r.country, Number(r.sum_value).toLocaleString("en")]));
+  await shot(page, "insights-bars");
 
   // Per day in Warsaw, a line per country, under a filter of the grid.
   await page.getByLabel("Over time").selectOption("at");

@@ -32,25 +32,23 @@ describe("formatOf", () => {
 });
 
 describe("refusedRows", () => {
-  it("groups problems by row, in order, with their lines", () => {
+  it("groups problems by row, in order; a CSV row counts the header as row 1", () => {
     const { rows, file } = refusedRows([
       { path: "[3].value", code: "min", message: "must be at least 0" },
-      { path: "[0].country", code: "choice", message: "must be one of PL, DE, US" },
+      { path: "[1].country", code: "choice", message: "must be one of PL, DE, US" },
       { path: "[3].country", code: "max_length", message: "must be at most 3 characters" },
-      { path: "", code: "too_many", message: "too many records" },
+      { path: "header.nope", code: "unknown_field", message: "is not a field of the model" },
     ], "csv");
-    expect(file.map((p) => p.code)).toEqual(["too_many"]);
-    expect(rows.map((r) => [r.index, r.line, r.problems.map((p) => p.path)])).toEqual([
-      [0, 2, ["country"]],
-      [3, 5, ["value", "country"]],
+    expect(file.map((p) => p.path)).toEqual(["header.nope"]);
+    expect(rows.map((r) => [r.n, r.at, r.problems.map((p) => p.path)])).toEqual([
+      [1, 2, ["country"]],
+      [3, 4, ["value", "country"]],
     ]);
   });
-  it("takes the line the server names (a quoted CSV value may span lines)", () => {
-    const { rows } = refusedRows([{ path: "[1].value", code: "type", message: "must be an integer", params: { line: 7 } }], "csv");
-    expect(rows[0].line).toBe(7);
-  });
-  it("counts NDJSON lines from 1", () => {
-    expect(refusedRows([{ path: "[2]", code: "invalid_json", message: "is not JSON" }], "ndjson").rows[0]).toMatchObject({ index: 2, line: 3 });
+  it("an NDJSON row is its line; a row that is not a record has no field", () => {
+    expect(refusedRows([{ path: "[4]", code: "invalid_format", message: "is not JSON" }], "ndjson").rows).toEqual([
+      { n: 4, at: 4, problems: [{ path: "", code: "invalid_format", message: "is not JSON" }] },
+    ]);
   });
 });
 

@@ -43,19 +43,22 @@ export function formatOf(name: string, head: string): Format | null {
   return first.startsWith("{") ? "ndjson" : "csv";
 }
 
-/** One refused row of an import and its problems (paths without the row's "[i]."). */
+/** One refused row of an import and its problems (paths without the row's "[n]."). */
 export interface RefusedRow {
-  /** The row's index among the file's records, 0 for the first record. */
-  index: number;
-  /** The line of the file it was read from (1-based), when known. */
-  line?: number;
+  /** The row's number in the server's paths: an NDJSON file's line, a CSV file's data row (1 for the first). */
+  n: number;
+  /** Where to find it in the file: its line (NDJSON), its row counting the header as 1 (CSV, as a spreadsheet numbers it). */
+  at: number;
   problems: Problem[];
 }
 
+/** What the place of a refused row is called in each format. */
+export const placeName: Record<Format, string> = { csv: "Row", ndjson: "Line" };
+
 /**
- * refusedRows groups an import's problems by row. A path "[3].value" is row 3's value;
- * the line is the problem's params.line when the server names it, else counted from the
- * row (CSV has its header on line 1). Problems of no row (the whole file) come back apart.
+ * refusedRows groups an import's problems by row: a path "[3].value" is row 3's value
+ * (the server numbers an NDJSON file's lines and a CSV file's data rows from 1).
+ * Problems of no row (the CSV header's, "header.nope") come back apart, in file.
  */
 export function refusedRows(problems: Problem[], format: Format): { rows: RefusedRow[]; file: Problem[] } {
   const byRow = new Map<number, RefusedRow>();
@@ -66,16 +69,12 @@ export function refusedRows(problems: Problem[], format: Format): { rows: Refuse
       file.push(p);
       continue;
     }
-    const index = Number(m[1]);
-    const row = byRow.get(index) ?? { index, problems: [] };
-    const line = Number(p.params?.line);
-    if (Number.isInteger(line) && line > 0) row.line = line;
+    const n = Number(m[1]);
+    const row = byRow.get(n) ?? { n, at: format === "csv" ? n + 1 : n, problems: [] };
     row.problems.push({ ...p, path: m[2] });
-    byRow.set(index, row);
+    byRow.set(n, row);
   }
-  const rows = [...byRow.values()].sort((a, b) => a.index - b.index);
-  for (const r of rows) r.line ??= r.index + (format === "csv" ? 2 : 1);
-  return { rows, file };
+  return { rows: [...byRow.values()].sort((a, b) => a.n - b.n), file };
 }
 
 /** describeProblem says a problem of a row in words: "value: must be at least 0". */
