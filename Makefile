@@ -150,10 +150,18 @@ bench-export: services ## export of 100,000 events as CSV against psql \copy …
 	$(call step,export against COPY)
 	@bash scripts/bench-export.sh
 
-# How fast events get in: bulk POSTs (Prefer: return=minimal, and echoed) against psql
-# \copy of the same rows: scripts/bench-ingest.sh, figures in the README (bulk writes).
+# An aggregation against pgbench running the same GROUP BY: scripts/bench-aggregate.sh,
+# figures in docs/benchmarks-aggregate.md.
+.PHONY: bench-aggregate
+bench-aggregate: services ## load run: aggregations of 1,000,000 events (count per country, sum per day) vs pgbench
+	$(call step,aggregate run)
+	@bash scripts/bench-aggregate.sh
+
+# How fast events get in: bulk POSTs (Prefer: return=minimal, and echoed) and streamed
+# NDJSON and CSV bodies against psql \copy of the same rows, then one body of a million
+# rows: scripts/bench-ingest.sh, figures in the README (bulk writes) and docs/ingest.md.
 .PHONY: bench-ingest
-bench-ingest: services ## load run: 100,000 events in JSON arrays of 1,000 vs psql \copy
+bench-ingest: services ## load run: 100,000 events in JSON arrays and NDJSON/CSV bodies vs psql \copy
 	$(call step,ingest run)
 	@bash scripts/bench-ingest.sh
 

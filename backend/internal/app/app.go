@@ -141,6 +141,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		TenantLimits:  cfg.TenantLimits,
 		TenantLimiter: ratelimit.New(ratelimit.Options{Redis: a.Redis, Prefix: cfg.RedisPrefix, Logger: log}),
 		Tokens:        a.Tokens,
+
+		ImportMaxBytes: cfg.Import.MaxBytes,
+		ImportMaxRows:  importRows(cfg.Import.MaxRows),
 	})
 	return a, nil
 }
@@ -190,4 +193,12 @@ func (a *App) Close() error {
 	}
 	errs = append(errs, a.pool.Close())
 	return errors.Join(errs...)
+}
+
+// importRows is FORMA_IMPORT_MAX_ROWS as httpapi.Deps takes it: 0 (no bound) is -1.
+func importRows(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

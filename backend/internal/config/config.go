@@ -35,6 +35,7 @@ var Vars = []string{
 	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
 	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
 	"FORMA_DATABASE_LANES", "FORMA_DATABASE_LANE_WAIT",
+	"FORMA_IMPORT_MAX_BYTES", "FORMA_IMPORT_MAX_ROWS",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -66,6 +67,9 @@ type Config struct {
 	// TenantLimits is every tenant's limits unless it has its own (FORMA_TENANT_*; 0:
 	// no limit).
 	TenantLimits limits.Set
+	// Import bounds a streamed create (FORMA_IMPORT_MAX_BYTES, default 1 GiB;
+	// FORMA_IMPORT_MAX_ROWS, default 1,000,000).
+	Import Import
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -111,6 +115,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadTenant(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadImport(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

@@ -62,6 +62,7 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		WebhookWorkers: config.DefaultWebhookWorkers, WebhookRetention: config.DefaultWebhookRetention,
 		Server:        c.Server,       // server_test.go
 		TenantLimits:  c.TenantLimits, // tenant_test.go
+		Import:        c.Import,       // ingest_test.go
 		AuthFail:      config.AuthFailLimit{Burst: config.DefaultAuthFailBurst, Rate: 1, Period: time.Second},
 		DatabaseLanes: config.DefaultDatabaseLanes, DatabaseLaneWait: 2 * time.Millisecond, // database_test.go
 	}

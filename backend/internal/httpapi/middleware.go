@@ -44,15 +44,17 @@ func (a *api) logRequests(c *gin.Context) {
 		slog.Int("status", status), slog.Int("bytes", c.Writer.Size()), slog.Duration("duration", time.Since(start)))
 }
 
-// limitBody refuses bodies larger than MaxBodyBytes: at once when Content-Length says
-// so, otherwise when a handler reads past the limit.
+// limitBody refuses bodies larger than MaxBodyBytes (ImportMaxBytes for a streamed
+// create, bodyLimit): at once when Content-Length says so, otherwise when a handler
+// reads past the limit.
 func (a *api) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > a.MaxBodyBytes {
-		a.fail(c, apperr.New(apperr.TooLarge, fmt.Sprintf("the body is larger than %d bytes", a.MaxBodyBytes)))
+	limit := a.bodyLimit(c)
+	if c.Request.ContentLength > limit {
+		a.fail(c, apperr.New(apperr.TooLarge, fmt.Sprintf("the body is larger than %d bytes", limit)))
 		return
 	}
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, a.MaxBodyBytes)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -112,8 +112,13 @@ func (a *api) getRecord(c *gin.Context) {
 }
 
 // createRecords takes one object (201 with the record) or an array (201 with all of
-// them, written all or nothing; with Prefer: return=minimal, 201 {"created": N}).
+// them, written all or nothing; with Prefer: return=minimal, 201 {"created": N}); an
+// NDJSON or CSV body is streamed (ingest.go).
 func (a *api) createRecords(c *gin.Context) {
+	if format := importFormat(c); format != "" {
+		a.importRecords(c, format)
+		return
+	}
 	minV, err := minVersion(c)
 	if err != nil {
 		a.fail(c, err)

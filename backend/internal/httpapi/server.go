@@ -43,6 +43,10 @@ type Deps struct {
 	Checks       []Check      // pinged by /readyz
 	Logger       *slog.Logger // nil: discard
 	MaxBodyBytes int64        // 0: DefaultMaxBodyBytes
+	// ImportMaxBytes bounds the body of a streamed create (NDJSON or CSV; ingest.go),
+	// ImportMaxRows its rows: 0, DefaultImportMaxBytes and DefaultImportMaxRows; -1 for
+	// the rows: no bound.
+	ImportMaxBytes, ImportMaxRows int64
 	// Schema is the schema engine: models, fields, the schema snapshot, drift.
 	Schema *schemasync.Engine
 	// Records is the data API: records of the tenant's models.
@@ -96,6 +100,12 @@ func New(d Deps) http.Handler {
 	}
 	if a.MaxBodyBytes <= 0 {
 		a.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if a.ImportMaxBytes <= 0 {
+		a.ImportMaxBytes = DefaultImportMaxBytes
+	}
+	if a.ImportMaxRows == 0 {
+		a.ImportMaxRows = DefaultImportMaxRows
 	}
 	r := gin.New()
 	// gin trusts every proxy unless told otherwise, which would let any client choose

@@ -35,6 +35,7 @@ func (m *model) addPaths(paths obj) {
 	}
 	if v.allows(access.List) {
 		paths["/data/"+n+"/export"] = obj{"get": m.exportOp()}
+		paths["/data/"+n+"/aggregate"] = obj{"get": m.aggregateOp()} // aggregate.go
 	}
 	if len(one) > 0 {
 		one["parameters"] = []any{paramRef("RecordID")}

@@ -45,7 +45,7 @@ func TestDocumentForARole(t *testing.T) {
 		}
 	}
 	sort.Strings(paths)
-	if want := []string{"GET /data/person/{id}", "GET /data/post", "GET /data/post/export", "GET /data/post/{id}", "POST /data/post"}; !slices.Equal(paths, want) {
+	if want := []string{"GET /data/person/{id}", "GET /data/post", "GET /data/post/aggregate", "GET /data/post/export", "GET /data/post/{id}", "POST /data/post"}; !slices.Equal(paths, want) {
 		t.Errorf("operations %q, want %q", paths, want)
 	}
 	props := func(name string) []string {
