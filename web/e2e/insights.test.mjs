@@ -185,6 +185,13 @@ test("insights: a measure by a group, and over time in a time zone, drawn and ta
   // Per day in Warsaw, a line per country, under a filter of the grid.
   await page.getByLabel("Over time").selectOption("at");
   await page.getByLabel("By", { exact: true }).selectOption("day");
+  // A zone the server does not know is refused by wasm validateAggregate, with no request.
+  await page.getByLabel("Time zone").fill("Mars/Olympus");
+  const sent = b.state.requests.length;
+  await page.getByRole("button", { name: "Draw" }).click();
+  await page.locator('.insights ul.problems li[data-code]').first().waitFor();
+  assert.match(await page.locator(".insights ul.problems").textContent(), /^tz: /);
+  assert.deepEqual(b.state.requests.slice(sent), [], "no request for a query the module refuses");
   await page.getByLabel("Time zone").fill("Europe/Warsaw");
   await page.getByLabel("lines").check();
   await page.getByRole("button", { name: "Draw" }).click();
