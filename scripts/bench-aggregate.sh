@@ -51,7 +51,8 @@ say "loading $rows events over March 2025"
 psql_bench -c "INSERT INTO $table (timestamp, country, source, value)
  SELECT timestamptz '2025-03-01' + (g % 2678400) * interval '1 second', (ARRAY['PL','DE','US','GB','FR','ES','IT'])[1 + g % 7],
   'src' || (g % 50), (g % 1000) / 10.0
- FROM generate_series(1, $rows) g; VACUUM ANALYZE $table" >/dev/null
+ FROM generate_series(1, $rows) g" >/dev/null
+psql_bench -c "VACUUM ANALYZE $table" >/dev/null
 
 declare -A query sql
 query[country]="group_by=country"

@@ -113,6 +113,8 @@ func TestParseProblems(t *testing.T) {
 		{"sort=nope", "sort:unknown_name"},
 		{"sort=country", "sort:unknown_name"},
 		{"sort=count,-count", "sort:duplicate"},
+		{"group_by=country__", "group_by:bucket_not_allowed"},
+		{"having=count__:5", "having:unknown_lookup"},
 		{"limit=0", "limit:min"},
 		{"limit=10001", "limit:max"},
 		{"limit=99999999999999999999999", "limit:max"},
@@ -132,6 +134,18 @@ func TestParseProblems(t *testing.T) {
 		_, codes := parse(t, s.query)
 		if !slices.Contains(codes, s.want) {
 			t.Errorf("%s: problems %v, want %s", s.query, codes, s.want)
+		}
+	}
+}
+
+// A list past its bound is one problem, whatever its items: a long query string does
+// not make one problem an item.
+func TestParseCountsBeforeNames(t *testing.T) {
+	many := strings.Repeat("nope,", 1000)
+	for param, want := range map[string]string{"sort": "sort:max_items", "group_by": "group_by:max_items",
+		"measures": "measures:max_items", "having": "having:max_items"} {
+		if _, codes := parse(t, param+"="+many); !slices.Equal(codes, []string{want}) {
+			t.Errorf("%s: %v, want [%s]", param, codes, want)
 		}
 	}
 }

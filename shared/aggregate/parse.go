@@ -86,13 +86,13 @@ func parseGroups(m *schema.Model, items []string, probs *problem.List) []Group {
 	}
 	var out []Group
 	for _, item := range items {
-		name, bucket, _ := strings.Cut(item, "__")
+		name, bucket, hasBucket := strings.Cut(item, "__")
 		f, ok := lookupField(m, name)
 		switch {
 		case !ok:
 			probs.Add("group_by", problem.UnknownField, map[string]any{"name": clip(name)})
 			continue
-		case bucket != "" && !slices.Contains(f.desc.Buckets, bucket):
+		case hasBucket && !slices.Contains(f.desc.Buckets, bucket): // "country__" too
 			probs.Add("group_by", problem.BucketNotAllowed, map[string]any{"bucket": clip(bucket), "type": f.typ})
 			continue
 		case !f.desc.Sortable:
@@ -179,13 +179,13 @@ func parseHaving(measures []Measure, items []string, probs *problem.List) []Cond
 			probs.Add("having", problem.InvalidFormat, map[string]any{"format": "measure[__lookup]:value, e.g. sum_value__gt:100"})
 			continue
 		}
-		name, lookup, _ := strings.Cut(key, "__")
+		name, lookup, hasLookup := strings.Cut(key, "__")
 		i := slices.IndexFunc(measures, func(x Measure) bool { return x.Name == name })
 		switch {
 		case i < 0:
 			probs.Add("having", problem.UnknownName, map[string]any{"name": clip(name)})
 			continue
-		case !slices.Contains(comparisons, lookup):
+		case (hasLookup && lookup == "") || !slices.Contains(comparisons, lookup): // "count__:5" is not equality
 			probs.Add("having", problem.UnknownLookup, map[string]any{"lookup": clip(lookup)})
 			continue
 		}
@@ -230,7 +230,14 @@ func fromQuery(c fieldtype.Codec, raw string) (any, *problem.Problem) {
 	return v, p
 }
 
+// MaxSort bounds the sort keys: each group and measure once.
+const MaxSort = MaxGroups + MaxMeasures
+
 func parseSort(agg *Query, items []string, probs *problem.List) []SortKey {
+	if len(items) > MaxSort { // before the names: a long query string is one problem, not one a key
+		probs.Add("sort", problem.MaxItems, map[string]any{"max": MaxSort})
+		return nil
+	}
 	var out []SortKey
 	for _, item := range items {
 		k := SortKey{Name: strings.TrimPrefix(item, "-"), Desc: strings.HasPrefix(item, "-")}

@@ -10,8 +10,9 @@ import (
 //go:generate go run zones_gen.go
 
 // KnownZone tells whether name is an IANA time zone, e.g. "Europe/Warsaw" or "UTC": one
-// of the zone database Go ships (zones.go), which Postgres knows too (records tests
-// that). A list rather than time.LoadLocation: the designer's wasm has no zone files
+// of the zone database Go ships (zones.go), which the test server's Postgres knows too
+// (records tests that; the server answers a zone its Postgres refuses as one this
+// refuses). A list rather than time.LoadLocation: the designer's wasm has no zone files
 // (and reading them from JavaScript blocks), and the list costs 10 kB, not the 370 kB
 // of time/tzdata. "Local" is not one.
 func KnownZone(name string) bool {

@@ -13,9 +13,8 @@ func (booleanType) Name() string { return "boolean" }
 
 func (booleanType) Describe() Description {
 	return Description{Name: "boolean", Label: "Boolean", Help: "True or false.", Options: []OptionSpec{}, Unique: true,
-		Lookups: equalityLookups(), Sortable: true, Wire: WireBoolean,
-		Measures: distinctMeasures(),
-		JSON:     JSONSchema{Type: "boolean"}, Input: Input{Control: "select", Parse: "bool"}}
+		Lookups: equalityLookups(), Sortable: true, Wire: WireBoolean, Measures: distinctMeasures(),
+		JSON: JSONSchema{Type: "boolean"}, Input: Input{Control: "select", Parse: "bool"}}
 }
 
 func (booleanType) CheckOptions(Options) problem.List { return nil }

@@ -18,10 +18,9 @@ func (emailType) Name() string { return "email" }
 func (emailType) Describe() Description {
 	return Description{
 		Name: "email", Label: "Email", Help: "An email address such as ada@example.com.",
-		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText,
-		Measures: orderedMeasures(),
-		JSON:     JSONSchema{Type: "string", Format: "email"},
-		Input:    Input{Control: "input", HTML: "email", InputMode: "email", Parse: "text"},
+		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText, Measures: orderedMeasures(),
+		JSON:  JSONSchema{Type: "string", Format: "email"},
+		Input: Input{Control: "input", HTML: "email", InputMode: "email", Parse: "text"},
 		Options: []OptionSpec{
 			{Name: "max_length", Kind: KindInteger, Label: "Maximum length", Min: bound(1), Max: bound(MaxTextLength), Schema: "maxLength",
 				Help: "The most characters an address may have; the column becomes varchar(n). Empty: unlimited."},

@@ -55,15 +55,16 @@ type Description struct {
 	Lookups []string `json:"lookups"`
 	// Sortable is false for types a list cannot be sorted by (json).
 	Sortable bool `json:"sortable"`
+	Wire     Wire `json:"wire"`
+	// JSON is the JSON Schema of a value, before options and choices narrow it.
+	JSON  JSONSchema `json:"json"`
+	Input Input      `json:"input"`
+
 	// Measures are the aggregations' measures over a field of the type, in AllMeasures'
 	// order ("count" counts rows and is never listed); a type groups when it sorts.
 	Measures []string `json:"measures,omitempty"`
 	// Buckets are the time buckets a group of the type may take, in AllBuckets' order.
 	Buckets []string `json:"buckets,omitempty"`
-	Wire    Wire     `json:"wire"`
-	// JSON is the JSON Schema of a value, before options and choices narrow it.
-	JSON  JSONSchema `json:"json"`
-	Input Input      `json:"input"`
 }
 
 // Kind is the kind of value an option takes.

@@ -18,10 +18,9 @@ func (floatType) Name() string { return "float" }
 func (floatType) Describe() Description {
 	return Description{
 		Name: "float", Label: "Float", Help: "A floating-point number (double precision).",
-		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireFloat,
-		Measures: AllMeasures(),
-		JSON:     JSONSchema{Type: "number", Format: "double"},
-		Input:    Input{Control: "input", HTML: "text", InputMode: "decimal", Parse: "json"},
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireFloat, Measures: AllMeasures(),
+		JSON:  JSONSchema{Type: "number", Format: "double"},
+		Input: Input{Control: "input", HTML: "text", InputMode: "decimal", Parse: "json"},
 		Options: []OptionSpec{
 			{Name: "min", Kind: KindNumber, Label: "Minimum", Help: "The smallest allowed value.", Schema: "minimum"},
 			{Name: "max", Kind: KindNumber, Label: "Maximum", Help: "The largest allowed value.", Schema: "maximum"},

@@ -18,10 +18,9 @@ func (integerType) Name() string { return "integer" }
 func (integerType) Describe() Description {
 	return Description{
 		Name: "integer", Label: "Integer", Help: "A whole number (64-bit).",
-		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger,
-		Measures: AllMeasures(),
-		JSON:     JSONSchema{Type: "integer", Format: "int64"},
-		Input:    Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
+		Choices: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger, Measures: AllMeasures(),
+		JSON:  JSONSchema{Type: "integer", Format: "int64"},
+		Input: Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
 		Options: []OptionSpec{
 			{Name: "min", Kind: KindInteger, Label: "Minimum", Help: "The smallest allowed value.",
 				Min: bound(math.MinInt64), Max: bound(math.MaxInt64), Schema: "minimum"},

@@ -25,10 +25,9 @@ func (relationType) Name() string { return "relation" }
 func (relationType) Describe() Description {
 	return Description{
 		Name: "relation", Label: "Relation", Help: "A link to a record of another model (its id).",
-		Relation: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger,
-		Measures: distinctMeasures(),
-		JSON:     JSONSchema{Type: "integer", Format: "int64", Minimum: &firstID},
-		Input:    Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
+		Relation: true, Unique: true, Lookups: orderedLookups(), Sortable: true, Wire: WireInteger, Measures: distinctMeasures(),
+		JSON:  JSONSchema{Type: "integer", Format: "int64", Minimum: &firstID},
+		Input: Input{Control: "input", HTML: "text", InputMode: "numeric", Parse: "json"},
 		Options: []OptionSpec{
 			{Name: "on_delete", Kind: KindEnum, Label: "On delete", Default: OnDeleteRestrict,
 				Enum: []string{OnDeleteCascade, OnDeleteRestrict, OnDeleteSetNull},

@@ -23,10 +23,9 @@ func (textType) Name() string { return "text" }
 func (textType) Describe() Description {
 	return Description{
 		Name: "text", Label: "Text", Help: "A string of characters.",
-		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText,
-		Measures: orderedMeasures(),
-		JSON:     JSONSchema{Type: "string"},
-		Input:    Input{Control: "input", HTML: "text", Parse: "text"},
+		Choices: true, Unique: true, Lookups: AllLookups(), Sortable: true, Wire: WireText, Measures: orderedMeasures(),
+		JSON:  JSONSchema{Type: "string"},
+		Input: Input{Control: "input", HTML: "text", Parse: "text"},
 		Options: []OptionSpec{
 			{Name: "max_length", Kind: KindInteger, Label: "Maximum length", Min: bound(1), Max: bound(MaxTextLength), Schema: "maxLength",
 				Help: "The most characters a value may have; the column becomes varchar(n). Empty: unlimited."},

@@ -15,10 +15,9 @@ func (uuidType) Describe() Description {
 	return Description{
 		Name: "uuid", Label: "UUID", Help: "A UUID such as 123e4567-e89b-12d3-a456-426614174000.",
 		Choices: true, Unique: true, Options: []OptionSpec{},
-		Lookups: equalityLookups(), Sortable: true, Wire: WireTextCast,
-		Measures: distinctMeasures(),
-		JSON:     JSONSchema{Type: "string", Format: "uuid"},
-		Input:    Input{Control: "input", HTML: "text", Placeholder: "00000000-0000-0000-0000-000000000000", Parse: "text"},
+		Lookups: equalityLookups(), Sortable: true, Wire: WireTextCast, Measures: distinctMeasures(),
+		JSON:  JSONSchema{Type: "string", Format: "uuid"},
+		Input: Input{Control: "input", HTML: "text", Placeholder: "00000000-0000-0000-0000-000000000000", Parse: "text"},
 	}
 }
 

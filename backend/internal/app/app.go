@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Tenants:  tenant.NewService(bdb, keys),
 		Keys:     keys,
 		Schema:   schemasync.New(bdb, schemasync.WithCommitted(published), schemasync.WithHook(a.Webhooks.SchemaHook)),
-		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit},
+		Records:  &records.Service{DB: pool.PGX, Statements: stmts, Catalog: catalog{a.Models}, Events: a.Webhooks, SeparateCommits: !cfg.GroupCommit, TotalExactMax: cfg.TotalExactMax},
 		OpenAPI:  openapi.NewCache(openapi.CacheDocuments),
 		UI:       webui.Handler(),
 		AdminKey: cfg.AdminKey,

@@ -35,7 +35,7 @@ var Vars = []string{
 	"FORMA_MAX_CONNS", "FORMA_MAX_CONNS_PER_IP",
 	"FORMA_AUTH_FAIL_BURST", "FORMA_AUTH_FAIL_RATE", "FORMA_TRUSTED_PROXIES",
 	"FORMA_DATABASE_LANES", "FORMA_DATABASE_LANE_WAIT",
-	"FORMA_IMPORT_MAX_BYTES", "FORMA_IMPORT_MAX_ROWS",
+	"FORMA_IMPORT_MAX_BYTES", "FORMA_IMPORT_MAX_ROWS", "FORMA_TOTAL_EXACT_MAX",
 }
 
 // Config is everything `forma serve` needs to start.
@@ -70,6 +70,9 @@ type Config struct {
 	// Import bounds a streamed create (FORMA_IMPORT_MAX_BYTES, default 1 GiB;
 	// FORMA_IMPORT_MAX_ROWS, default 1,000,000).
 	Import Import
+	// TotalExactMax is how many records a list's total counts exactly
+	// (FORMA_TOTAL_EXACT_MAX, default 10,000); past it, the planner's estimate.
+	TotalExactMax int64
 }
 
 // Load reads the configuration through getenv (os.Getenv in main), applying defaults.
@@ -118,6 +121,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := c.loadImport(getenv); err != nil {
+		return c, err
+	}
+	if err := c.loadTotals(getenv); err != nil {
 		return c, err
 	}
 	if lvl := getenv("FORMA_LOG_LEVEL"); lvl != "" {

@@ -60,9 +60,10 @@ func TestLoadReadsTheEnvironment(t *testing.T) {
 		KeyCacheTTL: 0, ShutdownTimeout: 15 * time.Second,
 		CacheTenants: 50, CacheWindow: 500 * time.Millisecond, RedisPrefix: "x:",
 		WebhookWorkers: config.DefaultWebhookWorkers, WebhookRetention: config.DefaultWebhookRetention,
-		Server:        c.Server,       // server_test.go
-		TenantLimits:  c.TenantLimits, // tenant_test.go
-		Import:        c.Import,       // ingest_test.go
+		Server:        c.Server,        // server_test.go
+		TenantLimits:  c.TenantLimits,  // tenant_test.go
+		Import:        c.Import,        // ingest_test.go
+		TotalExactMax: c.TotalExactMax, // ingest_test.go
 		AuthFail:      config.AuthFailLimit{Burst: config.DefaultAuthFailBurst, Rate: 1, Period: time.Second},
 		DatabaseLanes: config.DefaultDatabaseLanes, DatabaseLaneWait: 2 * time.Millisecond, // database_test.go
 	}

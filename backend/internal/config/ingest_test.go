@@ -21,3 +21,18 @@ func TestImportBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestTotalExactMax(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil || c.TotalExactMax != 10_000 {
+		t.Fatalf("default %d %v", c.TotalExactMax, err)
+	}
+	if c, err = config.Load(env(map[string]string{"FORMA_TOTAL_EXACT_MAX": "50"})); err != nil || c.TotalExactMax != 50 {
+		t.Fatalf("set %d %v", c.TotalExactMax, err)
+	}
+	for _, bad := range []string{"0", "-1", "many"} {
+		if _, err := config.Load(env(map[string]string{"FORMA_TOTAL_EXACT_MAX": bad})); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -35,13 +35,13 @@ func TestCustomRolesAndTokensReachOnlyWhatTheyMay(t *testing.T) {
 	}
 	// what the viewer role may do: list and read q, and the routes every role has
 	allowed := map[string]bool{
-		"GET /api/v1/t/:tenant":                       true,
-		"GET /api/v1/t/:tenant/openapi.json":          true,
-		"GET /api/v1/t/:tenant/data/:model":           true,
-		"GET /api/v1/t/:tenant/data/:model/:id":       true,
-		"GET /api/v1/t/:tenant/data/:model/export":    true,
-		"GET /api/v1/t/:tenant/data/:model/aggregate": true,
+		"GET /api/v1/t/:tenant":                    true,
+		"GET /api/v1/t/:tenant/openapi.json":       true,
+		"GET /api/v1/t/:tenant/data/:model":        true,
+		"GET /api/v1/t/:tenant/data/:model/:id":    true,
+		"GET /api/v1/t/:tenant/data/:model/export": true,
 	}
+	allowed["GET /api/v1/t/:tenant/data/:model/aggregate"] = true
 	before := f.state(t)
 	walked := 0
 	for _, r := range f.routes {

@@ -166,6 +166,17 @@ func requestKind(method, route, model string, query map[string][]string) uint64 
 	return h.Sum64()
 }
 
+// shareKind is the request's kind (requestKind). A streamed create is a kind of its
+// own, by its format: it takes seconds, and would make its model's JSON creates, of
+// the same route, count as slow.
+func shareKind(c *gin.Context) uint64 {
+	method := c.Request.Method
+	if f := importFormat(c); f != "" {
+		method += " " + f
+	}
+	return requestKind(method, c.FullPath(), c.Param("model"), c.Request.URL.Query())
+}
+
 // shareDatabase holds the request's slots of its tenant's share (database_connections)
 // while the handler runs; a request that waited maxShareWait for them is answered 429.
 func (a *api) shareDatabase(c *gin.Context) {
@@ -175,7 +186,7 @@ func (a *api) shareDatabase(c *gin.Context) {
 		return
 	}
 	s := a.share.share(PrincipalOf(c).Tenant.ID, n)
-	kind := requestKind(c.Request.Method, c.FullPath(), c.Param("model"), c.Request.URL.Query())
+	kind := shareKind(c)
 	release, ok := s.acquire(c.Request.Context(), kind, maxShareWait)
 	if !ok {
 		a.rateLimited(c, databasePolicy, ratelimit.Limit{Burst: int(n), Rate: int(n), Period: time.Second},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,7 +49,7 @@ func importFormat(c *gin.Context) string {
 	if c.Request.Method != http.MethodPost || c.FullPath() != dataRoute {
 		return ""
 	}
-	return importTypes[c.ContentType()]
+	return importTypes[strings.ToLower(c.ContentType())] // media types are case-insensitive
 }
 
 // bodyLimit is the largest body the request may send: ImportMaxBytes for a streamed

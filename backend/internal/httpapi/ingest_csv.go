@@ -15,7 +15,8 @@ import (
 	"forma.dev/shared/schema"
 )
 
-// csvRows reads a CSV body: a header row of field names, then a record a row, each
+// csvRows reads a CSV body: a header row of field names (after a UTF-8 byte order mark,
+// if any), then a record a row, each
 // numbered from 1 (the first after the header). A cell's text is read as its field's
 // type reads typed text (fieldtype.FromText). An empty cell is null; a quoted empty one
 // ("") is an empty string for a type whose text is kept as it is (Input.Parse "text":
@@ -41,6 +42,9 @@ func newCSVRows(r *bufio.Reader, maxRecord int) *csvRows {
 // Start reads the header (once) and checks its names against the model's fields.
 func (s *csvRows) Start(v *record.Validator) error {
 	if s.header == nil {
+		if b, _ := s.r.r.Peek(3); string(b) == "\ufeff" { // a byte order mark, as spreadsheets write
+			_, _ = s.r.r.Discard(3)
+		}
 		fields, _, err := s.r.Read()
 		if err == io.EOF {
 			return apperr.New(apperr.Invalid, "the CSV body is empty: its first row must name the fields")

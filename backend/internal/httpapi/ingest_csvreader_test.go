@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -63,4 +64,25 @@ func FuzzCSVReader(f *testing.F) {
 			t.Fatalf("%q: encoding/csv %q, csvReader %q", in, want, got)
 		}
 	})
+}
+
+// TestCSVReaderAgreesWithEncodingCSV: short inputs over the characters that matter,
+// read by both readers.
+func TestCSVReaderAgreesWithEncodingCSV(t *testing.T) {
+	const alphabet = "a,\"\r\n "
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50_000 {
+		b := make([]byte, rng.IntN(14))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		in := string(b)
+		cr := csv.NewReader(strings.NewReader(in))
+		cr.FieldsPerRecord = -1
+		want, werr := cr.ReadAll()
+		got, _, gerr := readAllCSV(in)
+		if (werr != nil) != (gerr != nil) || werr == nil && !(len(want) == 0 && len(got) == 0) && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%q: encoding/csv %q %v, csvReader %q %v", in, want, werr, got, gerr)
+		}
+	}
 }

@@ -14,6 +14,9 @@ import (
 	"forma.dev/shared/record"
 )
 
+// jsonSpace is what JSON takes as white space around a value.
+const jsonSpace = " \t\r\n"
+
 // ndjsonRows reads an NDJSON body: one JSON object a line, blank lines skipped, each
 // checked as a JSON body is (checkJSON). A row is numbered by its line. A line that is
 // not one JSON object is a problem of its row, and the lines after it are still read.
@@ -41,7 +44,7 @@ func (s *ndjsonRows) Next(row *records.ImportRow) (bool, error) {
 		if err != nil {
 			return false, lineError(err, s.line)
 		}
-		if b = bytes.TrimSpace(b); len(b) == 0 {
+		if b = bytes.Trim(b, jsonSpace); len(b) == 0 {
 			continue
 		}
 		row.N, row.Body, row.Problems = s.line, nil, row.Problems[:0]

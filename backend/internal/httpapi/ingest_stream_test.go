@@ -100,8 +100,8 @@ func TestStreamedCreatesTakeEveryType(t *testing.T) {
 			empty[i] = `""`
 		}
 	}
-	body := strings.Join(header, ",") + "\r\n" + strings.Join(cells, ",") + "\r\n" + strings.Join(empty, ",") + "\n"
-	if res := postRows(s, acme.Write, "every", "text/csv; charset=utf-8", strings.NewReader(body)); res.Code != 201 || res.Body.String() != `{"created":2}` {
+	body := "\ufeff" + strings.Join(header, ",") + "\r\n" + strings.Join(cells, ",") + "\r\n" + strings.Join(empty, ",") + "\n"
+	if res := postRows(s, acme.Write, "every", "Text/CSV; charset=utf-8", strings.NewReader(body)); res.Code != 201 || res.Body.String() != `{"created":2}` {
 		t.Fatalf("csv: %d %s", res.Code, res.Body)
 	}
 	var page struct{ Data []map[string]json.RawMessage }

@@ -77,9 +77,12 @@ func (m *model) aggregateNames() (groups, measures []any, props obj) {
 		}
 		for _, ms := range agg.Measures {
 			measures = append(measures, ms.Op+":"+ms.Field)
-			if ms.Op == aggregate.CountDistinct {
+			switch {
+			case ms.Op == aggregate.CountDistinct:
 				props[ms.Name] = obj{"type": "integer", "minimum": 0}
-			} else {
+			case ms.Op == aggregate.Sum && ms.Answer == "integer":
+				props[ms.Name] = nullable(obj{"type": "integer", "description": "Exact: a sum may pass 64 bits."})
+			default:
 				props[ms.Name] = nullable(answerSchema(ms.Answer)) // null over no rows
 			}
 		}
@@ -91,7 +94,7 @@ func (m *model) aggregateNames() (groups, measures []any, props obj) {
 func answerSchema(a string) obj {
 	switch a {
 	case "integer":
-		return obj{"type": "integer", "description": "Exact: a sum may pass 64 bits."}
+		return obj{"type": "integer"}
 	case "float":
 		return obj{"type": "number", "format": "double"}
 	case "decimal":

@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"forma.dev/backend/internal/openapi"
@@ -43,6 +44,11 @@ func TestAggregateDocumented(t *testing.T) {
 	}
 	if f := row["timestamp__day"].Value.Format; f != "date" {
 		t.Errorf("a day is a %q", f)
+	}
+	for name, exact := range map[string]bool{"sum_value": true, "max_value": false, "value": false, "count": false} {
+		if d := row[name].Value.Description; strings.Contains(d, "64 bits") != exact {
+			t.Errorf("%s is described %q", name, d)
+		}
 	}
 
 	models := []schema.Model{{Name: "post", Fields: []schema.Field{{ID: "f1", Name: "title", Type: "text"}, {ID: "f2", Name: "score", Type: "integer"}}}}

@@ -52,6 +52,9 @@ func components() obj {
 			"Cursor": obj{"name": "cursor", "in": "query",
 				"description": "The next_cursor of the previous page; keep the same filters and sort.",
 				"schema":      obj{"type": "string"}},
+			"Total": obj{"name": "total", "in": "query",
+				"description": "true: the page also holds total, how many records the filters select (exact up to a bound the server sets, then the planner's estimate, with total_estimated true).",
+				"schema":      obj{"type": "boolean", "default": false}},
 		},
 		"headers": obj{
 			"ETag": obj{"description": "The record's entity tag, for If-Match.",

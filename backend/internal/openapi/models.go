@@ -61,6 +61,10 @@ func (m *model) addSchemas(schemas obj) {
 			"data": obj{"type": "array", "items": schemaRef(modelName(n))},
 			"next_cursor": obj{"type": []any{"string", "null"},
 				"description": "Pass as ?cursor= (with the same filters and sort) for the next page; null on the last page."},
+			"total": obj{"type": "integer", "format": "int64", "minimum": 0,
+				"description": "With ?total=true: how many records the filters select, whatever the page."},
+			"total_estimated": obj{"type": "boolean",
+				"description": "With ?total=true: true when total is the database planner's estimate rather than a count (there are more records than the server counts exactly)."},
 		},
 	}
 }

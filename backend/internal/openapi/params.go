@@ -78,6 +78,27 @@ func (m *model) listParameters() []any {
 	return params
 }
 
+// pageParameters are the query parameters of the model's list route: listParameters
+// and, unless a field named total keeps ?total= as its filter (records.TotalParam),
+// total.
+func (m *model) pageParameters() []any {
+	params := m.listParameters()
+	if !m.hasField("total") {
+		params = append(params, paramRef("Total"))
+	}
+	return params
+}
+
+// hasField tells whether the model has a field of this name.
+func (m *model) hasField(name string) bool {
+	for _, f := range m.fields {
+		if f.def.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // filterParam is the query parameter of one lookup on one column.
 func filterParam(name, lk string, c column) obj {
 	var s obj

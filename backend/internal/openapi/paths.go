@@ -75,7 +75,7 @@ func jsonContent(s obj) obj { return obj{"application/json": obj{"schema": s}} }
 func (m *model) listOp() obj {
 	n := m.def.Name
 	ok := recordResponse("A page of "+n+" records.", schemaRef(listName(n)), false)
-	return m.op("list_", "List "+n+" records", m.listParameters(), obj{"200": ok}, "400")
+	return m.op("list_", "List "+n+" records", m.pageParameters(), obj{"200": ok}, "400")
 }
 
 // exportOp streams every record the list's filters select, as NDJSON or CSV.

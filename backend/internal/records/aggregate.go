@@ -2,13 +2,17 @@ package records
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // hour buckets are written in the zone asked, on hosts without a zone database too
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"forma.dev/backend/internal/apperr"
@@ -63,7 +67,7 @@ func (s *Service) Aggregate(ctx context.Context, t tenantref.Ref, c Caller, mode
 			where, none = append(where, conds...), !ok
 		}
 		text, args, cols := tbl.aggregateSQL(&agg, where, none)
-		body, err := tbl.runAggregate(ctx, s.pool(), text, args, cols, agg.TZ, agg.Limit)
+		body, err := tbl.runAggregate(ctx, s.pool(), text, args, cols, agg.TZ, agg.Limit, MaxAnswerBytes)
 		res.Version, res.JSON = ts.Version, body
 		return err
 	})
@@ -115,20 +119,26 @@ func (r *rule) refuseAggregate(t *Table, q url.Values) error {
 	return nil
 }
 
-// runAggregate runs an aggregation's statement on the tenant's lane and writes its rows.
-func (t *Table) runAggregate(ctx context.Context, p onPool, text string, args []any, cols []aggColumn, tz string, limit int) ([]byte, error) {
+// MaxAnswerBytes bounds the body of an aggregation's answer, which is built in memory:
+// 10,000 rows of 8 groups of long texts and 32 measures could pass any bound else. An
+// answer that passes it is refused (tooLarge), not cut: a cut answer looks whole.
+const MaxAnswerBytes = 32 << 20
+
+// runAggregate runs an aggregation's statement on the tenant's lane and writes its rows,
+// refusing an answer that passes budget bytes.
+func (t *Table) runAggregate(ctx context.Context, p onPool, text string, args []any, cols []aggColumn, tz string, limit, budget int) ([]byte, error) {
 	var loc *time.Location
 	for _, c := range cols {
 		if c.kind == outHour {
 			var err error
-			if loc, err = time.LoadLocation(tz); err != nil {
+			if loc, err = zoneLocation(tz); err != nil {
 				return nil, fmt.Errorf("records: zone %s: %w", tz, err) // Parse checked it
 			}
 		}
 	}
 	rows, err := p.queryFor(ctx, t, text, args)
 	if err != nil {
-		return nil, dbError(err)
+		return nil, aggregateError(err, tz)
 	}
 	defer rows.Close()
 	dests := make([]any, len(cols))
@@ -166,11 +176,65 @@ func (t *Table) runAggregate(ctx context.Context, p onPool, text string, args []
 			b = appendAggValue(b, c.kind, dests[i], loc)
 		}
 		b = append(b, '}')
+		if len(b) > budget {
+			return nil, tooLarge(n, budget)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
+		return nil, aggregateError(err, tz)
 	}
 	return append(b, "]}"...), nil
+}
+
+// tooLarge refuses an answer that passed budget bytes at its row n, at limit: the
+// caller narrows the query.
+func tooLarge(n, budget int) error {
+	var probs problem.List
+	probs.Add("limit", problem.InvalidValue, map[string]any{"reason": fmt.Sprintf(
+		"the answer passes %d MiB after %d rows: ask for fewer rows (limit), fewer or shorter groups, fewer measures, or filter", budget>>20, n)})
+	return apperr.Validation("the aggregation's answer is too large", probs)
+}
+
+// aggregateError maps what Postgres refuses in an aggregation to the parameter that
+// asked for it: a zone it does not know (one Go knows, on a server whose Postgres has
+// an older zone database) and a float measure out of range (a sum past 1.8e308); the
+// rest as records' (dbError).
+func aggregateError(err error, tz string) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return dbError(err)
+	}
+	var probs problem.List
+	switch {
+	case pg.Code == "22023" && strings.HasPrefix(pg.Message, "time zone"): // invalid_parameter_value
+		probs.Add("tz", problem.UnknownTimezone, map[string]any{"name": tz})
+	case pg.Code == "22003": // numeric_value_out_of_range
+		probs.Add("measures", problem.InvalidValue, map[string]any{"reason": "a measure is out of the range of its type " +
+			"(a sum or average of floats past about 1.8e308): filter out the largest values or measure fewer rows"})
+	default:
+		return dbError(err)
+	}
+	e := apperr.Validation("the database refused the aggregation", probs)
+	e.Err = err
+	return e
+}
+
+// zones are the time.Locations of hour buckets, loaded once per name: at most the
+// names aggregate.KnownZone takes, as Parse refuses the others.
+var zones sync.Map
+
+func zoneLocation(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	if aggregate.KnownZone(name) {
+		zones.Store(name, loc)
+	}
+	return loc, nil
 }
 
 func appendAggValue(b []byte, kind outKind, dest any, loc *time.Location) []byte {

@@ -66,7 +66,7 @@ func TestAggregateEveryType(t *testing.T) {
 			return
 		}
 		text, args, acols := tbl.aggregateSQL(&agg, where, false)
-		body, err := tbl.runAggregate(ctx, onPool{Pool: p.PGX}, text, args, acols, agg.TZ, agg.Limit)
+		body, err := tbl.runAggregate(ctx, onPool{Pool: p.PGX}, text, args, acols, agg.TZ, agg.Limit, MaxAnswerBytes)
 		var got struct{ Data []map[string]any }
 		if err != nil || json.Unmarshal(body, &got) != nil || len(got.Data) != rows {
 			t.Errorf("%v: %s (%v)\n%s", q, body, err, text)

@@ -44,10 +44,8 @@ func (t *Table) aggregateSQL(agg *aggregate.Query, where []query.Condition, none
 		return tz
 	}
 	cols := make([]aggColumn, 0, len(agg.Groups)+len(agg.Measures))
-	groups := make([]string, len(agg.Groups))
-	for i, g := range agg.Groups {
+	for _, g := range agg.Groups {
 		expr, kind := t.groupExpr(g, zone, agg.Fill)
-		groups[i] = expr
 		cols = append(cols, aggColumn{key: g.Name, expr: expr, kind: kind})
 	}
 	measures := make([]string, len(agg.Measures))
@@ -84,9 +82,9 @@ func (t *Table) aggregateSQL(agg *aggregate.Query, where []query.Condition, none
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(conds, " AND "))
 	}
-	if len(groups) > 0 {
+	if len(agg.Groups) > 0 {
 		b.WriteString(" GROUP BY ")
-		b.WriteString(ordinals(len(groups)))
+		b.WriteString(ordinals(len(agg.Groups)))
 	}
 	for i, h := range agg.Having {
 		if i == 0 {
@@ -97,7 +95,7 @@ func (t *Table) aggregateSQL(agg *aggregate.Query, where []query.Condition, none
 		b.WriteString(havingSQL(agg.Measures[h.Index], measures[h.Index], h, &a))
 	}
 	if agg.Fill {
-		return fillSQL(agg, b.String()), a, cols
+		return fillSQL(agg, b.String(), tz), a, cols
 	}
 	b.WriteString(orderSQL(agg))
 	b.WriteString(" LIMIT ")
@@ -229,7 +227,13 @@ var bucketSteps = map[string]string{"hour": "1 hour", "day": "1 day", "week": "7
 // them: the series is cut at limit buckets from where it starts, so a wide range never
 // generates more. Counts of a bucket without rows answer 0, other measures null. The
 // group of rows whose field is null answers too, sorted as Postgres sorts NULL.
-func fillSQL(agg *aggregate.Query, grouped string) string {
+//
+// An hour is not always an hour from the last one's start: where a zone's offset moves
+// by a fraction of an hour (Australia/Lord_Howe's half-hour summer time, the local mean
+// times of old dates), the buckets after the move are off the series. So every step of
+// an hour series is truncated to its bucket in zone (the placeholder of tz), and the
+// buckets found are joined to the series, never dropped by it.
+func fillSQL(agg *aggregate.Query, grouped, zone string) string {
 	g := agg.Groups[0]
 	step := "interval '" + bucketSteps[g.Bucket] + "'"
 	n := strconv.Itoa(agg.Limit - 1)
@@ -237,14 +241,18 @@ func fillSQL(agg *aggregate.Query, grouped string) string {
 	if len(agg.Sort) == 1 && agg.Sort[0].Desc {
 		from, to, by, desc = "r.hi", "greatest(r.lo, r.hi - "+step+" * "+n+")", "-"+step, " DESC"
 	}
-	bucket := "s.b"
-	if g.Bucket != "hour" {
+	bucket, series := "s.b", "x.b"
+	if g.Bucket == "hour" {
+		series = "date_trunc('hour', x.b, " + zone + ")"
+	} else {
 		bucket = "s.b::date::text"
 	}
 	var b strings.Builder
 	b.WriteString("WITH g AS (")
 	b.WriteString(grouped)
-	b.WriteString("), r AS (SELECT min(b) AS lo, max(b) AS hi FROM g) SELECT ")
+	b.WriteString("), r AS (SELECT min(b) AS lo, max(b) AS hi FROM g), s AS (SELECT " + series +
+		" AS b FROM r CROSS JOIN LATERAL generate_series(" + from + ", " + to + ", " + by + ") AS x(b)" +
+		" UNION SELECT b FROM g WHERE b IS NOT NULL) SELECT ")
 	b.WriteString(bucket)
 	var nullRow strings.Builder
 	nullRow.WriteString(" UNION ALL SELECT NULL")
@@ -258,7 +266,7 @@ func fillSQL(agg *aggregate.Query, grouped string) string {
 		}
 		nullRow.WriteString(", " + m)
 	}
-	b.WriteString(" FROM r CROSS JOIN LATERAL generate_series(" + from + ", " + to + ", " + by + ") AS s(b) LEFT JOIN g ON g.b = s.b")
+	b.WriteString(" FROM s LEFT JOIN g ON g.b = s.b")
 	b.WriteString(nullRow.String())
 	b.WriteString(" FROM g WHERE g.b IS NULL ORDER BY 1" + desc + " LIMIT " + strconv.Itoa(agg.Limit))
 	return b.String()

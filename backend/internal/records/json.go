@@ -1,6 +1,10 @@
 package records
 
-import "forma.dev/backend/internal/jsonenc"
+import (
+	"strconv"
+
+	"forma.dev/backend/internal/jsonenc"
+)
 
 // AppendJSON appends the record as a JSON object with keys in column order, byte for
 // byte what encoding/json writes for it (HTML-safe strings).
@@ -33,6 +37,10 @@ func (p *Page) AppendJSON(dst []byte) []byte {
 		dst = append(dst, "null"...)
 	} else {
 		dst = jsonenc.AppendString(dst, *p.NextCursor)
+	}
+	if p.Total != nil {
+		dst = strconv.AppendInt(append(dst, `,"total":`...), *p.Total, 10)
+		dst = strconv.AppendBool(append(dst, `,"total_estimated":`...), p.TotalEstimated)
 	}
 	return append(dst, '}')
 }

@@ -11,6 +11,10 @@ import (
 type Page struct {
 	Data       []*Record `json:"data"`
 	NextCursor *string   `json:"next_cursor"`
+	// Total, when the list asked for it, is how many records its filters select;
+	// TotalEstimated says it is the planner's estimate (list_total.go).
+	Total          *int64 `json:"total,omitempty"`
+	TotalEstimated bool   `json:"total_estimated,omitempty"`
 }
 
 // listBatched runs a parsed list query with the lists of its statement that wait from
@@ -47,6 +51,12 @@ func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq query.L
 	if err != nil {
 		return nil, err
 	}
+	return t.pageOf(recs, lq, cols, shown), nil
+}
+
+// pageOf makes the page of a list's records, read with one more than its limit: its
+// cursor when there is a next page, its records trimmed to the columns shown.
+func (t *Table) pageOf(recs []*Record, lq query.List, cols []*column, shown int) *Page {
 	page := &Page{Data: recs}
 	if len(recs) > lq.Limit {
 		page.Data = recs[:lq.Limit]
@@ -66,7 +76,7 @@ func (t *Table) list(ctx context.Context, q Querier, bq batchQuerier, lq query.L
 	if page.Data == nil {
 		page.Data = []*Record{}
 	}
-	return page, nil
+	return page
 }
 
 // listColumns returns the columns to select: every column, or the requested ones

@@ -26,8 +26,8 @@ func (t *Table) listSQL(q query.List, cols string) (string, []any) {
 	return text + " LIMIT " + strconv.Itoa(q.Limit+1), a
 }
 
-// selectSQL renders a list query's SELECT with its filters, cursor and order, and no
-// limit (an export reads every row).
+// selectSQL renders a list query's SELECT with its filters, cursor and order (none
+// without sort keys), and no limit (an export reads every row).
 func (t *Table) selectSQL(q query.List, cols string) (string, []any) {
 	var a args
 	var b strings.Builder
@@ -46,7 +46,9 @@ func (t *Table) selectSQL(q query.List, cols string) (string, []any) {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(conds, " AND "))
 	}
-	b.WriteString(" ORDER BY ")
+	if len(q.Sort) > 0 { // a list always has id among its keys; a count has none
+		b.WriteString(" ORDER BY ")
+	}
 	for i, k := range q.Sort {
 		if i > 0 {
 			b.WriteString(", ")

@@ -51,6 +51,9 @@ type Service struct {
 	// SeparateCommits makes every create commit on its own, rather than in a group with
 	// the creates that wait (groupcommit.go).
 	SeparateCommits bool
+	// TotalExactMax is how many records a list's total counts exactly before it gives
+	// the planner's estimate (FORMA_TOTAL_EXACT_MAX); 0: DefaultTotalExactMax.
+	TotalExactMax int64
 }
 
 // pool is the pool as the data path runs its statements on it.
@@ -323,6 +326,10 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 				return err
 			}
 		}
+		total, q, err := tbl.takeTotal(q) // list_total.go
+		if err != nil {
+			return err
+		}
 		if r != nil {
 			if err := r.refuseNames(tbl, q); err != nil {
 				return err
@@ -337,10 +344,14 @@ func (s *Service) List(ctx context.Context, t tenantref.Ref, c Caller, model str
 			none, hideCursor = r.narrowList(tbl, c, &lq)
 		}
 		var page *Page
-		var err error
 		switch {
 		case none:
 			page = &Page{Data: []*Record{}}
+			if total {
+				page.Total = new(int64)
+			}
+		case total:
+			page, err = tbl.listCounted(ctx, s.pool(), laneOf(t), lq, s.totalExactMax())
 		case together(aRead, false, s.SeparateCommits):
 			page, err = tbl.listBatched(ctx, s.pool(), lq)
 		default:
