@@ -117,3 +117,68 @@ describe("shapes", () => {
     expect(sqlOf(undefined)).toEqual([]);
   });
 });
+
+// FakeXHR is as much of XMLHttpRequest as importRecords uses; answer() ends the request.
+class FakeXHR {
+  method = "";
+  url = "";
+  headers: Record<string, string> = {};
+  sent: unknown;
+  status = 0;
+  statusText = "";
+  responseText = "";
+  upload: { onprogress: ((e: { loaded: number; total: number; lengthComputable: boolean }) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  open(method: string, url: string) { this.method = method; this.url = url; }
+  setRequestHeader(k: string, v: string) { this.headers[k] = v; }
+  send(body: unknown) { this.sent = body; }
+  answer(status: number, body: unknown) {
+    this.upload.onprogress?.({ loaded: 5, total: 10, lengthComputable: true });
+    this.upload.onprogress?.({ loaded: 10, total: 10, lengthComputable: true });
+    this.status = status;
+    this.responseText = JSON.stringify(body);
+    this.onload?.();
+  }
+}
+
+describe("Api transfers", () => {
+  it("imports a file as it is, with its content type, reporting the upload's progress", async () => {
+    const x = new FakeXHR();
+    const api = new Api({ tenant: "acme", key: "k1" }, fakeFetch(200, {}), "/api/v1", () => x as unknown as XMLHttpRequest);
+    const file = new Blob(["country,value\nPL,1\n"]);
+    const seen: number[] = [];
+    const done = api.importRecords("event", file, "text/csv", (loaded, total) => seen.push(loaded / total));
+    x.answer(201, { created: 1 });
+    expect(await done).toEqual({ created: 1 });
+    expect([x.method, x.url, x.headers["Content-Type"], x.headers.Authorization]).toEqual(["POST", "/api/v1/t/acme/data/event", "text/csv", "Bearer k1"]);
+    expect(x.sent).toBe(file);
+    expect(seen).toEqual([0.5, 1]);
+  });
+  it("turns a refused import into an ApiError with its problems", async () => {
+    const x = new FakeXHR();
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, {}), "/api/v1", () => x as unknown as XMLHttpRequest);
+    const done = api.importRecords("event", new Blob(["{}"]), "application/x-ndjson", () => {});
+    x.answer(400, { status: 400, detail: "the records are not valid", errors: [{ path: "[3].value", code: "min", message: "must be at least 0" }] });
+    await expect(done).rejects.toMatchObject({ status: 400, problems: [{ path: "[3].value" }] });
+  });
+  it("exports with the key in a header, the query kept", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new Api({ tenant: "acme", key: "k1" }, async (url, init) => {
+      seen.url = String(url);
+      seen.init = init;
+      return new Response("id,value\n1,2\n", { status: 200, headers: { "Content-Disposition": 'attachment; filename="event.csv"' } });
+    });
+    const out = await api.exportRecords("event", { format: "csv", value__gte: "2" });
+    expect(seen.url).toBe("/api/v1/t/acme/data/event/export?format=csv&value__gte=2");
+    expect((seen.init?.headers as Record<string, string>).Authorization).toBe("Bearer k1");
+    expect(await out.blob.text()).toBe("id,value\n1,2\n");
+    expect(out.disposition).toBe('attachment; filename="event.csv"');
+  });
+  it("reads an aggregate's rows", async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new Api({ tenant: "acme", key: "k" }, fakeFetch(200, { data: [{ country: "PL", count: 2 }] }, seen));
+    expect(await api.aggregate("event", { group_by: "country", measures: "count" })).toEqual([{ country: "PL", count: 2 }]);
+    expect(seen.url).toBe("/api/v1/t/acme/data/event/aggregate?group_by=country&measures=count");
+  });
+});

@@ -116,10 +116,22 @@ export class Api {
   private readonly fetch: Fetch;
   private readonly base: string;
 
-  constructor(session: Session, fetchFn: Fetch = (...a) => globalThis.fetch(...a), base = "/api/v1") {
+  private readonly xhr: () => XMLHttpRequest;
+
+  constructor(session: Session, fetchFn: Fetch = (...a) => globalThis.fetch(...a), base = "/api/v1", xhr = () => new XMLHttpRequest()) {
     this.session = session;
     this.fetch = fetchFn;
     this.base = base;
+    this.xhr = xhr;
+  }
+
+  /** path is the address of a tenant route with its query. */
+  private path(route: string, query: Record<string, string | number | boolean | undefined> = {}): string {
+    const url = new URL(`${this.base}/t/${encodeURIComponent(this.session.tenant)}${route}`, "http://x");
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    return url.pathname + url.search;
   }
 
   /** request sends one request under /t/{tenant} and parses the JSON answer. */
@@ -129,10 +141,6 @@ export class Api {
 
   /** send is request with the answer's headers too (for ETag). */
   async send<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ body: T; headers: Headers }> {
-    const url = new URL(`${this.base}/t/${encodeURIComponent(this.session.tenant)}${path}`, "http://x");
-    for (const [k, v] of Object.entries(opts.query ?? {})) {
-      if (v !== undefined) url.searchParams.set(k, String(v));
-    }
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.session.key}`,
       Accept: "application/json, application/problem+json",
@@ -142,7 +150,7 @@ export class Api {
     if (opts.ifMatchETag) headers["If-Match"] = opts.ifMatchETag;
     let res: Response;
     try {
-      res = await this.fetch(url.pathname + url.search, {
+      res = await this.fetch(this.path(path, opts.query), {
         method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -231,6 +239,61 @@ export class Api {
   /** deleteRecord deletes a record. */
   async deleteRecord(model: string, id: number | string): Promise<void> {
     await this.request("DELETE", `/data/${encodeURIComponent(model)}/${encodeURIComponent(String(id))}`);
+  }
+
+  /**
+   * exportRecords fetches every record a list query selects as one file (the key goes in
+   * a header, which a plain link cannot send); the body is read whole into a Blob.
+   */
+  async exportRecords(model: string, query: Record<string, string>): Promise<{ blob: Blob; disposition: string | null }> {
+    let res: Response;
+    try {
+      res = await this.fetch(this.path(`/data/${encodeURIComponent(model)}/export`, query), {
+        headers: { Authorization: `Bearer ${this.session.key}` },
+      });
+    } catch {
+      throw new ApiError(0, "Cannot reach the Forma server. Check your connection and try again.");
+    }
+    if (!res.ok) throw problemFrom(res.status, res.statusText, await res.text());
+    try {
+      return { blob: await res.blob(), disposition: res.headers.get("Content-Disposition") };
+    } catch {
+      throw new ApiError(0, "The export was broken off before its end. Try again.");
+    }
+  }
+
+  /**
+   * importRecords posts a file of records (CSV or NDJSON, as contentType says) with
+   * XMLHttpRequest, whose upload events report progress (fetch has none); it answers
+   * how many records were created, all or none.
+   */
+  importRecords(model: string, file: Blob, contentType: string, onProgress: (loaded: number, total: number) => void): Promise<{ created: number }> {
+    return new Promise((resolve, reject) => {
+      const x = this.xhr();
+      x.open("POST", this.path(`/data/${encodeURIComponent(model)}`));
+      x.setRequestHeader("Authorization", `Bearer ${this.session.key}`);
+      x.setRequestHeader("Accept", "application/json, application/problem+json");
+      x.setRequestHeader("Content-Type", contentType);
+      x.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+      x.onerror = () => reject(new ApiError(0, "Cannot reach the Forma server. Check your connection and try again."));
+      x.onload = () => {
+        if (x.status < 200 || x.status >= 300) return reject(problemFrom(x.status, x.statusText, x.responseText));
+        let body: Record<string, unknown> = {};
+        try {
+          body = JSON.parse(x.responseText) as Record<string, unknown>;
+        } catch {
+          // an answer without a body: the count is unknown
+        }
+        const created = typeof body.created === "number" ? body.created : listOf(body, "data").length;
+        resolve({ created });
+      };
+      x.send(file);
+    });
+  }
+
+  /** aggregate answers a model's records grouped and measured (GET /data/{model}/aggregate). */
+  async aggregate(model: string, query: Record<string, string>): Promise<Record<string, unknown>[]> {
+    return listOf<Record<string, unknown>>(await this.request("GET", `/data/${encodeURIComponent(model)}/aggregate`, { query }), "data");
   }
 
   /** keys lists the tenant's keys (without secrets). */

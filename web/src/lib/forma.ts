@@ -4,7 +4,7 @@
 // server would answer.
 
 import type { Role } from "./roles";
-import type { EditResult, Field, FieldType, Model, Op, Problem, RecordResult } from "./types";
+import type { AggregateResult, EditResult, Field, FieldType, Model, Op, Problem, RecordResult } from "./types";
 
 /** The raw string API that wasm/main.go registers as globalThis.forma. */
 export interface RawForma {
@@ -26,6 +26,8 @@ export interface Forma {
   renameField(model: Model, name: string, to: string): EditResult;
   /** Every problem of a custom role over the tenant's models (shared/access.Compile), paths as the API's. */
   validateRole(role: Role, models: Model[]): Problem[];
+  /** An aggregation's query string read against a model as the server reads it (shared/aggregate); filters are left to the server. */
+  validateAggregate(model: Model, query: string): AggregateResult;
   /** Whether the module has the function name (a module built before it was added lacks it). */
   has(name: string): boolean;
 }
@@ -52,6 +54,7 @@ export function wrap(raw: RawForma): Forma {
     dropField: (model, name) => invoke("dropField", json(model), name),
     renameField: (model, name, to) => invoke("renameField", json(model), name, to),
     validateRole: (role, models) => invoke("validateRole", json(role), json(models)),
+    validateAggregate: (model, query) => invoke("validateAggregate", json(model), query),
     has: (name) => typeof raw[name] === "function",
   };
 }

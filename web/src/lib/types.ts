@@ -83,6 +83,10 @@ export interface FieldType {
   /** The list filters' lookup suffixes the type takes ("" is equality). */
   lookups: string[];
   sortable: boolean;
+  /** The aggregations' measures over a field of the type ("count" takes no field and is never listed). */
+  measures?: string[];
+  /** The time buckets (hour, day, week, month, year) a group of the type may take. */
+  buckets?: string[];
   /** How values travel between Postgres and JSON (shared/fieldtype.Wire). */
   wire: string;
   json: JSONShape;
@@ -128,5 +132,12 @@ export interface RecordResult {
 /** What the field edits (addField, patchField, dropField, renameField) answer: the model after the edit, or null and why not. */
 export interface EditResult {
   model: Model | null;
+  problems: Problem[];
+}
+
+/** What validateAggregate answers: the parsed aggregation (null when it has problems), its answer's columns ([name, type]), the problems. */
+export interface AggregateResult {
+  query: Record<string, unknown> | null;
+  columns: [string, string][];
   problems: Problem[];
 }

@@ -9,7 +9,8 @@ import { wrap, type Forma, type RawForma } from "./forma";
 import { lines } from "./plain";
 import { fieldSlot, place } from "./problems";
 import { useFieldTypes } from "./fieldtypes.svelte";
-import { inputFor, lookupLabels, lookupsFor, sortable } from "./records";
+import { aggregateQuery, bucketsOf, groupsOf, measuresOf, type InsightSpec } from "./insights";
+import { columnsOf, inputFor, lookupLabels, lookupsFor, sortable } from "./records";
 import { fromRole, placeRole, ruleSlot, toRole } from "./roles";
 
 const wasmPath = fileURLToPath(new URL("../../../wasm/forma.wasm", import.meta.url));
@@ -47,6 +48,33 @@ describe.skipIf(!built)("with forma.wasm", () => {
       expect(["text", "json", "bool", "json-strict"], t.name).toContain(t.input.parse);
       expect(inputFor({ name: "f", type: t.name }), t.name).toEqual(t.input);
     }
+  });
+
+  it("offers in Insights only what the module's validateAggregate takes", () => {
+    useFieldTypes(forma.fieldTypes());
+    const model = {
+      name: "sale",
+      fields: [
+        { name: "at", type: "datetime" }, { name: "day", type: "date" }, { name: "country", type: "text" },
+        { name: "value", type: "integer" }, { name: "price", type: "decimal" }, { name: "paid", type: "boolean" }, { name: "doc", type: "json" },
+      ],
+    };
+    const columns = columnsOf(model);
+    const check = (s: InsightSpec) => forma.validateAggregate(model, new URLSearchParams(aggregateQuery(s, [])).toString()).problems;
+    const measures = measuresOf(columns);
+    expect(measures.length).toBeGreaterThan(10);
+    for (const measure of measures) expect(check({ measure, tz: "UTC" }), JSON.stringify(measure)).toEqual([]);
+    for (const c of groupsOf(columns)) expect(check({ measure: { fn: "count" }, group: c.name, tz: "UTC" }), c.name).toEqual([]);
+    for (const { column, units } of bucketsOf(columns)) {
+      for (const unit of units) {
+        const bucket = { field: column.name, unit };
+        expect(check({ measure: { fn: "count" }, bucket, tz: "Europe/Warsaw" }), `${column.name} ${unit}`).toEqual([]);
+        expect(check({ measure: { fn: "count" }, group: "country", bucket, tz: "Europe/Warsaw" }), `${column.name} ${unit} by country`).toEqual([]);
+      }
+    }
+    expect(bucketsOf(columns).map((b) => b.column.name)).toEqual(["at", "day", "created_at", "updated_at"]);
+    expect(check({ measure: { fn: "sum", field: "country" }, tz: "UTC" }).map((p) => p.path)).toEqual(["measures"]);
+    expect(check({ measure: { fn: "count" }, bucket: { field: "at", unit: "day" }, tz: "Mars/Olympus" }).map((p) => p.path)).toEqual(["tz"]);
   });
 
   it("places the module's problems next to their inputs", () => {
