@@ -1,8 +1,8 @@
 package httpapi
 
 import (
-	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -113,15 +113,14 @@ func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Even
 	h.Set("X-Accel-Buffering", "no")
 	h.Set(SchemaVersionHeader, strconv.FormatInt(version, 10))
 	c.Status(http.StatusOK)
-	w := bufio.NewWriter(c.Writer)
+	w := c.Writer // buffered by net/http: an event is one flush, one write to the connection
 	last := first.ID
 	send := func(ev changes.Event) bool {
-		writeEvent(w, ev)
+		err := writeEvent(w, ev)
 		if ev.ID != "" {
 			last = ev.ID
 		}
-		err := w.Flush()
-		c.Writer.Flush()
+		w.Flush()
 		return err == nil
 	}
 	c.Writer.WriteHeaderNow()
@@ -156,11 +155,10 @@ func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Even
 				return
 			}
 		case <-beat.C:
-			_, _ = w.WriteString(": heartbeat\n\n")
-			if w.Flush() != nil {
+			if _, err := w.WriteString(": heartbeat\n\n"); err != nil {
 				return
 			}
-			c.Writer.Flush()
+			w.Flush()
 		case <-recheck.C:
 			if reason := a.streamStale(ctx, c, version, endOnSchema); reason != "" {
 				send(changes.Event{Name: changes.EventEnd, ID: last, Data: []byte(`{"reason":"` + reason + `"}`)})
@@ -198,15 +196,17 @@ func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64, en
 	return ""
 }
 
-// writeEvent writes one Server-Sent Event; its data is one line of JSON.
-func writeEvent(w *bufio.Writer, ev changes.Event) {
+// writeEvent writes one Server-Sent Event; its data is one line of JSON. The first error
+// of the connection is the one returned: the writes after it fail the same way.
+func writeEvent(w io.Writer, ev changes.Event) error {
 	if ev.Name != "" {
-		_, _ = w.WriteString("event: " + ev.Name + "\n")
+		_, _ = io.WriteString(w, "event: "+ev.Name+"\n")
 	}
 	if ev.ID != "" {
-		_, _ = w.WriteString("id: " + ev.ID + "\n")
+		_, _ = io.WriteString(w, "id: "+ev.ID+"\n")
 	}
-	_, _ = w.WriteString("data: ")
+	_, _ = io.WriteString(w, "data: ")
 	_, _ = w.Write(ev.Data)
-	_, _ = w.WriteString("\n\n")
+	_, err := io.WriteString(w, "\n\n")
+	return err
 }
