@@ -130,7 +130,8 @@ func (s *Service) Feeds() int {
 }
 
 // Run listens for notices, keeps the lease view fresh, refreshes the leases of this
-// replica's feeds and sweeps the log, until ctx is done.
+// replica's feeds and sweeps the log, until ctx is done; then it ends every stream
+// (endAll).
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, f := range []func(context.Context){s.listen, s.keepLeaseView, s.keepLeases, s.sweep} {
@@ -138,4 +139,21 @@ func (s *Service) Run(ctx context.Context) {
 		go func() { defer wg.Done(); f(ctx) }()
 	}
 	wg.Wait()
+	s.endAll()
+}
+
+// endAll ends every stream with event end, {"reason":"shutdown"} and the position to
+// resume from (on another replica, or this one once it is back). The server's shutdown
+// does not wait for streams: their connections are no longer net/http's
+// (httpapi/changes_conn.go).
+func (s *Service) endAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.feeds {
+		f.mu.Lock()
+		for st := range f.streams {
+			f.endLocked(st, Event{Name: EventEnd, ID: position(f.key, st.cursor), Data: []byte(`{"reason":"shutdown"}`)})
+		}
+		f.mu.Unlock()
+	}
 }

@@ -133,3 +133,17 @@ func TestStreamsDoNotHoldARequestSlot(t *testing.T) {
 		t.Fatalf("a list beside 3 streams: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// Stopping the server ends its streams with a position to resume from (the server's
+// shutdown does not wait for them).
+func TestStopEndsTheStreams(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	st := s.open(t, "/data/orders/changes", s.tenant.Read)
+	ready := st.next(t)
+	_ = s.App.Close()
+	evs := st.ended(t)
+	if len(evs) != 1 || evs[0].Name != "end" || evs[0].Data != `{"reason":"shutdown"}` || evs[0].ID != ready.ID {
+		t.Fatalf("ended with %+v, want end shutdown at %s", evs, ready.ID)
+	}
+}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"strconv"
@@ -102,41 +101,70 @@ func (a *api) streamSchema(c *gin.Context) {
 }
 
 // serveStream sends an open stream's events until the client leaves, the service ends
-// it, or streamStale does; a schema change past version ends it when endOnSchema.
+// it, or streamStale does; a schema change past version ends it when endOnSchema. Over
+// HTTP/1.1 it takes the connection over (changes_conn.go) and returns: an idle stream
+// then holds a small goroutine and its connection rather than the request's goroutine,
+// its middleware frames and net/http's buffers. Where the connection cannot be taken
+// (HTTP/2, a recorder) it serves the stream in the handler.
 func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Event, version int64, endOnSchema bool) {
-	ctx := c.Request.Context()
-	defer a.Changes.Close(st)
 	releaseInflight(c)
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	h.Set(SchemaVersionHeader, strconv.FormatInt(version, 10))
-	c.Status(http.StatusOK)
-	w := bufio.NewWriter(c.Writer)
-	last := first.ID
-	send := func(ev changes.Event) bool {
-		writeEvent(w, ev)
-		if ev.ID != "" {
-			last = ev.ID
-		}
-		err := w.Flush()
-		c.Writer.Flush()
-		return err == nil
-	}
-	c.Writer.WriteHeaderNow()
-	c.Writer.Flush()
-	if wait := time.Until(st.Ready()); wait > 0 {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
-	if !send(first) {
+	p := &streamPump{a: a, st: st, first: first, last: first.ID,
+		who: streamCaller{principal: PrincipalOf(c), token: bearer(c), tenant: c.Param("tenant"), version: version, endOnSchema: endOnSchema}}
+	if sink, ctx, ok := takeOver(c); ok {
+		p.sink = sink
+		go p.runDetached(ctx, sink)
 		return
 	}
-	beat := time.NewTicker(a.Changes.Options().Heartbeat)
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+	c.Writer.Flush()
+	p.sink = writerSink{c.Writer}
+	p.run(c.Request.Context())
+}
+
+// eventSink is where a stream's events go: one write and flush each.
+type eventSink interface {
+	write(b []byte) error
+}
+
+// writerSink is the handler's writer, buffered by net/http.
+type writerSink struct{ w gin.ResponseWriter }
+
+func (s writerSink) write(b []byte) error {
+	_, err := s.w.Write(b)
+	s.w.Flush()
+	return err
+}
+
+// heartbeat is the keep-alive comment.
+var heartbeat = []byte(": heartbeat\n\n")
+
+// streamPump sends a stream's events to its sink. Its state lives on the heap and its
+// work in methods, so that the goroutine of an idle stream parks with one small frame
+// on its stack (a stack of a few KiB, not 8).
+type streamPump struct {
+	a     *api
+	sink  eventSink
+	st    *changes.Stream
+	first changes.Event
+	who   streamCaller
+	last  string // the id of the last event sent
+	buf   []byte
+}
+
+// run sends the stream's events until ctx ends, the service ends the stream, or
+// streamStale does; it closes the stream.
+func (p *streamPump) run(ctx context.Context) {
+	defer p.a.Changes.Close(p.st)
+	if !p.start(ctx) {
+		return
+	}
+	beat := time.NewTicker(p.a.Changes.Options().Heartbeat)
 	defer beat.Stop()
 	recheck := time.NewTicker(recheckEvery)
 	defer recheck.Stop()
@@ -144,41 +172,91 @@ func (a *api) serveStream(c *gin.Context, st *changes.Stream, first changes.Even
 		select {
 		case <-ctx.Done():
 			return
-		case <-st.Wait():
-			evs, end := st.Take()
-			for _, ev := range evs {
-				if !send(ev) {
-					return
-				}
-			}
-			if end != nil {
-				send(*end)
+		case <-p.st.Wait():
+			if !p.drain() {
 				return
 			}
 		case <-beat.C:
-			_, _ = w.WriteString(": heartbeat\n\n")
-			if w.Flush() != nil {
+			if p.sink.write(heartbeat) != nil {
 				return
 			}
-			c.Writer.Flush()
 		case <-recheck.C:
-			if reason := a.streamStale(ctx, c, version, endOnSchema); reason != "" {
-				send(changes.Event{Name: changes.EventEnd, ID: last, Data: []byte(`{"reason":"` + reason + `"}`)})
+			if !p.recheck(ctx) {
 				return
 			}
 		}
 	}
 }
 
+// start waits for the stream to be ready and sends its first event; false: stop.
+func (p *streamPump) start(ctx context.Context) bool {
+	if wait := time.Until(p.st.Ready()); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return p.send(p.first)
+}
+
+// drain sends the events waiting, and the stream's end; false: stop.
+func (p *streamPump) drain() bool {
+	evs, end := p.st.Take()
+	for _, ev := range evs {
+		if !p.send(ev) {
+			return false
+		}
+	}
+	if end != nil {
+		p.send(*end)
+		return false
+	}
+	if cap(p.buf) > 4<<10 {
+		p.buf = nil // a burst's large event is not kept while the stream idles
+	}
+	return true
+}
+
+// recheck ends the stream when streamStale says so; false: stop.
+func (p *streamPump) recheck(ctx context.Context) bool {
+	reason := p.a.streamStale(ctx, &p.who)
+	if reason == "" {
+		return true
+	}
+	p.send(changes.Event{Name: changes.EventEnd, ID: p.last, Data: []byte(`{"reason":"` + reason + `"}`)})
+	return false
+}
+
+func (p *streamPump) send(ev changes.Event) bool {
+	p.buf = appendEvent(p.buf[:0], ev)
+	if ev.ID != "" {
+		p.last = ev.ID
+	}
+	return p.sink.write(p.buf) == nil
+}
+
+// streamCaller is what streamStale checks, taken from the request before the handler
+// returns (a taken-over stream outlives its gin.Context).
+type streamCaller struct {
+	principal   auth.Principal
+	token       string
+	tenant      string // the slug in the path
+	version     int64
+	endOnSchema bool
+}
+
 // streamStale says why an open stream must end: its key or token no longer admits it
 // ("unauthorized"), or the tenant's schema (its roles with it) moved past version
 // ("schema_changed": reopened, the stream is compiled again; only when endOnSchema).
 // "" while neither.
-func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64, endOnSchema bool) string {
-	p, token := PrincipalOf(c), bearer(c)
+func (a *api) streamStale(ctx context.Context, who *streamCaller) string {
+	p, token := who.principal, who.token
 	var err error
 	if a.Tokens != nil && tokens.LooksLikeJWT(token) {
-		_, err = a.Tokens.Authenticate(ctx, c.Param("tenant"), token)
+		_, err = a.Tokens.Authenticate(ctx, who.tenant, token)
 	} else {
 		var now auth.Principal
 		now, err = a.Keys.Authenticate(ctx, token)
@@ -189,24 +267,23 @@ func (a *api) streamStale(ctx context.Context, c *gin.Context, version int64, en
 	if e := apperr.As(err); e != nil && e.Code != apperr.Unavailable && e.Code != apperr.Internal && e.Code != apperr.Timeout {
 		return "unauthorized" // refused; a database that cannot answer now ends nothing
 	}
-	if !endOnSchema {
+	if !who.endOnSchema {
 		return ""
 	}
-	if ts, err := a.Records.Catalog.Get(ctx, schemaTenant(c), 0); err == nil && ts.Version != version {
+	if ts, err := a.Records.Catalog.Get(ctx, p.Tenant.Ref, 0); err == nil && ts.Version != who.version {
 		return "schema_changed"
 	}
 	return ""
 }
 
-// writeEvent writes one Server-Sent Event; its data is one line of JSON.
-func writeEvent(w *bufio.Writer, ev changes.Event) {
+// appendEvent appends one Server-Sent Event to b; its data is one line of JSON.
+func appendEvent(b []byte, ev changes.Event) []byte {
 	if ev.Name != "" {
-		_, _ = w.WriteString("event: " + ev.Name + "\n")
+		b = append(append(append(b, "event: "...), ev.Name...), '\n')
 	}
 	if ev.ID != "" {
-		_, _ = w.WriteString("id: " + ev.ID + "\n")
+		b = append(append(append(b, "id: "...), ev.ID...), '\n')
 	}
-	_, _ = w.WriteString("data: ")
-	_, _ = w.Write(ev.Data)
-	_, _ = w.WriteString("\n\n")
+	b = append(append(b, "data: "...), ev.Data...)
+	return append(b, "\n\n"...)
 }

@@ -79,7 +79,12 @@ func document(info Info, models []schema.Model, views map[string]*view) ([]byte,
 		}
 		m.addSchemas(schemas)
 		m.addPaths(paths)
+		m.addChangesPath(paths) // changes.go
 		tags = append(tags, m.tag())
+	}
+	if views == nil {
+		paths["/changes"] = tenantChangesPath()
+		tags = append(tags, obj{"name": "tenant-changes", "description": "The tenant's schema changes, for admin keys."})
 	}
 	server := info.Server
 	if server == "" {

@@ -41,10 +41,31 @@ var lookupDocs = map[string]string{
 // lookup its type supports, then sort, limit, cursor, fields and expand.
 func (m *model) listParameters() []any {
 	params := []any{paramRef("SchemaVersion")}
-	cols := m.columns()
-	var sortable, names []any
-	for _, c := range cols {
-		if !m.view.lists(c.name) {
+	filters, names, sortable := m.filterParameters(m.view.lists)
+	params = append(params, filters...)
+	params = append(params,
+		listParam("sort", "Sort keys, comma separated; a leading - sorts descending. id is always the last key.",
+			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": sortable}}),
+		paramRef("Limit"),
+		paramRef("Cursor"),
+		fieldsParam(names))
+	if p := m.expandParam(m.view.lists); p != nil {
+		params = append(params, p)
+	}
+	return params
+}
+
+// fieldsParam is the fields parameter over names.
+func fieldsParam(names []any) obj {
+	return listParam("fields", "Return only these fields (comma separated): each record then holds just these keys.",
+		obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": names}})
+}
+
+// filterParameters are a filter per column readable tells and lookup its type supports,
+// with the names of those columns and their sort keys.
+func (m *model) filterParameters(readable func(string) bool) (params, names, sortable []any) {
+	for _, c := range m.columns() {
+		if !readable(c.name) {
 			continue
 		}
 		names = append(names, c.name)
@@ -65,17 +86,7 @@ func (m *model) listParameters() []any {
 			params = append(params, filterParam(name, lk, c))
 		}
 	}
-	params = append(params,
-		listParam("sort", "Sort keys, comma separated; a leading - sorts descending. id is always the last key.",
-			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": sortable}}),
-		paramRef("Limit"),
-		paramRef("Cursor"),
-		listParam("fields", "Return only these fields (comma separated): each record then holds just these keys.",
-			obj{"type": "array", "uniqueItems": true, "items": obj{"type": "string", "enum": names}}))
-	if p := m.expandParam(m.view.lists); p != nil {
-		params = append(params, p)
-	}
-	return params
+	return params, names, sortable
 }
 
 // pageParameters are the query parameters of the model's list route: listParameters

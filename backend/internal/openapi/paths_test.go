@@ -9,6 +9,7 @@ import (
 
 	"forma.dev/backend/internal/openapi"
 	"forma.dev/backend/internal/records"
+	"forma.dev/shared/access"
 	"forma.dev/shared/schema"
 )
 
@@ -135,7 +136,61 @@ func TestDocumentEdges(t *testing.T) {
 		t.Error("unknown field type: want an error")
 	}
 	empty := load(t, nil)
-	if len(empty.Paths.Map()) != 0 {
-		t.Error("no models: want no paths")
+	if len(empty.Paths.Map()) != 1 || empty.Paths.Find("/changes") == nil {
+		t.Error("no models: want only the tenant's change stream")
+	}
+}
+
+// TestChangeStreams: a model's stream takes the list's filters and fields, Last-Event-ID,
+// and answers text/event-stream or a problem (429, 503 among them); the tenant's stream
+// is in the built-in roles' document only.
+func TestChangeStreams(t *testing.T) {
+	t.Parallel()
+	doc := load(t, everyType())
+	for _, path := range []string{"/data/thing/changes", "/changes"} {
+		op := doc.Paths.Find(path)
+		if op == nil || op.Get == nil {
+			t.Fatalf("no GET %s", path)
+		}
+		var params []string
+		for _, p := range op.Get.Parameters {
+			params = append(params, p.Value.Name)
+		}
+		if !slices.Contains(params, "Last-Event-ID") {
+			t.Errorf("%s: parameters %q lack Last-Event-ID", path, params)
+		}
+		ok := op.Get.Responses.Status(200)
+		if ok == nil || ok.Value.Content.Get("text/event-stream") == nil || ok.Value.Extensions["x-forma-events"] == nil {
+			t.Errorf("%s: 200 is not text/event-stream with its events", path)
+		}
+		for _, code := range []int{400, 403, 429, 503} {
+			if r := op.Get.Responses.Status(code); r == nil {
+				t.Errorf("%s: no %d", path, code)
+			}
+		}
+	}
+	var params []string
+	for _, p := range doc.Paths.Find("/data/thing/changes").Get.Parameters {
+		params = append(params, p.Value.Name)
+	}
+	for _, name := range []string{"fields", "id", "id__in"} {
+		if !slices.Contains(params, name) {
+			t.Errorf("stream parameters %q lack %s", params, name)
+		}
+	}
+	for _, name := range []string{"sort", "limit", "cursor", "expand", "total"} {
+		if slices.Contains(params, name) {
+			t.Errorf("stream parameters hold %s, which the stream refuses", name)
+		}
+	}
+	role := &access.Stored{Permissions: map[string]map[access.Action]*access.StoredRule{
+		"thing": {access.List: {Fields: &access.Fields{All: true}}}}}
+	b, err := openapi.DocumentFor(openapi.Info{Tenant: "acme"}, everyType(), role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forRole := loadBytes(t, b)
+	if forRole.Paths.Find("/changes") != nil || forRole.Paths.Find("/data/thing/changes") != nil {
+		t.Error("a role that may only list sees a change stream")
 	}
 }

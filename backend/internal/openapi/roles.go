@@ -15,6 +15,8 @@ type view struct {
 	read, write map[string]bool
 	// listRead are the fields a list reads: its filters, sort, fields and expand.
 	listRead map[string]bool
+	// getRead are the fields a get reads, and a change stream: its filters and fields.
+	getRead map[string]bool
 	// always are the fields every read the role may make answers (required in the
 	// read schema).
 	always map[string]bool
@@ -24,6 +26,7 @@ func (v *view) allows(a access.Action) bool    { return v == nil || v.ops[a] }
 func (v *view) reads(name string) bool         { return v == nil || v.read[name] }
 func (v *view) writes(name string) bool        { return v == nil || v.write[name] }
 func (v *view) lists(name string) bool         { return v == nil || v.listRead[name] }
+func (v *view) gets(name string) bool          { return v == nil || v.getRead[name] }
 func (v *view) answersAlways(name string) bool { return v == nil || v.always[name] }
 
 // viewsOf returns the views of role on models, by model name: only the models it may do
@@ -38,6 +41,7 @@ func viewsOf(role *access.Stored, models []schema.Model) map[string]*view {
 		}
 		v := &view{ops: map[access.Action]bool{}, read: map[string]bool{}, write: map[string]bool{}, listRead: map[string]bool{}, always: map[string]bool{}}
 		getRead := map[string]bool{}
+		v.getRead = getRead
 		for a, r := range rules {
 			if r == nil {
 				continue

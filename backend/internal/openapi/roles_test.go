@@ -45,7 +45,8 @@ func TestDocumentForARole(t *testing.T) {
 		}
 	}
 	sort.Strings(paths)
-	if want := []string{"GET /data/person/{id}", "GET /data/post", "GET /data/post/aggregate", "GET /data/post/export", "GET /data/post/{id}", "POST /data/post"}; !slices.Equal(paths, want) {
+	if want := []string{"GET /data/person/changes", "GET /data/person/{id}", "GET /data/post", "GET /data/post/aggregate",
+		"GET /data/post/changes", "GET /data/post/export", "GET /data/post/{id}", "POST /data/post"}; !slices.Equal(paths, want) {
 		t.Errorf("operations %q, want %q", paths, want)
 	}
 	props := func(name string) []string {
@@ -77,6 +78,21 @@ func TestDocumentForARole(t *testing.T) {
 	for _, name := range []string{"body", "body__contains", "created_at"} {
 		if slices.Contains(params, name) {
 			t.Errorf("list parameters hold %s, which the role cannot read", name)
+		}
+	}
+	// The stream filters on what the get rule reads (not editor, which only the list reads).
+	var streamParams []string
+	for _, p := range doc.Paths.Find("/data/post/changes").Get.Parameters {
+		streamParams = append(streamParams, p.Value.Name)
+	}
+	for _, name := range []string{"title", "author", "fields", "Last-Event-ID"} {
+		if !slices.Contains(streamParams, name) {
+			t.Errorf("stream parameters %q lack %s", streamParams, name)
+		}
+	}
+	for _, name := range []string{"editor", "body", "sort", "limit", "expand"} {
+		if slices.Contains(streamParams, name) {
+			t.Errorf("stream parameters hold %s", name)
 		}
 	}
 	for _, p := range doc.Paths.Find("/data/post").Get.Parameters {
