@@ -134,7 +134,7 @@ func (s *Service) Feeds() int {
 // (endAll).
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, f := range []func(context.Context){s.listen, s.keepLeaseView, s.keepLeases, s.sweep} {
+	for _, f := range []func(context.Context){s.listen, s.keepLeaseView, s.maintain} {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(ctx) }()
 	}

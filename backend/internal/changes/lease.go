@@ -114,9 +114,10 @@ func (s *Service) loadLeaseView(ctx context.Context) error {
 	return nil
 }
 
-// keepLeases renews the leases of this replica's feeds, often enough that none lapses
-// while it has a stream.
-func (s *Service) keepLeases(ctx context.Context) {
+// maintain renews the leases of this replica's feeds, often enough that none lapses
+// while it has a stream, and sweeps the log (idempotent, so every replica does), both
+// every leaseEvery.
+func (s *Service) maintain(ctx context.Context) {
 	t := time.NewTicker(leaseEvery(s.opts.Retention))
 	defer t.Stop()
 	for {
@@ -125,20 +126,29 @@ func (s *Service) keepLeases(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		s.mu.Lock()
-		var tenants []int64
-		var models []string
-		for k := range s.feeds {
-			tenants, models = append(tenants, k.tenant), append(models, k.model)
-		}
-		s.mu.Unlock()
-		if len(tenants) == 0 {
-			continue
-		}
-		if _, err := s.pool.Exec(ctx, openLeaseSQL, tenants, models, s.opts.Retention.Seconds(), 0.0); err != nil && ctx.Err() == nil {
+		if err := s.renewLeases(ctx); err != nil && ctx.Err() == nil {
 			s.opts.Logger.Warn("changes: renewing leases", "err", err)
 		}
+		if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+			s.opts.Logger.Warn("changes: sweeping the log", "err", err)
+		}
 	}
+}
+
+// renewLeases extends the lease of every feed this replica holds.
+func (s *Service) renewLeases(ctx context.Context) error {
+	s.mu.Lock()
+	var tenants []int64
+	var models []string
+	for k := range s.feeds {
+		tenants, models = append(tenants, k.tenant), append(models, k.model)
+	}
+	s.mu.Unlock()
+	if len(tenants) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, openLeaseSQL, tenants, models, s.opts.Retention.Seconds(), 0.0)
+	return err
 }
 
 // leaseEvery is how often leases are renewed and the log swept: a quarter of the resume

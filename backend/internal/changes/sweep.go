@@ -2,7 +2,6 @@ package changes
 
 import (
 	"context"
-	"time"
 )
 
 // sweepSQL deletes the changes older than the resume window ($1 seconds), moves each
@@ -20,22 +19,6 @@ const sweepSQL = `WITH d AS (
 	RETURNING 1
 )
 DELETE FROM forma.change_feeds WHERE until < now()`
-
-// sweep runs sweepSQL every leaseEvery, in every replica (it is idempotent).
-func (s *Service) sweep(ctx context.Context) {
-	t := time.NewTicker(leaseEvery(s.opts.Retention))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-			s.opts.Logger.Warn("changes: sweeping the log", "err", err)
-		}
-	}
-}
 
 // Sweep deletes the changes past the resume window now.
 func (s *Service) Sweep(ctx context.Context) error {
